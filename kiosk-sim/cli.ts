@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// kiosk-sim: the gate's command line. `run` plays passengers through a kiosk; `eval` measures face accuracy.
+import { appendFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { assertCalibrationFor, loadCalibration } from '../models/calibration.ts'
+import { startFaceEngine } from '../models/face-engine.ts'
+import { thresholdsFrom } from '../models/thresholds.ts'
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts'
+import { formatSummary } from './run-summary.ts'
+import { loadFixtureSet } from './scenario/fixture-set.ts'
+import { runFixtures } from './scenario/run-fixtures.ts'
+
+const USAGE = `usage:
+  kiosk-sim run (--server URL --operator-key KEY --kiosk-key KEY | --embedded) --fixtures DIR
+                [--kiosk-id ID] [--control-point CP] [--log FILE.jsonl] [--json FILE]
+                [--issuer ISS] [--audience AUD] [--calibration FILE]
+  kiosk-sim eval --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]`
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === 'run') return runCommand(rest)
+  if (command === 'eval') {
+    const { evalCommand } = await import('./eval/eval-command.ts')
+    return evalCommand(rest)
+  }
+  process.stderr.write(`${USAGE}\n`)
+  return 2
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      server: { type: 'string' },
+      embedded: { type: 'boolean', default: false },
+      fixtures: { type: 'string' },
+      'operator-key': { type: 'string', default: process.env.OPERATOR_KEY },
+      'kiosk-key': { type: 'string', default: process.env.KIOSK_KEY },
+      'kiosk-id': { type: 'string', default: 'kiosk-1' },
+      'control-point': { type: 'string', default: 'HKIA-T1' },
+      issuer: { type: 'string', default: 'https://echannel.example/immd' },
+      audience: { type: 'string', default: 'echannel-gate' },
+      calibration: { type: 'string' },
+      log: { type: 'string', default: 'out/kiosk-decisions.jsonl' },
+      json: { type: 'string' },
+    },
+  })
+  if (!values.fixtures || (!values.server && !values.embedded)) {
+    process.stderr.write(`${USAGE}\n`)
+    return 2
+  }
+  const calibration = loadCalibration(values.calibration)
+  const policy = thresholdsFrom(calibration)
+  const kioskId = values['kiosk-id']!
+  let embedded: EmbeddedServer | null = null
+  const engine = await startFaceEngine({ workers: 1 })
+  try {
+    assertCalibrationFor(calibration, engine.model)
+    if (values.embedded) embedded = await startEmbeddedServer({ kioskIds: [kioskId] })
+    const serverUrl = embedded?.url ?? values.server!
+    const operatorKey = embedded?.operatorKey ?? values['operator-key']
+    const kioskKey = embedded?.kioskKeys[kioskId] ?? values['kiosk-key']
+    if (!operatorKey || !kioskKey) throw new Error('--operator-key and --kiosk-key are required with --server')
+    const set = await loadFixtureSet(values.fixtures)
+    await mkdir(path.dirname(path.resolve(values.log!)), { recursive: true })
+    process.stdout.write(`kiosk ${kioskId} at ${values['control-point']} -> ${serverUrl} (${set.passengers.length} passengers)\n`)
+
+    const result = await runFixtures(set, {
+      serverUrl,
+      operatorKey,
+      kioskKey,
+      identity: { kioskId, controlPoint: values['control-point']! },
+      engine,
+      policy,
+      tokenPolicy: { issuer: values.issuer!, audience: values.audience!, clockToleranceSec: 5, maxLifetimeSec: 600 },
+      onDecision: (record, passenger) => {
+        const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
+        const want = passenger.expected.reason ? `${passenger.expected.decision}(${passenger.expected.reason})` : passenger.expected.decision
+        const mark = verdict === want ? 'ok  ' : 'DIFF'
+        process.stdout.write(
+          `${mark} ${passenger.id.padEnd(4)} ${passenger.scenario.padEnd(9)} ${verdict.padEnd(34)} score ${record.score?.toFixed(3) ?? '  -  '}  ${record.timings.totalMs.toFixed(0)} ms${mark === 'DIFF' ? `  expected ${want}` : ''}\n`,
+        )
+        appendFileSync(values.log!, `${JSON.stringify({ passengerId: passenger.id, ...record })}\n`)
+      },
+    })
+    process.stdout.write(`\n${formatSummary(result.summary)}\nevents delivered ${result.eventsSent}/${result.records.length}\n`)
+    if (values.json) await writeJson(values.json, result.summary)
+    return result.summary.truth && result.summary.truth.disagreed > 0 ? 1 : 0
+  } finally {
+    await engine.close()
+    await embedded?.stop()
+  }
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  const { writeFile } = await import('node:fs/promises')
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true })
+  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`kiosk-sim: ${error.message}\n`)
+    process.exit(1)
+  },
+)

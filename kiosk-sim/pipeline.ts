@@ -1,0 +1,140 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { FaceEngine } from '../models/face-types.ts'
+import { cosineSimilarity } from '../models/match.ts'
+import type { TokenPolicy } from '../tokens/token-profile.ts'
+import { verifyToken } from '../tokens/verify-token.ts'
+import { decide, faceToMatch, type ClearanceEvidence, type Stage } from './decide.ts'
+import type { Decision } from './decision-types.ts'
+import type { KeyCache } from './key-cache.ts'
+import type { KioskPolicy } from './kiosk-policy.ts'
+import { decodeQr } from './qr.ts'
+import type { KioskEvent, KioskServerClient } from './server-client.ts'
+
+export interface PassengerFrames {
+  /** The camera frame in which the passenger shows the phone. */
+  qrFrame: Uint8Array
+  /** The camera frame of the passenger's face. */
+  faceFrame: Uint8Array
+}
+
+export interface KioskIdentity {
+  kioskId: string
+  controlPoint: string
+}
+
+export interface PipelineDeps {
+  engine: FaceEngine
+  server: KioskServerClient
+  keys: KeyCache
+  policy: KioskPolicy
+  tokenPolicy: TokenPolicy
+  identity: KioskIdentity
+  /** Epoch milliseconds; a simulation can move it. */
+  now: () => number
+}
+
+export type ClearanceRecord = KioskEvent & Decision
+
+type Timings = KioskEvent['timings']
+
+/**
+ * One passenger, frame to decision. Stages run only when decide() asks for them, so a bad token costs
+ * no face work. Whatever throws becomes REFER_TO_OFFICER(INTERNAL_ERROR): the gate fails closed.
+ */
+export async function clearPassenger(frames: PassengerFrames, deps: PipelineDeps): Promise<ClearanceRecord> {
+  const started = performance.now()
+  const timings: Timings = { decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, matchMs: 0, totalMs: 0 }
+  const evidence: ClearanceEvidence = {}
+  const context = { kid: null as string | null, jtiHash: null as string | null, score: null as number | null, embedding: null as Float32Array | null }
+  let verdict = decide(evidence, deps.policy)
+  for (let step = 0; verdict.decision === 'PENDING' && step < 8; step++) {
+    try {
+      await runStage(verdict.needs, frames, evidence, context, timings, deps)
+    } catch {
+      evidence.internalError = true
+    }
+    verdict = decide(evidence, deps.policy)
+  }
+  const decision: Decision = verdict.decision === 'PENDING' ? { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' } : verdict
+  timings.totalMs = round(performance.now() - started)
+  return {
+    eventId: randomUUID(),
+    kioskId: deps.identity.kioskId,
+    controlPoint: deps.identity.controlPoint,
+    channel: 'contactless',
+    ...decision,
+    score: context.score,
+    modelVersion: `${deps.policy.model.name}@${deps.policy.model.version}`,
+    kid: context.kid,
+    jtiHash: context.jtiHash,
+    occurredAt: Math.round(deps.now()),
+    timings,
+  }
+}
+
+async function runStage(
+  stage: Stage,
+  frames: PassengerFrames,
+  evidence: ClearanceEvidence,
+  context: { kid: string | null; jtiHash: string | null; score: number | null; embedding: Float32Array | null },
+  timings: Timings,
+  deps: PipelineDeps,
+): Promise<void> {
+  const t0 = performance.now()
+  switch (stage) {
+    case 'qr': {
+      const qr = await decodeQr(frames.qrFrame)
+      evidence.qrText = qr?.text ?? null
+      await deps.keys.refreshIfDue(deps.now())
+      evidence.keysFresh = deps.keys.isFresh(deps.now())
+      timings.decodeMs = round(performance.now() - t0)
+      return
+    }
+    case 'token': {
+      evidence.token = verifyToken(evidence.qrText!, deps.keys.current, deps.tokenPolicy, Math.floor(deps.now() / 1000))
+      if (evidence.token.ok) {
+        context.kid = evidence.token.kid
+        context.jtiHash = createHash('sha256').update(`${evidence.token.claims.iss}\u0000${evidence.token.claims.jti}`).digest('hex')
+      }
+      timings.verifyMs = round(performance.now() - t0)
+      return
+    }
+    case 'admission': {
+      if (!evidence.token?.ok) throw new Error('admission without a valid token')
+      const { iss, jti, exp, sub } = evidence.token.claims
+      // The ledger and the template are independent reads: ask both at once.
+      const [ledger, template] = await Promise.allSettled([deps.server.consumeJti(iss, jti, exp), deps.server.fetchTemplate(sub)])
+      evidence.ledger = ledger.status === 'fulfilled' ? (ledger.value ? 'consumed' : 'replayed') : 'unavailable'
+      if (template.status === 'rejected') evidence.template = 'unavailable'
+      else if (template.value.status !== 'ok') evidence.template = template.value.status
+      else {
+        evidence.template = { model: template.value.model! }
+        context.embedding = template.value.embedding!
+      }
+      timings.verifyMs = round(timings.verifyMs + performance.now() - t0)
+      return
+    }
+    case 'faces': {
+      const analysis = await deps.engine.analyze(frames.faceFrame)
+      evidence.faces = analysis.faces
+      evidence.faceModel = analysis.model
+      timings.detectMs = round(analysis.timings.decodeMs + analysis.timings.detectMs)
+      timings.embedMs = round(analysis.timings.embedMs)
+      timings.livenessMs = round(analysis.timings.livenessMs)
+      return
+    }
+    case 'match': {
+      const face = faceToMatch(evidence.faces ?? [], deps.policy)
+      if (!face || !context.embedding) throw new Error('match without a face or a template')
+      context.score = round(cosineSimilarity(face.embedding, context.embedding), 4)
+      evidence.matchScore = context.score
+      timings.matchMs = round(performance.now() - t0)
+      return
+    }
+  }
+}
+
+function round(value: number, digits = 2): number {
+  const f = 10 ** digits
+  return Math.round(value * f) / f
+}

@@ -1,0 +1,59 @@
+// The tester's side of the API: enrol residents and fetch their tokens, as an operator and a resident would.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(`HTTP ${status} ${code}`)
+    this.name = 'ApiError'
+  }
+}
+
+export interface EnrolInput {
+  residentId: string
+  name: string
+  dateOfBirth: string
+  guardianConsent: boolean
+  photo: Uint8Array
+}
+
+export class OperatorClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly operatorKey: string,
+  ) {}
+
+  /** Enrols and returns the resident's credential. */
+  async enrol(input: EnrolInput): Promise<string> {
+    const body = { ...input, photo: Buffer.from(input.photo).toString('base64') }
+    const reply = await this.call('POST', '/v1/residents', this.operatorKey, body)
+    return (reply as { credential: string }).credential
+  }
+
+  /** A new credential for an enrolled resident (the old one stops working). */
+  async resetCredential(residentId: string): Promise<string> {
+    const reply = await this.call('POST', `/v1/residents/${encodeURIComponent(residentId)}/credential`, this.operatorKey)
+    return (reply as { credential: string }).credential
+  }
+
+  async issueToken(credential: string): Promise<{ token: string; tokenId: string; expiresAt: string }> {
+    return (await this.call('POST', '/v1/tokens', credential)) as { token: string; tokenId: string; expiresAt: string }
+  }
+
+  async stats(): Promise<unknown> {
+    return this.call('GET', '/v1/stats', this.operatorKey)
+  }
+
+  private async call(method: string, path: string, bearer: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(60_000),
+    })
+    const reply = (await response.json().catch(() => ({}))) as { error?: { code?: string } }
+    if (!response.ok) throw new ApiError(response.status, reply.error?.code ?? 'UNKNOWN')
+    return reply
+  }
+}

@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises'
+import type { FaceEngine } from '../../models/face-types.ts'
+import type { TokenPolicy } from '../../tokens/token-profile.ts'
+import { EventReporter } from '../event-reporter.ts'
+import { KeyCache } from '../key-cache.ts'
+import type { KioskPolicy } from '../kiosk-policy.ts'
+import { clearPassenger, type ClearanceRecord, type KioskIdentity } from '../pipeline.ts'
+import { summariseRun, type RunSummary } from '../run-summary.ts'
+import { KioskServerClient } from '../server-client.ts'
+import { renderPhoneFrame } from '../sources/phone-frame.ts'
+import { fixturePath, type FixturePassenger, type FixtureSet } from './fixture-set.ts'
+import { ApiError, OperatorClient } from './operator-client.ts'
+import { forgeToken } from './forge-token.ts'
+
+export interface FixtureRunOptions {
+  serverUrl: string
+  operatorKey: string
+  kioskKey: string
+  identity: KioskIdentity
+  engine: FaceEngine
+  policy: KioskPolicy
+  tokenPolicy: TokenPolicy
+  /** Called once per passenger, as soon as the gate has decided. */
+  onDecision?: (record: ClearanceRecord, passenger: FixturePassenger) => void
+}
+
+export interface FixtureRunResult {
+  records: ClearanceRecord[]
+  summary: RunSummary
+  eventsSent: number
+}
+
+/**
+ * Plays the fixture passengers through one kiosk against a real server: enrols the residents (or resets the
+ * credentials of ones already enrolled), issues each passenger's token, shows it as a QR on a phone in a
+ * camera frame, and lets the gate decide. Only the time spent at the gate counts toward clearances per second.
+ */
+export async function runFixtures(set: FixtureSet, options: FixtureRunOptions): Promise<FixtureRunResult> {
+  const operator = new OperatorClient(options.serverUrl, options.operatorKey)
+  const credentials = new Map<string, string>()
+  for (const resident of set.residents) {
+    const photo = await readFile(fixturePath(set, resident.enrolPhoto))
+    credentials.set(resident.residentId, await enrolOrReset(operator, { ...resident, photo }))
+  }
+
+  const server = new KioskServerClient(options.serverUrl, options.kioskKey)
+  const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
+  await keys.refresh(Date.now())
+  const reporter = new EventReporter(server)
+  const tokens = new Map<string, string>()
+  const records: ClearanceRecord[] = []
+  let gateSeconds = 0
+
+  for (const passenger of set.passengers) {
+    const token = await tokenFor(passenger, operator, credentials, tokens)
+    tokens.set(passenger.id, token)
+    const qrFrame = await renderPhoneFrame(token, { seed: passenger.qrSeed, difficulty: passenger.qrDifficulty })
+    const faceFrame = await readFile(fixturePath(set, passenger.faceFrame))
+    const offsetMs = passenger.presentAfterSeconds * 1000
+    const started = performance.now()
+    const record = await clearPassenger(
+      { qrFrame, faceFrame },
+      { engine: options.engine, server, keys, policy: options.policy, tokenPolicy: options.tokenPolicy, identity: options.identity, now: () => Date.now() + offsetMs },
+    )
+    gateSeconds += (performance.now() - started) / 1000
+    reporter.add(record)
+    records.push(record)
+    options.onDecision?.(record, passenger)
+  }
+  await reporter.flush()
+  const summary = summariseRun(records, gateSeconds, set.passengers.map((p) => p.expected))
+  return { records, summary, eventsSent: reporter.delivered }
+}
+
+async function enrolOrReset(operator: OperatorClient, input: Parameters<OperatorClient['enrol']>[0]): Promise<string> {
+  try {
+    return await operator.enrol(input)
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'RESIDENT_EXISTS') return operator.resetCredential(input.residentId)
+    throw error
+  }
+}
+
+async function tokenFor(
+  passenger: FixturePassenger,
+  operator: OperatorClient,
+  credentials: Map<string, string>,
+  issued: Map<string, string>,
+): Promise<string> {
+  if (passenger.scenario === 'replay') {
+    const earlier = issued.get(passenger.reuseTokenOf!)
+    if (!earlier) throw new Error(`passenger ${passenger.id}: ${passenger.reuseTokenOf} has not presented a token yet`)
+    return earlier
+  }
+  const { token } = await operator.issueToken(credentials.get(passenger.tokenOf)!)
+  return passenger.scenario === 'forged' ? forgeToken(token) : token
+}

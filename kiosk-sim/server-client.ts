@@ -1,0 +1,78 @@
+import type { ClearanceEventBody } from '../server/schemas/kiosk.ts'
+
+export type KioskEvent = ClearanceEventBody
+
+export class ServerUnavailableError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ServerUnavailableError'
+  }
+}
+
+export interface TemplateReply {
+  status: 'ok' | 'revoked' | 'unknown'
+  model?: { name: string; version: string }
+  embedding?: Float32Array
+}
+
+/** The kiosk's only door to the server: HTTP with the kiosk's bearer key, a timeout on every call. */
+export class KioskServerClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly kioskKey: string,
+    private readonly timeoutMs = 3000,
+  ) {}
+
+  async fetchJwks(): Promise<unknown> {
+    const response = await this.request('GET', '/.well-known/jwks.json')
+    if (response.status !== 200) throw new ServerUnavailableError(`jwks: HTTP ${response.status}`)
+    return response.json()
+  }
+
+  /** True when this kiosk is the first to use the token id. */
+  async consumeJti(iss: string, jti: string, exp: number): Promise<boolean> {
+    const response = await this.request('POST', '/v1/kiosk/jti', { iss, jti, exp })
+    await response.body?.cancel()
+    if (response.status === 200) return true
+    if (response.status === 409) return false
+    throw new ServerUnavailableError(`jti: HTTP ${response.status}`)
+  }
+
+  async fetchTemplate(subject: string): Promise<TemplateReply> {
+    const response = await this.request('GET', `/v1/kiosk/templates/${encodeURIComponent(subject)}`)
+    if (response.status === 410) return drain(response, { status: 'revoked' })
+    if (response.status === 404) return drain(response, { status: 'unknown' })
+    if (response.status !== 200) throw new ServerUnavailableError(`template: HTTP ${response.status}`)
+    const body = (await response.json()) as { model: { name: string; version: string }; embedding: string }
+    const bytes = Buffer.from(body.embedding, 'base64')
+    const embedding = new Float32Array(new Uint8Array(bytes).buffer, 0, Math.floor(bytes.byteLength / 4))
+    return { status: 'ok', model: body.model, embedding }
+  }
+
+  async postEvents(events: KioskEvent[]): Promise<{ accepted: number; duplicates: number }> {
+    const response = await this.request('POST', '/v1/kiosk/events', { events })
+    if (response.status !== 200) {
+      await response.body?.cancel()
+      throw new ServerUnavailableError(`events: HTTP ${response.status}`)
+    }
+    return (await response.json()) as { accepted: number; duplicates: number }
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    try {
+      return await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: { authorization: `Bearer ${this.kioskKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      })
+    } catch (error) {
+      throw new ServerUnavailableError(`${method} ${path}: ${(error as Error).message}`)
+    }
+  }
+}
+
+async function drain<T>(response: Response, value: T): Promise<T> {
+  await response.body?.cancel()
+  return value
+}

@@ -1,0 +1,72 @@
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import multipart from '@fastify/multipart'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { startFaceEngine } from '../models/face-engine.ts'
+import type { FaceEngine } from '../models/face-types.ts'
+import { validateConfig, type AppConfig } from './config.ts'
+import { authPlugin } from './plugins/auth.ts'
+import { errorHandlerPlugin } from './plugins/error-handler.ts'
+import { servicesPlugin } from './plugins/services.ts'
+import { healthRoutes } from './routes/health.ts'
+import { kioskRoutes } from './routes/kiosk.ts'
+import { residentRoutes } from './routes/residents.ts'
+import { statsRoutes } from './routes/stats.ts'
+import { tokenRoutes } from './routes/tokens.ts'
+import { SqliteStore } from './store/sqlite-store.ts'
+import type { Store } from './store/store.ts'
+
+export interface AppDeps {
+  /** Injected in tests; otherwise the app opens its own and closes it with itself. */
+  store?: Store
+  faceEngine?: FaceEngine
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Builds the service; never listens. The same options serve production and tests. */
+export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
+  validateConfig(config)
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+    requestTimeout: 30_000,
+    connectionTimeout: 10_000,
+    bodyLimit: 64 * 1024,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.server.headersTimeout = 10_000
+
+  const ownsResources = !deps.store || !deps.faceEngine
+  const store = deps.store ?? new SqliteStore(config.databasePath)
+  await store.migrate()
+  const faceEngine = deps.faceEngine ?? (await startFaceEngine({ workers: 1 }))
+
+  await app.register(servicesPlugin, { config, store, faceEngine, ownsResources })
+  await app.register(errorHandlerPlugin)
+  await app.register(authPlugin)
+  await app.register(rateLimit, { global: false })
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: config.photoBodyLimitBytes, files: 1, fields: 8, fieldSize: 1024 },
+  })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Contactless e-Channel simulator', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  await app.register(healthRoutes)
+  await app.register(residentRoutes, { embeddingLength: config.faceModel.embeddingLength })
+  await app.register(tokenRoutes)
+  await app.register(kioskRoutes)
+  await app.register(statsRoutes)
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

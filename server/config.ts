@@ -1,0 +1,51 @@
+import type { SigningKey } from '../tokens/sign-token.ts'
+
+export interface EnrolmentPolicy {
+  /** Detector confidence a face needs to count as a face at all. */
+  minDetectorScore: number
+  minFaceSizePx: number
+  /** Faces below this confidence but above minDetectorScore are FACE_QUALITY_LOW. */
+  minQualityScore: number
+  antispoofMin: number
+  minAgeYears: number
+  adultAgeYears: number
+  /** Cosine score at or above which another resident's template is the same face. */
+  duplicateThreshold: number
+}
+
+export interface AppConfig {
+  databasePath: string
+  issuer: string
+  audience: string
+  tokenLifetimeSec: number
+  /** Bearer keys of operators (enrolment, revocation, stats). */
+  operatorKeys: string[]
+  /** Kiosk id -> bearer key. */
+  kioskKeys: Record<string, string>
+  signingKeys: SigningKey[]
+  enrolment: EnrolmentPolicy
+  /** The calibrated model; enrolment refuses to store a template of any other. */
+  faceModel: { name: string; version: string; embeddingLength: number }
+  photoBodyLimitBytes: number
+  logLevel: string
+}
+
+const KEY_MIN_CHARS = 16
+
+/** Config is checked once, at start; a bad one stops the process with a clear message. */
+export function validateConfig(config: AppConfig): AppConfig {
+  const problems: string[] = []
+  if (!config.databasePath) problems.push('databasePath is empty')
+  if (!config.issuer || !config.audience) problems.push('issuer and audience are required')
+  if (!(config.tokenLifetimeSec >= 10 && config.tokenLifetimeSec <= 600)) problems.push('tokenLifetimeSec must be 10..600')
+  if (config.operatorKeys.length === 0) problems.push('at least one operator key is required')
+  for (const key of [...config.operatorKeys, ...Object.values(config.kioskKeys)]) {
+    if (key.length < KEY_MIN_CHARS) problems.push(`bearer keys need at least ${KEY_MIN_CHARS} characters`)
+  }
+  for (const kioskId of Object.keys(config.kioskKeys)) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(kioskId)) problems.push(`kiosk id ${JSON.stringify(kioskId)} is not [A-Za-z0-9_-]{1,64}`)
+  }
+  if (config.signingKeys.length === 0) problems.push('at least one signing key is required')
+  if (problems.length > 0) throw new Error(`invalid config: ${[...new Set(problems)].join('; ')}`)
+  return config
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto'
+import type { FaceEngine } from '../../models/face-types.ts'
+import { ImageError } from '../../models/image-errors.ts'
+import { parseHkid } from '../domain/hkid.ts'
+import type { EnrolmentPolicy } from '../config.ts'
+import { AppError } from '../errors.ts'
+import type { ResidentRecord, Store } from '../store/store.ts'
+import { newResidentCredential, newSubject } from './credentials.ts'
+import { findDuplicateFace } from './duplicate-search.ts'
+import { eligibilityError } from './eligibility.ts'
+import { assessEnrolmentPhoto } from './photo-quality.ts'
+
+export interface EnrolmentRequest {
+  residentId: string
+  name: string
+  dateOfBirth: string
+  guardianConsent: boolean
+  photo: Uint8Array
+}
+
+export interface EnrolmentDeps {
+  store: Store
+  faceEngine: FaceEngine
+  policy: EnrolmentPolicy
+  embeddingLength: number
+  now: () => Date
+}
+
+export interface EnrolmentResult {
+  resident: ResidentRecord
+  credential: string
+  model: { name: string; version: string }
+}
+
+/**
+ * Identity checks, then the photo (one face, size, confidence, anti-spoof), then the 1:N duplicate search,
+ * then one transaction for resident and template. The photo itself is never stored.
+ */
+export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDeps): Promise<EnrolmentResult> {
+  const hkid = parseHkid(request.residentId)
+  if (!hkid) throw new AppError('RESIDENT_ID_INVALID', 'resident id is not a valid Hong Kong identity card number')
+  const today = deps.now()
+  const ineligible = eligibilityError(request.dateOfBirth, request.guardianConsent, today, deps.policy)
+  if (ineligible) throw new AppError(ineligible, 'resident is not eligible')
+  if (await deps.store.getResident(hkid.canonical)) throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
+
+  const analysis = await analyzePhoto(deps.faceEngine, request.photo)
+  const assessment = assessEnrolmentPhoto(analysis, deps.policy, deps.embeddingLength)
+  if (!assessment.ok) throw new AppError(assessment.code, assessment.detail)
+
+  const templates = await deps.store.listActiveTemplates()
+  const duplicate = findDuplicateFace(assessment.face.embedding, analysis.model, templates, deps.policy.duplicateThreshold)
+  if (duplicate) {
+    await deps.store.recordReview({
+      reviewId: randomUUID(),
+      residentId: hkid.canonical,
+      matchedResidentId: duplicate.residentId,
+      score: duplicate.score,
+      createdAt: today.toISOString(),
+    })
+    throw new AppError('DUPLICATE_FACE_REVIEW', 'the face matches an enrolled resident; the enrolment was sent for review')
+  }
+
+  const subject = newSubject()
+  const { credential, hash } = newResidentCredential()
+  const resident = {
+    residentId: hkid.canonical,
+    subject,
+    name: request.name,
+    dateOfBirth: request.dateOfBirth,
+    guardianConsent: request.guardianConsent,
+    enrolledAt: today.toISOString(),
+  }
+  const outcome = await deps.store.createResident({
+    resident,
+    credentialHash: hash,
+    template: { subject, modelName: analysis.model.name, modelVersion: analysis.model.version, embedding: assessment.face.embedding },
+  })
+  if (outcome === 'exists') throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
+  return { resident: { ...resident, status: 'active', revokedAt: null }, credential, model: analysis.model }
+}
+
+async function analyzePhoto(engine: FaceEngine, photo: Uint8Array) {
+  try {
+    return await engine.analyze(photo)
+  } catch (error) {
+    if (error instanceof ImageError) throw new AppError(error.code, error.message)
+    throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the face engine could not process the photo')
+  }
+}

@@ -1,0 +1,47 @@
+// Every error a client can see, with its stable code and HTTP status. Handlers throw AppError.
+
+export const ERRORS = {
+  VALIDATION_FAILED: 400,
+  RESIDENT_ID_INVALID: 400,
+  DATE_OF_BIRTH_INVALID: 400,
+  TOO_YOUNG: 422,
+  GUARDIAN_CONSENT_REQUIRED: 422,
+  IMAGE_UNSUPPORTED: 415,
+  IMAGE_TOO_LARGE: 413,
+  IMAGE_CORRUPT: 422,
+  FACE_NOT_FOUND: 422,
+  FACE_MULTIPLE: 422,
+  FACE_TOO_SMALL: 422,
+  FACE_QUALITY_LOW: 422,
+  FACE_SPOOF_SUSPECTED: 422,
+  DUPLICATE_FACE_REVIEW: 409,
+  RESIDENT_EXISTS: 409,
+  RESIDENT_NOT_FOUND: 404,
+  RESIDENT_REVOKED: 410,
+  TOKEN_NOT_FOUND: 404,
+  TOKEN_REPLAYED: 409,
+  EVENT_KIOSK_MISMATCH: 403,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  FACE_ENGINE_UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+} as const
+
+export type ErrorCode = keyof typeof ERRORS
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly statusCode: number
+  constructor(code: ErrorCode, message: string) {
+    super(message)
+    this.name = 'AppError'
+    this.code = code
+    this.statusCode = ERRORS[code]
+  }
+}
+
+export const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && code in ERRORS

@@ -1,0 +1,77 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AppError } from '../errors.ts'
+import { BearerSecurity, errorResponses } from '../schemas/common.ts'
+import { EventBatchBody, EventBatchResponse, JtiBody, JtiResponse, SubjectParams, TemplateResponse } from '../schemas/kiosk.ts'
+
+export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.requireKiosk)
+
+  app.get(
+    '/v1/kiosk/templates/:subject',
+    {
+      schema: {
+        summary: "The enrolled template for a token's subject",
+        tags: ['kiosk'],
+        security: BearerSecurity,
+        params: SubjectParams,
+        response: { 200: TemplateResponse, ...errorResponses(401, 404, 410) },
+      },
+    },
+    async (request) => {
+      const resident = await app.store.getResidentBySubject(request.params.subject)
+      if (!resident) throw new AppError('RESIDENT_NOT_FOUND', 'no such subject')
+      if (resident.status !== 'active') throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
+      const template = await app.store.getTemplate(resident.subject)
+      if (!template) throw new AppError('RESIDENT_NOT_FOUND', 'no template')
+      const e = template.embedding
+      return {
+        subject: template.subject,
+        model: { name: template.modelName, version: template.modelVersion },
+        embedding: Buffer.from(e.buffer, e.byteOffset, e.byteLength).toString('base64'),
+        dimensions: e.length,
+      }
+    },
+  )
+
+  app.post(
+    '/v1/kiosk/jti',
+    {
+      bodyLimit: 1024,
+      schema: {
+        summary: 'Consume a token id once (replay ledger keyed on iss and jti)',
+        tags: ['kiosk'],
+        security: BearerSecurity,
+        body: JtiBody,
+        response: { 200: JtiResponse, ...errorResponses(401, 409) },
+      },
+    },
+    async (request) => {
+      const { iss, jti, exp } = request.body
+      const first = await app.store.consumeJti({ iss, jti, expiresAtSec: exp, kioskId: request.kioskId!, consumedAt: new Date().toISOString() })
+      if (!first) throw new AppError('TOKEN_REPLAYED', 'token already used')
+      return { consumed: true as const }
+    },
+  )
+
+  app.post(
+    '/v1/kiosk/events',
+    {
+      bodyLimit: 2 * 1024 * 1024,
+      schema: {
+        summary: 'Report clearance events in batches; idempotent by eventId',
+        tags: ['kiosk'],
+        security: BearerSecurity,
+        body: EventBatchBody,
+        response: { 200: EventBatchResponse, ...errorResponses(401, 403, 413) },
+      },
+    },
+    async (request) => {
+      const { events } = request.body
+      if (events.some((e) => e.kioskId !== request.kioskId)) {
+        throw new AppError('EVENT_KIOSK_MISMATCH', 'events must come from the authenticated kiosk')
+      }
+      const result = await app.store.insertEvents(events, Date.now())
+      return { accepted: result.inserted, duplicates: result.duplicates }
+    },
+  )
+}

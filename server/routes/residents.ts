@@ -1,0 +1,127 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { parseHkid } from '../domain/hkid.ts'
+import { newResidentCredential } from '../enrolment/credentials.ts'
+import { enrolResident } from '../enrolment/enrol-resident.ts'
+import { AppError } from '../errors.ts'
+import { BearerSecurity, errorResponses } from '../schemas/common.ts'
+import { CredentialResponse, EnrolmentBody, EnrolmentResponse, ResidentParams, ResidentView } from '../schemas/residents.ts'
+import type { ResidentRecord } from '../store/store.ts'
+
+const BASE64_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/
+
+export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number }> = async (app, options) => {
+  app.post(
+    '/v1/residents',
+    {
+      bodyLimit: app.config.photoBodyLimitBytes,
+      onRequest: app.requireOperator,
+      preValidation: async (request) => {
+        // Multipart uploads arrive as fields plus a photo Buffer; give them the JSON body's shape.
+        const body = request.body as Record<string, unknown> | undefined
+        if (request.isMultipart() && body && Buffer.isBuffer(body.photo)) body.photo = body.photo.toString('base64')
+      },
+      config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
+      schema: {
+        summary: 'Enrol a resident with a face photo (JSON with base64 photo, or multipart)',
+        tags: ['residents'],
+        security: BearerSecurity,
+        body: EnrolmentBody,
+        response: { 201: EnrolmentResponse, ...errorResponses(401, 404, 409, 410, 413, 415, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const photoBase64 = request.body.photo.replace(/[\r\n]/g, '')
+      if (!BASE64_PATTERN.test(photoBase64)) throw new AppError('VALIDATION_FAILED', 'photo is not base64')
+      const result = await enrolResident(
+        {
+          residentId: request.body.residentId,
+          name: request.body.name,
+          dateOfBirth: request.body.dateOfBirth,
+          guardianConsent: request.body.guardianConsent ?? false,
+          photo: Buffer.from(photoBase64, 'base64'),
+        },
+        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, now: () => new Date() },
+      )
+      request.log.info({ enrolled: true, model: result.model.version }, 'resident enrolled')
+      return reply.status(201).send({ resident: residentView(result.resident), model: result.model, credential: result.credential })
+    },
+  )
+
+  app.get(
+    '/v1/residents/:residentId',
+    {
+      onRequest: app.requireOperator,
+      schema: {
+        summary: 'Read a resident (no template, no credential)',
+        tags: ['residents'],
+        security: BearerSecurity,
+        params: ResidentParams,
+        response: { 200: ResidentView, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => residentView(await findResident(request.params.residentId)),
+  )
+
+  app.delete(
+    '/v1/residents/:residentId',
+    {
+      onRequest: app.requireOperator,
+      schema: {
+        summary: 'Revoke a resident: their tokens are rejected from now on',
+        tags: ['residents'],
+        security: BearerSecurity,
+        params: ResidentParams,
+        response: { 200: ResidentView, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const resident = await findResident(request.params.residentId)
+      await app.store.revokeResident(resident.residentId, new Date().toISOString())
+      request.log.info({ revoked: true }, 'resident revoked')
+      return residentView(await findResident(resident.residentId))
+    },
+  )
+
+  app.post(
+    '/v1/residents/:residentId/credential',
+    {
+      onRequest: app.requireOperator,
+      bodyLimit: 1024,
+      config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
+      schema: {
+        summary: "Issue a new resident credential (a lost phone); the old one stops working",
+        tags: ['residents'],
+        security: BearerSecurity,
+        params: ResidentParams,
+        response: { 200: CredentialResponse, ...errorResponses(401, 404, 410) },
+      },
+    },
+    async (request) => {
+      const resident = await findResident(request.params.residentId)
+      if (resident.status !== 'active') throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
+      const { credential, hash } = newResidentCredential()
+      if (!(await app.store.replaceCredential(resident.residentId, hash))) throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
+      return { credential }
+    },
+  )
+
+  async function findResident(input: string): Promise<ResidentRecord> {
+    const hkid = parseHkid(input)
+    if (!hkid) throw new AppError('RESIDENT_ID_INVALID', 'resident id is not a valid Hong Kong identity card number')
+    const resident = await app.store.getResident(hkid.canonical)
+    if (!resident) throw new AppError('RESIDENT_NOT_FOUND', 'no such resident')
+    return resident
+  }
+}
+
+function residentView(r: ResidentRecord) {
+  return {
+    residentId: r.residentId,
+    name: r.name,
+    dateOfBirth: r.dateOfBirth,
+    guardianConsent: r.guardianConsent,
+    status: r.status,
+    enrolledAt: r.enrolledAt,
+    revokedAt: r.revokedAt,
+  }
+}

@@ -1,0 +1,92 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import QRCode from 'qrcode'
+import { Type } from 'typebox'
+import { signToken } from '../../tokens/sign-token.ts'
+import { toPublicJwk } from '../../tokens/jwks.ts'
+import { hashCredential } from '../enrolment/credentials.ts'
+import { AppError } from '../errors.ts'
+import { bearerOf } from '../plugins/auth.ts'
+import { BearerSecurity, errorResponses } from '../schemas/common.ts'
+import { Jwks, TokenIdParams, TokenResponse } from '../schemas/tokens.ts'
+import type { ResidentRecord } from '../store/store.ts'
+
+// Error correction M keeps a ~250-character token at QR version 11 or so: readable at arm's length.
+const QR_OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 4 }
+
+export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  async function residentOf(request: FastifyRequest): Promise<ResidentRecord> {
+    const credential = bearerOf(request)
+    if (!credential) throw new AppError('UNAUTHORIZED', 'resident credential required')
+    const resident = await app.store.getResidentByCredentialHash(hashCredential(credential))
+    if (!resident) throw new AppError('UNAUTHORIZED', 'resident credential required')
+    if (resident.status !== 'active') throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
+    return resident
+  }
+
+  app.post(
+    '/v1/tokens',
+    {
+      bodyLimit: 1024,
+      config: { rateLimit: { max: 600, timeWindow: '1 minute' } },
+      schema: {
+        summary: "Issue a short-lived QR token (the resident's credential as bearer)",
+        tags: ['tokens'],
+        security: BearerSecurity,
+        response: { 201: TokenResponse, ...errorResponses(401, 410) },
+      },
+    },
+    async (request, reply) => {
+      const resident = await residentOf(request)
+      const nowSec = Math.floor(Date.now() / 1000)
+      const { token, claims } = signToken(
+        { issuer: app.config.issuer, audience: app.config.audience, subject: resident.subject, lifetimeSec: app.config.tokenLifetimeSec, nowSec },
+        app.activeSigningKey,
+      )
+      await app.store.saveIssuedToken({ jti: claims.jti, subject: resident.subject, token, expiresAtSec: claims.exp })
+      return reply.status(201).send({
+        token,
+        tokenId: claims.jti,
+        expiresAt: new Date(claims.exp * 1000).toISOString(),
+        qr: { png: `/v1/tokens/${claims.jti}/qr.png`, svg: `/v1/tokens/${claims.jti}/qr.svg` },
+      })
+    },
+  )
+
+  async function issuedTokenOf(request: FastifyRequest, tokenId: string): Promise<string> {
+    const resident = await residentOf(request)
+    const issued = await app.store.getIssuedToken(tokenId)
+    // Another resident's token id looks exactly like an unknown one.
+    if (!issued || issued.subject !== resident.subject || issued.expiresAtSec * 1000 < Date.now()) {
+      throw new AppError('TOKEN_NOT_FOUND', 'no such live token')
+    }
+    return issued.token
+  }
+
+  const qrRouteSchema = (format: string) => ({
+    summary: `The token's QR code as ${format}`,
+    tags: ['tokens'],
+    security: BearerSecurity,
+    params: TokenIdParams,
+    response: { 200: Type.Unsafe<Buffer | string>({ type: 'string', format: 'binary' }), ...errorResponses(401, 404, 410) },
+  })
+
+  app.get('/v1/tokens/:tokenId/qr.png', { schema: qrRouteSchema('PNG') }, async (request, reply) => {
+    const png = await QRCode.toBuffer(await issuedTokenOf(request, request.params.tokenId), { ...QR_OPTIONS, type: 'png', scale: 6 })
+    return reply.type('image/png').header('cache-control', 'no-store').send(png)
+  })
+
+  app.get('/v1/tokens/:tokenId/qr.svg', { schema: qrRouteSchema('SVG') }, async (request, reply) => {
+    const svg = await QRCode.toString(await issuedTokenOf(request, request.params.tokenId), { ...QR_OPTIONS, type: 'svg' })
+    return reply.type('image/svg+xml').header('cache-control', 'no-store').send(svg)
+  })
+
+  app.get(
+    '/.well-known/jwks.json',
+    { schema: { summary: 'Public keys that verify QR tokens', tags: ['tokens'], response: { 200: Jwks } } },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300')
+      return { keys: app.config.signingKeys.map(toPublicJwk) }
+    },
+  )
+}

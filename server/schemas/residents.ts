@@ -1,0 +1,45 @@
+import { Type, type Static } from 'typebox'
+
+export const HKID_INPUT_PATTERN = '^[A-Za-z]{1,2}[0-9]{6}\\(?[0-9Aa]\\)?$'
+
+export const EnrolmentBody = Type.Object(
+  {
+    residentId: Type.String({ pattern: HKID_INPUT_PATTERN, maxLength: 11, description: 'Hong Kong identity card number, e.g. A123456(3)' }),
+    name: Type.String({ minLength: 1, maxLength: 120, pattern: '^[^\\u0000-\\u001f]+$' }),
+    dateOfBirth: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10 }),
+    guardianConsent: Type.Optional(Type.Boolean({ default: false })),
+    photo: Type.String({ minLength: 16, maxLength: 14_000_000, pattern: '^[A-Za-z0-9+/=\\r\\n]+$', description: 'JPEG, PNG or WebP, base64' }),
+  },
+  { additionalProperties: false },
+)
+export type EnrolmentBody = Static<typeof EnrolmentBody>
+
+export const ResidentParams = Type.Object(
+  { residentId: Type.String({ pattern: HKID_INPUT_PATTERN, maxLength: 11 }) },
+  { additionalProperties: false },
+)
+export type ResidentParams = Static<typeof ResidentParams>
+
+export const ResidentView = Type.Object(
+  {
+    residentId: Type.String(),
+    name: Type.String(),
+    dateOfBirth: Type.String(),
+    guardianConsent: Type.Boolean(),
+    status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
+    enrolledAt: Type.String(),
+    revokedAt: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+)
+
+export const EnrolmentResponse = Type.Object(
+  {
+    resident: ResidentView,
+    model: Type.Object({ name: Type.String(), version: Type.String() }),
+    credential: Type.String({ description: 'Shown once; the resident uses it to request QR tokens.' }),
+  },
+  { additionalProperties: false },
+)
+
+export const CredentialResponse = Type.Object({ credential: Type.String() }, { additionalProperties: false })

@@ -1,0 +1,34 @@
+import { Type, type Static } from 'typebox'
+
+export const TokenResponse = Type.Object(
+  {
+    token: Type.String(),
+    tokenId: Type.String(),
+    expiresAt: Type.String(),
+    qr: Type.Object({ png: Type.String(), svg: Type.String() }),
+  },
+  { additionalProperties: false },
+)
+
+export const TokenIdParams = Type.Object(
+  { tokenId: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' }) },
+  { additionalProperties: false },
+)
+export type TokenIdParams = Static<typeof TokenIdParams>
+
+export const Jwks = Type.Object(
+  {
+    keys: Type.Array(
+      Type.Object({
+        kty: Type.String(),
+        crv: Type.String(),
+        x: Type.String(),
+        y: Type.String(),
+        kid: Type.String(),
+        use: Type.String(),
+        alg: Type.String(),
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)

@@ -1,0 +1,70 @@
+// Versioned, append-only. A migration once released is never edited; add a new one.
+export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'residents, templates, tokens, jti ledger, clearance events',
+    sql: `
+      CREATE TABLE residents (
+        resident_id TEXT PRIMARY KEY,
+        subject TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        date_of_birth TEXT NOT NULL,
+        guardian_consent INTEGER NOT NULL CHECK (guardian_consent IN (0, 1)),
+        status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+        credential_hash TEXT NOT NULL UNIQUE,
+        enrolled_at TEXT NOT NULL,
+        revoked_at TEXT
+      ) STRICT;
+      CREATE TABLE templates (
+        subject TEXT PRIMARY KEY REFERENCES residents(subject),
+        model_name TEXT NOT NULL,
+        model_version TEXT NOT NULL,
+        dimensions INTEGER NOT NULL,
+        embedding BLOB NOT NULL
+      ) STRICT;
+      CREATE TABLE enrolment_reviews (
+        review_id TEXT PRIMARY KEY,
+        resident_id TEXT NOT NULL,
+        matched_resident_id TEXT NOT NULL,
+        score REAL NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE issued_tokens (
+        jti TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        token TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE jti_ledger (
+        iss TEXT NOT NULL,
+        jti TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        kiosk_id TEXT NOT NULL,
+        consumed_at TEXT NOT NULL,
+        PRIMARY KEY (iss, jti)
+      ) STRICT;
+      CREATE TABLE clearance_events (
+        event_id TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        control_point TEXT NOT NULL,
+        channel TEXT NOT NULL CHECK (channel IN ('contactless', 'conventional')),
+        decision TEXT NOT NULL CHECK (decision IN ('APPROVE', 'REJECT', 'REFER_TO_OFFICER')),
+        reason TEXT,
+        score REAL,
+        model_version TEXT,
+        kid TEXT,
+        jti_hash TEXT,
+        occurred_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        decode_ms REAL NOT NULL,
+        verify_ms REAL NOT NULL,
+        detect_ms REAL NOT NULL,
+        embed_ms REAL NOT NULL,
+        liveness_ms REAL NOT NULL,
+        match_ms REAL NOT NULL,
+        total_ms REAL NOT NULL
+      ) STRICT;
+      CREATE INDEX clearance_events_occurred_at ON clearance_events (occurred_at);
+    `,
+  },
+]

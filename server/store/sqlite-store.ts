@@ -1,0 +1,271 @@
+import Database from 'better-sqlite3'
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
+import type {
+  ClearanceEvent,
+  DuplicateReview,
+  IssuedToken,
+  JtiUse,
+  NewResident,
+  ResidentRecord,
+  Store,
+  StoredClearanceEvent,
+  TemplateRecord,
+} from './store.ts'
+
+interface ResidentRow {
+  resident_id: string
+  subject: string
+  name: string
+  date_of_birth: string
+  guardian_consent: number
+  status: 'active' | 'revoked'
+  enrolled_at: string
+  revoked_at: string | null
+}
+
+interface TemplateRow {
+  subject: string
+  model_name: string
+  model_version: string
+  embedding: Buffer
+  resident_id?: string
+}
+
+interface EventRow {
+  event_id: string
+  kiosk_id: string
+  control_point: string
+  channel: 'contactless' | 'conventional'
+  decision: ClearanceEvent['decision']
+  reason: string | null
+  score: number | null
+  model_version: string | null
+  kid: string | null
+  jti_hash: string | null
+  occurred_at: number
+  received_at: number
+  decode_ms: number
+  verify_ms: number
+  detect_ms: number
+  embed_ms: number
+  liveness_ms: number
+  match_ms: number
+  total_ms: number
+}
+
+/** The embedded default: one file, WAL, and synchronous=FULL so that a 2xx survives power loss. */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database
+
+  constructor(path: string) {
+    this.db = new Database(path)
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma('synchronous = FULL')
+    this.db.pragma('foreign_keys = ON')
+    this.db.pragma('busy_timeout = 5000')
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT')
+    const applied = new Set(
+      this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+    )
+    const apply = this.db.transaction((migration: (typeof SQLITE_MIGRATIONS)[number]) => {
+      this.db.exec(migration.sql)
+      this.db
+        .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+        .run(migration.version, migration.name, new Date().toISOString())
+    })
+    for (const migration of SQLITE_MIGRATIONS) {
+      if (!applied.has(migration.version)) apply.immediate(migration)
+    }
+  }
+
+  async createResident({ resident, credentialHash, template }: NewResident): Promise<'created' | 'exists'> {
+    const insert = this.db.transaction(() => {
+      const result = this.db
+        .prepare(
+          `INSERT INTO residents (resident_id, subject, name, date_of_birth, guardian_consent, status, credential_hash, enrolled_at)
+           VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT (resident_id) DO NOTHING`,
+        )
+        .run(resident.residentId, resident.subject, resident.name, resident.dateOfBirth, resident.guardianConsent ? 1 : 0, credentialHash, resident.enrolledAt)
+      if (result.changes === 0) return 'exists' as const
+      this.db
+        .prepare('INSERT INTO templates (subject, model_name, model_version, dimensions, embedding) VALUES (?, ?, ?, ?, ?)')
+        .run(template.subject, template.modelName, template.modelVersion, template.embedding.length, embeddingToBlob(template.embedding))
+      return 'created' as const
+    })
+    return insert.immediate()
+  }
+
+  async getResident(residentId: string): Promise<ResidentRecord | null> {
+    return this.residentWhere('resident_id = ?', residentId)
+  }
+
+  async getResidentByCredentialHash(hash: string): Promise<ResidentRecord | null> {
+    return this.residentWhere('credential_hash = ?', hash)
+  }
+
+  async getResidentBySubject(subject: string): Promise<ResidentRecord | null> {
+    return this.residentWhere('subject = ?', subject)
+  }
+
+  async revokeResident(residentId: string, at: string): Promise<boolean> {
+    const result = this.db
+      .prepare(`UPDATE residents SET status = 'revoked', revoked_at = ? WHERE resident_id = ? AND status = 'active'`)
+      .run(at, residentId)
+    return result.changes === 1
+  }
+
+  async replaceCredential(residentId: string, credentialHash: string): Promise<boolean> {
+    const result = this.db
+      .prepare(`UPDATE residents SET credential_hash = ? WHERE resident_id = ? AND status = 'active'`)
+      .run(credentialHash, residentId)
+    return result.changes === 1
+  }
+
+  async getTemplate(subject: string): Promise<TemplateRecord | null> {
+    const row = this.db.prepare('SELECT subject, model_name, model_version, embedding FROM templates WHERE subject = ?').get(subject) as
+      | TemplateRow
+      | undefined
+    return row ? templateFromRow(row) : null
+  }
+
+  async listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>> {
+    const rows = this.db
+      .prepare(
+        `SELECT t.subject, t.model_name, t.model_version, t.embedding, r.resident_id
+         FROM templates t JOIN residents r ON r.subject = t.subject WHERE r.status = 'active'`,
+      )
+      .all() as TemplateRow[]
+    return rows.map((row) => ({ ...templateFromRow(row), residentId: row.resident_id! }))
+  }
+
+  async recordReview(review: DuplicateReview): Promise<void> {
+    this.db
+      .prepare('INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(review.reviewId, review.residentId, review.matchedResidentId, review.score, review.createdAt)
+  }
+
+  async saveIssuedToken(token: IssuedToken): Promise<void> {
+    const nowSec = Math.floor(Date.now() / 1000)
+    this.db.transaction(() => {
+      // Issued tokens are only kept while they can still be shown; expired ones go on the next issue.
+      this.db.prepare('DELETE FROM issued_tokens WHERE expires_at < ?').run(nowSec - 60)
+      this.db
+        .prepare('INSERT INTO issued_tokens (jti, subject, token, expires_at) VALUES (?, ?, ?, ?)')
+        .run(token.jti, token.subject, token.token, token.expiresAtSec)
+    })()
+  }
+
+  async getIssuedToken(jti: string): Promise<IssuedToken | null> {
+    const row = this.db.prepare('SELECT jti, subject, token, expires_at FROM issued_tokens WHERE jti = ?').get(jti) as
+      | { jti: string; subject: string; token: string; expires_at: number }
+      | undefined
+    return row ? { jti: row.jti, subject: row.subject, token: row.token, expiresAtSec: row.expires_at } : null
+  }
+
+  async consumeJti(use: JtiUse): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `INSERT INTO jti_ledger (iss, jti, expires_at, kiosk_id, consumed_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (iss, jti) DO NOTHING`,
+      )
+      .run(use.iss, use.jti, use.expiresAtSec, use.kioskId, use.consumedAt)
+    return result.changes === 1
+  }
+
+  async insertEvents(events: ClearanceEvent[], receivedAt: number): Promise<{ inserted: number; duplicates: number }> {
+    const statement = this.db.prepare(
+      `INSERT INTO clearance_events (event_id, kiosk_id, control_point, channel, decision, reason, score, model_version, kid, jti_hash,
+         occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms, liveness_ms, match_ms, total_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+    )
+    const insertAll = this.db.transaction(() => {
+      let inserted = 0
+      for (const e of events) {
+        const t = e.timings
+        inserted += statement.run(
+          e.eventId, e.kioskId, e.controlPoint, e.channel, e.decision, e.reason, e.score, e.modelVersion, e.kid, e.jtiHash,
+          e.occurredAt, receivedAt, t.decodeMs, t.verifyMs, t.detectMs, t.embedMs, t.livenessMs, t.matchMs, t.totalMs,
+        ).changes
+      }
+      return inserted
+    })
+    const inserted = insertAll.immediate()
+    return { inserted, duplicates: events.length - inserted }
+  }
+
+  async listEvents(sinceMs: number): Promise<StoredClearanceEvent[]> {
+    const rows = this.db.prepare('SELECT * FROM clearance_events WHERE occurred_at >= ? ORDER BY occurred_at').all(sinceMs) as EventRow[]
+    return rows.map(eventFromRow)
+  }
+
+  async countEvents(): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM clearance_events').pluck().get() as number
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close()
+  }
+
+  private residentWhere(where: string, value: string): ResidentRecord | null {
+    const row = this.db
+      .prepare(`SELECT resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at FROM residents WHERE ${where}`)
+      .get(value) as ResidentRow | undefined
+    return row ? residentFromRow(row) : null
+  }
+}
+
+function residentFromRow(row: ResidentRow): ResidentRecord {
+  return {
+    residentId: row.resident_id,
+    subject: row.subject,
+    name: row.name,
+    dateOfBirth: row.date_of_birth,
+    guardianConsent: row.guardian_consent === 1,
+    status: row.status,
+    enrolledAt: row.enrolled_at,
+    revokedAt: row.revoked_at,
+  }
+}
+
+function templateFromRow(row: TemplateRow): TemplateRecord {
+  return { subject: row.subject, modelName: row.model_name, modelVersion: row.model_version, embedding: blobToEmbedding(row.embedding) }
+}
+
+function eventFromRow(row: EventRow): StoredClearanceEvent {
+  return {
+    eventId: row.event_id,
+    kioskId: row.kiosk_id,
+    controlPoint: row.control_point,
+    channel: row.channel,
+    decision: row.decision,
+    reason: row.reason,
+    score: row.score,
+    modelVersion: row.model_version,
+    kid: row.kid,
+    jtiHash: row.jti_hash,
+    occurredAt: row.occurred_at,
+    receivedAt: row.received_at,
+    timings: {
+      decodeMs: row.decode_ms,
+      verifyMs: row.verify_ms,
+      detectMs: row.detect_ms,
+      embedMs: row.embed_ms,
+      livenessMs: row.liveness_ms,
+      matchMs: row.match_ms,
+      totalMs: row.total_ms,
+    },
+  }
+}
+
+function embeddingToBlob(embedding: Float32Array): Buffer {
+  return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength)
+}
+
+function blobToEmbedding(blob: Buffer): Float32Array {
+  // Copy: the blob's offset need not be 4-byte aligned.
+  const copy = new Uint8Array(blob)
+  return new Float32Array(copy.buffer, 0, copy.byteLength / 4)
+}

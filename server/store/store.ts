@@ -1,0 +1,108 @@
+// The persistence contract. SQLite implements it now; a PostgreSQL store implements the same one.
+
+export type ResidentStatus = 'active' | 'revoked'
+
+export interface ResidentRecord {
+  residentId: string
+  subject: string
+  name: string
+  dateOfBirth: string
+  guardianConsent: boolean
+  status: ResidentStatus
+  enrolledAt: string
+  revokedAt: string | null
+}
+
+export interface TemplateRecord {
+  subject: string
+  modelName: string
+  modelVersion: string
+  embedding: Float32Array
+}
+
+export interface NewResident {
+  resident: Omit<ResidentRecord, 'status' | 'revokedAt'>
+  credentialHash: string
+  template: TemplateRecord
+}
+
+export interface IssuedToken {
+  jti: string
+  subject: string
+  token: string
+  expiresAtSec: number
+}
+
+export interface JtiUse {
+  iss: string
+  jti: string
+  expiresAtSec: number
+  kioskId: string
+  consumedAt: string
+}
+
+export type Channel = 'contactless' | 'conventional'
+
+export interface StageTimings {
+  decodeMs: number
+  verifyMs: number
+  detectMs: number
+  embedMs: number
+  livenessMs: number
+  matchMs: number
+  totalMs: number
+}
+
+export interface ClearanceEvent {
+  eventId: string
+  kioskId: string
+  controlPoint: string
+  channel: Channel
+  decision: 'APPROVE' | 'REJECT' | 'REFER_TO_OFFICER'
+  reason: string | null
+  score: number | null
+  modelVersion: string | null
+  kid: string | null
+  jtiHash: string | null
+  /** Epoch milliseconds at the kiosk. */
+  occurredAt: number
+  timings: StageTimings
+}
+
+export interface StoredClearanceEvent extends ClearanceEvent {
+  receivedAt: number
+}
+
+export interface DuplicateReview {
+  reviewId: string
+  residentId: string
+  matchedResidentId: string
+  score: number
+  createdAt: string
+}
+
+export interface Store {
+  /** Applies pending migrations; safe to run any number of times. */
+  migrate(): Promise<void>
+  /** Resident and template in one transaction. */
+  createResident(input: NewResident): Promise<'created' | 'exists'>
+  getResident(residentId: string): Promise<ResidentRecord | null>
+  getResidentByCredentialHash(hash: string): Promise<ResidentRecord | null>
+  getResidentBySubject(subject: string): Promise<ResidentRecord | null>
+  revokeResident(residentId: string, at: string): Promise<boolean>
+  /** Replaces an active resident's credential hash; false when there is no active resident. */
+  replaceCredential(residentId: string, credentialHash: string): Promise<boolean>
+  getTemplate(subject: string): Promise<TemplateRecord | null>
+  /** Templates of active residents, with their resident ids, for the 1:N duplicate search. */
+  listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>>
+  recordReview(review: DuplicateReview): Promise<void>
+  saveIssuedToken(token: IssuedToken): Promise<void>
+  getIssuedToken(jti: string): Promise<IssuedToken | null>
+  /** True when this (iss, jti) was not used before. Atomic: a unique key, not read-then-write. */
+  consumeJti(use: JtiUse): Promise<boolean>
+  /** Idempotent by eventId. */
+  insertEvents(events: ClearanceEvent[], receivedAt: number): Promise<{ inserted: number; duplicates: number }>
+  listEvents(sinceMs: number): Promise<StoredClearanceEvent[]>
+  countEvents(): Promise<number>
+  close(): Promise<void>
+}

@@ -1,0 +1,37 @@
+import type { FaceAnalysis, FaceEngine } from '../../models/face-types.ts'
+import { ImageError } from '../../models/image-errors.ts'
+import { face, TEST_MODEL, unitVector } from './faces.ts'
+
+/**
+ * Route tests drive enrolment without models: the "photo" is JSON that says which faces it holds,
+ * e.g. {"faces":[{"axis":2}]}. Anything else is an unsupported image, as a real decoder would say.
+ */
+export function fakeFaceEngine(): FaceEngine & { calls: number } {
+  const engine = {
+    model: TEST_MODEL,
+    calls: 0,
+    async analyze(image: Uint8Array): Promise<FaceAnalysis> {
+      engine.calls++
+      let spec: { faces: Array<{ axis?: number; size?: number; score?: number; antispoof?: number }> }
+      try {
+        spec = JSON.parse(Buffer.from(image).toString('utf8'))
+      } catch {
+        throw new ImageError('IMAGE_UNSUPPORTED', 'not an image')
+      }
+      return {
+        width: 640,
+        height: 480,
+        model: TEST_MODEL,
+        timings: { decodeMs: 1, detectMs: 1, embedMs: 1, livenessMs: 1 },
+        faces: spec.faces.map((f) =>
+          face({ embedding: unitVector(f.axis ?? 0), faceSizePx: f.size ?? 160, detectorScore: f.score ?? 0.95, antispoof: f.antispoof ?? 0.9 }),
+        ),
+      }
+    },
+    async close() {},
+  }
+  return engine
+}
+
+export const photoOf = (faces: Array<{ axis?: number; size?: number; score?: number; antispoof?: number }>) =>
+  Buffer.from(JSON.stringify({ faces })).toString('base64')

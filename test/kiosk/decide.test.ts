@@ -1,0 +1,60 @@
+import t from 'tap'
+import { decide, type ClearanceEvidence } from '../../kiosk-sim/decide.ts'
+import { face, testThresholds as policy, TEST_MODEL, unitVector } from '../helpers/faces.ts'
+
+const claims = { iss: 'i', aud: 'a', sub: 'subject-1', jti: 'j'.repeat(16), iat: 1, nbf: 1, exp: 100 }
+const approved: ClearanceEvidence = {
+  qrText: 'token',
+  keysFresh: true,
+  token: { ok: true, kid: 'k', claims },
+  ledger: 'consumed',
+  template: { model: TEST_MODEL },
+  faces: [face()],
+  faceModel: TEST_MODEL,
+  matchScore: 0.8,
+}
+const with_ = (patch: Partial<ClearanceEvidence>): ClearanceEvidence => ({ ...approved, ...patch })
+
+t.test('a genuine passenger with every check passed is approved', async (t) => {
+  t.same(decide(approved, policy), { decision: 'APPROVE', reason: null })
+  t.same(decide(with_({ matchScore: policy.matchThreshold }), policy), { decision: 'APPROVE', reason: null }, 'score exactly at threshold')
+})
+
+t.test('stages are asked for in order, so a bad token costs no face work', async (t) => {
+  t.same(decide({}, policy), { decision: 'PENDING', needs: 'qr' })
+  t.same(decide({ qrText: 'x', keysFresh: true }, policy), { decision: 'PENDING', needs: 'token' })
+  t.same(decide({ qrText: 'x', keysFresh: true, token: approved.token }, policy), { decision: 'PENDING', needs: 'admission' })
+  t.same(decide(with_({ faces: undefined, matchScore: undefined }), policy), { decision: 'PENDING', needs: 'faces' })
+  t.same(decide(with_({ matchScore: undefined }), policy), { decision: 'PENDING', needs: 'match' })
+  t.same(decide({ qrText: 'x', keysFresh: true, token: { ok: false, reason: 'TOKEN_EXPIRED', detail: 'exp' } }, policy), { decision: 'REJECT', reason: 'TOKEN_EXPIRED' })
+})
+
+t.test('token and admission failures reject', async (t) => {
+  for (const reason of ['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_NOT_YET_VALID'] as const) {
+    t.same(decide(with_({ token: { ok: false, reason, detail: '' } }), policy), { decision: 'REJECT', reason })
+  }
+  t.same(decide(with_({ ledger: 'replayed' }), policy), { decision: 'REJECT', reason: 'TOKEN_REPLAYED' })
+  t.same(decide(with_({ template: 'revoked' }), policy), { decision: 'REJECT', reason: 'TOKEN_REVOKED' })
+  t.same(decide(with_({ template: 'unknown' }), policy), { decision: 'REJECT', reason: 'TOKEN_REVOKED' })
+  t.same(decide(with_({ matchScore: policy.matchThreshold - 0.0001 }), policy), { decision: 'REJECT', reason: 'FACE_MISMATCH' })
+})
+
+t.test('what the gate cannot judge goes to an officer', async (t) => {
+  const refer = (reason: string) => ({ decision: 'REFER_TO_OFFICER', reason })
+  t.same(decide(with_({ qrText: null }), policy), refer('QR_UNREADABLE'))
+  t.same(decide(with_({ keysFresh: false }), policy), refer('STALE_KEYS'))
+  t.same(decide(with_({ ledger: 'unavailable' }), policy), refer('SERVER_UNAVAILABLE'))
+  t.same(decide(with_({ template: 'unavailable' }), policy), refer('SERVER_UNAVAILABLE'))
+  t.same(decide(with_({ template: { model: { name: 'other', version: '1' } } }), policy), refer('TEMPLATE_MODEL_MISMATCH'))
+  t.same(decide(with_({ faces: [] }), policy), refer('NO_FACE'))
+  t.same(decide(with_({ faces: [face({ detectorScore: 0.2 })] }), policy), refer('NO_FACE'), 'a weak detection is no face')
+  t.same(decide(with_({ faces: [face(), face({ embedding: unitVector(3) })] }), policy), refer('MULTIPLE_FACES'))
+  t.same(decide(with_({ faces: [face(), face({ faceSizePx: 20 })] }), policy), { decision: 'APPROVE', reason: null }, 'a tiny far face is ignored')
+  t.same(decide(with_({ faces: [face({ faceSizePx: 60 })] }), policy), refer('FACE_QUALITY_LOW'))
+  t.same(decide(with_({ faces: [face({ embedding: new Float32Array(0) })] }), policy), refer('FACE_QUALITY_LOW'))
+  t.same(decide(with_({ faces: [face({ embedding: new Float32Array(8).fill(Number.NaN) })] }), policy), refer('FACE_QUALITY_LOW'))
+  t.same(decide(with_({ faces: [face({ antispoof: 0.1 })] }), policy), refer('SPOOF_SUSPECTED'))
+  t.same(decide(with_({ faces: [face({ liveness: null })] }), policy), refer('SPOOF_SUSPECTED'))
+  t.same(decide(with_({ matchScore: Number.NaN }), policy), refer('INTERNAL_ERROR'))
+  t.same(decide(with_({ internalError: true }), policy), refer('INTERNAL_ERROR'), 'an internal error never approves')
+})

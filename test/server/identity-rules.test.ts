@@ -1,0 +1,34 @@
+import t from 'tap'
+import { hkidCheckDigit, parseHkid } from '../../server/domain/hkid.ts'
+import { ageInYears, eligibilityError } from '../../server/enrolment/eligibility.ts'
+
+t.test('HKID check digit', async (t) => {
+  t.equal(hkidCheckDigit('A', '123456'), '3', 'the published example A123456(3)')
+  t.equal(parseHkid('A123456(3)')?.canonical, 'A123456(3)')
+  t.equal(parseHkid('a1234563')?.canonical, 'A123456(3)', 'lower case, no brackets')
+  t.equal(parseHkid('A123456(4)'), null, 'wrong check digit')
+  const two = `AB987654(${hkidCheckDigit('AB', '987654')})`
+  t.equal(parseHkid(two)?.canonical, two, 'two-letter prefix')
+  t.equal(parseHkid(two.replace('AB', 'AC')), null, 'two-letter prefix, wrong digit')
+  // Find a number whose check digit is A, and one that is 0, to cover both ends of the mod-11 rule.
+  const digitsFor = (want: string) => [...Array(1000).keys()].map((n) => String(100000 + n)).find((d) => hkidCheckDigit('C', d) === want)!
+  t.equal(parseHkid(`C${digitsFor('A')}(A)`)?.checkDigit, 'A')
+  t.equal(parseHkid(`C${digitsFor('0')}(0)`)?.checkDigit, '0')
+  for (const bad of ['', '123456(7)', 'ABC123456(7)', 'A12345(6)', 'A1234567(8)', 'A123456(B)']) t.equal(parseHkid(bad), null, bad)
+})
+
+t.test('age and eligibility', async (t) => {
+  const today = new Date('2026-11-25T00:00:00Z')
+  const policy = { minAgeYears: 11, adultAgeYears: 18 }
+  t.equal(ageInYears('2015-11-25', today), 11, 'birthday today')
+  t.equal(ageInYears('2015-11-26', today), 10, 'birthday tomorrow')
+  t.equal(ageInYears('2023-02-29', today), null, 'no such date')
+  t.equal(ageInYears('2030-01-01', today), null, 'future')
+  t.equal(eligibilityError('1990-01-01', false, today, policy), null, 'adult')
+  t.equal(eligibilityError('2015-11-25', true, today, policy), null, '11 with consent')
+  t.equal(eligibilityError('2015-11-25', false, today, policy), 'GUARDIAN_CONSENT_REQUIRED')
+  t.equal(eligibilityError('2015-11-26', true, today, policy), 'TOO_YOUNG')
+  t.equal(eligibilityError('2008-11-25', false, today, policy), null, '18 today needs no consent')
+  t.equal(eligibilityError('2008-11-26', false, today, policy), 'GUARDIAN_CONSENT_REQUIRED', '17')
+  t.equal(eligibilityError('1880-01-01', false, today, policy), 'DATE_OF_BIRTH_INVALID')
+})

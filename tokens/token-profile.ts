@@ -1,0 +1,28 @@
+// The QR token profile (mission.md, "Token profile"). Claims stay short so the QR stays small.
+
+export const TOKEN_ALGORITHM = 'ES256' as const
+/** Explicit `typ`, so that no other JWT the issuer signs can be replayed as a gate token. */
+export const TOKEN_TYP = 'ecq+jwt'
+export const MAX_TOKEN_CHARS = 1024
+export const KID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+export const JTI_PATTERN = /^[A-Za-z0-9_-]{16,64}$/
+export const SUBJECT_PATTERN = /^[A-Za-z0-9_-]{8,64}$/
+
+export interface TokenClaims {
+  iss: string
+  aud: string
+  sub: string
+  jti: string
+  iat: number
+  nbf: number
+  exp: number
+}
+
+export interface TokenPolicy {
+  issuer: string
+  audience: string
+  /** Seconds of clock difference forgiven on exp, nbf and iat. */
+  clockToleranceSec: number
+  /** Longest exp - iat accepted. */
+  maxLifetimeSec: number
+}
