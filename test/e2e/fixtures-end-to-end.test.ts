@@ -1,0 +1,43 @@
+// The real server (its own process, SQLite, real face engine) and a real kiosk over the committed fixtures:
+// every passenger's decision must match the truth file.
+import t from 'tap'
+import { loadCalibration } from '../../models/calibration.ts'
+import { startFaceEngine } from '../../models/face-engine.ts'
+import { thresholdsFrom } from '../../models/thresholds.ts'
+import { startEmbeddedServer } from '../../kiosk-sim/embedded-server.ts'
+import { loadFixtureSet } from '../../kiosk-sim/scenario/fixture-set.ts'
+import { runFixtures } from '../../kiosk-sim/scenario/run-fixtures.ts'
+
+t.test('fixture passengers clear as the truth file says', async (t) => {
+  const set = await loadFixtureSet('fixtures')
+  const server = await startEmbeddedServer({ kioskIds: ['kiosk-e2e'], logLevel: 'error' })
+  t.teardown(() => server.stop())
+  const engine = await startFaceEngine({ workers: 1 })
+  t.teardown(() => engine.close())
+
+  const result = await runFixtures(set, {
+    serverUrl: server.url,
+    operatorKey: server.operatorKey,
+    kioskKey: server.kioskKeys['kiosk-e2e']!,
+    identity: { kioskId: 'kiosk-e2e', controlPoint: 'TEST-CP' },
+    engine,
+    policy: thresholdsFrom(loadCalibration()),
+    tokenPolicy: { issuer: 'https://echannel.example/immd', audience: 'echannel-gate', clockToleranceSec: 5, maxLifetimeSec: 600 },
+  })
+
+  set.passengers.forEach((passenger, i) => {
+    const record = result.records[i]!
+    t.same(
+      { decision: record.decision, reason: record.reason },
+      passenger.expected,
+      `${passenger.id} ${passenger.scenario} (score ${record.score})`,
+    )
+  })
+  const scenarios = new Set(set.passengers.map((p) => p.scenario))
+  for (const s of ['genuine', 'impostor', 'expired', 'replay', 'forged', 'noface', 'twofaces']) t.ok(scenarios.has(s), `fixtures include ${s}`)
+  t.equal(result.eventsSent, set.passengers.length, 'every decision reached the server as an event')
+
+  const stats = await fetch(new URL('/v1/stats', server.url), { headers: { authorization: `Bearer ${server.operatorKey}` } }).then((r) => r.json())
+  t.equal(stats.events, set.passengers.length, 'events stored = events sent')
+  t.equal(stats.decisions.APPROVE, set.passengers.filter((p) => p.expected.decision === 'APPROVE').length)
+})
