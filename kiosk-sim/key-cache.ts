@@ -26,6 +26,16 @@ export class KeyCache {
     await this.refresh(nowMs)
   }
 
+  /**
+   * A token under a kid the kiosk has not seen may follow a rotation: refetch, but at most once per
+   * `minIntervalMs`, so that a flood of forged kids cannot turn the kiosk into a JWKS hammer.
+   */
+  async refreshForUnknownKid(kid: string, nowMs: number, minIntervalMs = 30_000): Promise<boolean> {
+    if (this.keys.has(kid) || nowMs - this.fetchedAtMs < minIntervalMs) return false
+    await this.refresh(nowMs)
+    return this.keys.has(kid)
+  }
+
   async refresh(nowMs: number): Promise<void> {
     try {
       const keys = keysFromJwks(await this.fetchJwks())

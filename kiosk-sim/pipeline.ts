@@ -91,7 +91,12 @@ async function runStage(
       return
     }
     case 'token': {
-      evidence.token = verifyToken(evidence.qrText!, deps.keys.current, deps.tokenPolicy, Math.floor(deps.now() / 1000))
+      const nowSec = Math.floor(deps.now() / 1000)
+      evidence.token = verifyToken(evidence.qrText!, deps.keys.current, deps.tokenPolicy, nowSec)
+      const kid = !evidence.token.ok && evidence.token.detail === 'unknown kid' ? kidOf(evidence.qrText!) : null
+      if (kid && (await deps.keys.refreshForUnknownKid(kid, deps.now()))) {
+        evidence.token = verifyToken(evidence.qrText!, deps.keys.current, deps.tokenPolicy, nowSec)
+      }
       if (evidence.token.ok) {
         context.kid = evidence.token.kid
         context.jtiHash = createHash('sha256').update(`${evidence.token.claims.iss}\u0000${evidence.token.claims.jti}`).digest('hex')
@@ -131,6 +136,15 @@ async function runStage(
       timings.matchMs = round(performance.now() - t0)
       return
     }
+  }
+}
+
+function kidOf(token: string): string | null {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown }
+    return typeof header.kid === 'string' ? header.kid : null
+  } catch {
+    return null
   }
 }
 

@@ -10,6 +10,7 @@ import { validateConfig, type AppConfig } from './config.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { servicesPlugin } from './plugins/services.ts'
+import { adminKeyRoutes } from './routes/admin-keys.ts'
 import { healthRoutes } from './routes/health.ts'
 import { kioskRoutes } from './routes/kiosk.ts'
 import { residentRoutes } from './routes/residents.ts'
@@ -66,6 +67,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   await app.register(tokenRoutes)
   await app.register(kioskRoutes)
   await app.register(statsRoutes)
+  await app.register(adminKeyRoutes)
   return app
 }
 

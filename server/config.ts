@@ -1,4 +1,4 @@
-import type { SigningKey } from '../tokens/sign-token.ts'
+import type { DatedSigningKey } from './keys/key-ring.ts'
 
 export interface EnrolmentPolicy {
   /** Detector confidence a face needs to count as a face at all. */
@@ -22,7 +22,11 @@ export interface AppConfig {
   operatorKeys: string[]
   /** Kiosk id -> bearer key. */
   kioskKeys: Record<string, string>
-  signingKeys: SigningKey[]
+  signingKeys: DatedSigningKey[]
+  /** Directory of signing key files shared by all instances; null keeps keys in memory. */
+  keyDirectory: string | null
+  /** How long a superseded key keeps verifying: at least the token lifetime plus the kiosks' JWKS refresh. */
+  keyOverlapSec: number
   enrolment: EnrolmentPolicy
   /** The calibrated model; enrolment refuses to store a template of any other. */
   faceModel: { name: string; version: string; embeddingLength: number }
@@ -46,6 +50,7 @@ export function validateConfig(config: AppConfig): AppConfig {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(kioskId)) problems.push(`kiosk id ${JSON.stringify(kioskId)} is not [A-Za-z0-9_-]{1,64}`)
   }
   if (config.signingKeys.length === 0) problems.push('at least one signing key is required')
+  if (config.keyOverlapSec < config.tokenLifetimeSec) problems.push('keyOverlapSec must be at least tokenLifetimeSec')
   if (problems.length > 0) throw new Error(`invalid config: ${[...new Set(problems)].join('; ')}`)
   return config
 }

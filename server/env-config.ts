@@ -1,19 +1,19 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { loadCalibration } from '../models/calibration.ts'
 import { thresholdsFrom } from '../models/thresholds.ts'
-import { generateSigningKey, thumbprintKid } from '../tokens/jwks.ts'
-import type { SigningKey } from '../tokens/sign-token.ts'
+import { generateSigningKey } from '../tokens/jwks.ts'
+import { addKeyToDirectory, loadKeyDirectory } from './keys/key-directory.ts'
 import type { AppConfig } from './config.ts'
 
 /** Only main.ts calls this: environment in, validated config out. */
-export function configFromEnv(env: NodeJS.ProcessEnv): { config: AppConfig; warnings: string[] } {
+export async function configFromEnv(env: NodeJS.ProcessEnv): Promise<{ config: AppConfig; warnings: string[] }> {
   const warnings: string[] = []
   const thresholds = thresholdsFrom(loadCalibration(env.CALIBRATION_FILE || undefined))
-  const signingKeys = (env.SIGNING_KEY_FILES ?? '').split(',').filter(Boolean).map(readSigningKey)
-  if (signingKeys.length === 0) {
-    warnings.push('SIGNING_KEY_FILES not set: using an ephemeral signing key; tokens die with this process')
-    signingKeys.push(generateSigningKey())
+  const keyDirectory = env.KEYS_DIR || null
+  const signingKeys = keyDirectory ? await loadKeyDirectory(keyDirectory) : []
+  if (keyDirectory && signingKeys.length === 0) signingKeys.push(await addKeyToDirectory(keyDirectory))
+  if (!keyDirectory) {
+    warnings.push('KEYS_DIR not set: using an ephemeral signing key; tokens die with this process')
+    signingKeys.push({ ...generateSigningKey(), createdAt: 0 })
   }
   const config: AppConfig = {
     databasePath: env.DATABASE_PATH ?? 'echannel.db',
@@ -31,6 +31,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): { config: AppConfig; warn
         }),
     ),
     signingKeys,
+    keyDirectory,
+    keyOverlapSec: Number(env.KEY_OVERLAP_SEC ?? 1800),
     enrolment: {
       minDetectorScore: thresholds.minDetectorScore,
       minFaceSizePx: thresholds.minFaceSizePx,
@@ -47,9 +49,3 @@ export function configFromEnv(env: NodeJS.ProcessEnv): { config: AppConfig; warn
   return { config, warnings }
 }
 
-/** A PKCS#8 PEM file holding a P-256 private key; its kid is the public key's thumbprint. */
-function readSigningKey(path: string): SigningKey {
-  const privateKey = createPrivateKey(readFileSync(path))
-  const publicKey = createPublicKey(privateKey)
-  return { kid: thumbprintKid(publicKey), privateKey, publicKey }
-}

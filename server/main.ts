@@ -2,7 +2,7 @@
 import { buildApp } from './app.ts'
 import { configFromEnv } from './env-config.ts'
 
-const { config, warnings } = configFromEnv(process.env)
+const { config, warnings } = await configFromEnv(process.env)
 const app = await buildApp(config)
 for (const warning of warnings) app.log.warn(warning)
 

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FaceEngine } from '../../models/face-types.ts'
-import type { SigningKey } from '../../tokens/sign-token.ts'
 import type { AppConfig } from '../config.ts'
+import { SigningKeys } from '../keys/signing-keys.ts'
 import type { Store } from '../store/store.ts'
 
 declare module 'fastify' {
@@ -9,8 +9,7 @@ declare module 'fastify' {
     config: AppConfig
     store: Store
     faceEngine: FaceEngine
-    /** The key new tokens are signed with; every key in config.signingKeys is published. */
-    activeSigningKey: SigningKey
+    signingKeys: SigningKeys
   }
 }
 
@@ -28,7 +27,10 @@ export const servicesPlugin = fp<ServiceDeps>(
     app.decorate('config', deps.config)
     app.decorate('store', deps.store)
     app.decorate('faceEngine', deps.faceEngine)
-    app.decorate('activeSigningKey', deps.config.signingKeys[0]!)
+    const signingKeys = new SigningKeys(deps.config.signingKeys, deps.config.keyDirectory, deps.config.keyOverlapSec * 1000)
+    signingKeys.watch(10_000)
+    app.decorate('signingKeys', signingKeys)
+    app.addHook('onClose', async () => signingKeys.stop())
     if (deps.ownsResources) {
       app.addHook('onClose', async () => {
         await deps.faceEngine.close()

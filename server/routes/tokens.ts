@@ -41,7 +41,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const nowSec = Math.floor(Date.now() / 1000)
       const { token, claims } = signToken(
         { issuer: app.config.issuer, audience: app.config.audience, subject: resident.subject, lifetimeSec: app.config.tokenLifetimeSec, nowSec },
-        app.activeSigningKey,
+        app.signingKeys.ring().active,
       )
       await app.store.saveIssuedToken({ jti: claims.jti, subject: resident.subject, token, expiresAtSec: claims.exp })
       return reply.status(201).send({
@@ -86,7 +86,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { summary: 'Public keys that verify QR tokens', tags: ['tokens'], response: { 200: Jwks } } },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300')
-      return { keys: app.config.signingKeys.map(toPublicJwk) }
+      return { keys: app.signingKeys.ring().published.map(toPublicJwk) }
     },
   )
 }

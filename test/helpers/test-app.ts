@@ -17,7 +17,9 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     tokenLifetimeSec: 120,
     operatorKeys: [OPERATOR_KEY],
     kioskKeys: { [KIOSK_ID]: KIOSK_KEY, 'kiosk-2': 'kiosk-key-2-0123456789' },
-    signingKeys: [generateSigningKey()],
+    signingKeys: [{ ...generateSigningKey(), createdAt: 0 }],
+    keyDirectory: null,
+    keyOverlapSec: 600,
     enrolment: {
       minDetectorScore: testThresholds.minDetectorScore,
       minFaceSizePx: testThresholds.minFaceSizePx,

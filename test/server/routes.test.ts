@@ -204,3 +204,24 @@ t.test('health and OpenAPI docs', async (t) => {
   t.equal(docs.statusCode, 200)
   t.ok(docs.json().paths['/v1/residents'], 'OpenAPI lists the routes')
 })
+
+t.test('key rotation: new tokens use the new key, the old key stays published during the overlap', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { credential } = (await enrol(app)).json()
+  const resident = { authorization: `Bearer ${credential}` }
+  const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid
+  const before = (await app.inject({ method: 'POST', url: '/v1/tokens', headers: resident })).json().token
+  t.equal((await app.inject({ method: 'POST', url: '/v1/admin/keys/rotate', headers: kiosk })).statusCode, 401, 'kiosks cannot rotate')
+  const rotated = await app.inject({ method: 'POST', url: '/v1/admin/keys/rotate', headers: operator })
+  t.equal(rotated.statusCode, 200)
+  const ring = rotated.json()
+  t.not(ring.active, kidOf(before))
+  t.same(ring.published, [ring.active, kidOf(before)])
+  const after = (await app.inject({ method: 'POST', url: '/v1/tokens', headers: resident })).json().token
+  t.equal(kidOf(after), ring.active, 'new tokens are signed with the new key')
+  const jwks = keysFromJwks((await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json())
+  const policy = { issuer: 'https://test/immd', audience: 'echannel-gate', clockToleranceSec: 5, maxLifetimeSec: 300 }
+  const now = Math.floor(Date.now() / 1000)
+  t.equal(verifyToken(before, jwks, policy, now).ok, true, 'a token from before the rotation still verifies')
+  t.equal(verifyToken(after, jwks, policy, now).ok, true)
+})

@@ -1,0 +1,77 @@
+// Versioned, append-only. A migration once released is never edited; add a new one.
+// The same tables and constraints as sqlite-migrations.ts, in PostgreSQL types: epoch values are bigint,
+// timings and scores double precision, embeddings bytea (little-endian float32, as in SQLite). Dates and
+// timestamps stay text: the store hands back exactly the ISO string it was given, as SQLite does.
+
+/** Key of the transaction-scoped advisory lock that serialises migrations across server instances. */
+export const MIGRATION_LOCK_KEY = 7_305_241_318_404n
+
+export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'residents, templates, tokens, jti ledger, clearance events',
+    sql: `
+      CREATE TABLE residents (
+        resident_id text PRIMARY KEY,
+        subject text NOT NULL UNIQUE,
+        name text NOT NULL,
+        date_of_birth text NOT NULL,
+        guardian_consent boolean NOT NULL,
+        status text NOT NULL CHECK (status IN ('active', 'revoked')),
+        credential_hash text NOT NULL UNIQUE,
+        enrolled_at text NOT NULL,
+        revoked_at text
+      );
+      CREATE TABLE templates (
+        subject text PRIMARY KEY REFERENCES residents (subject),
+        model_name text NOT NULL,
+        model_version text NOT NULL,
+        dimensions integer NOT NULL CHECK (dimensions >= 0),
+        embedding bytea NOT NULL CHECK (octet_length(embedding) = 4 * dimensions)
+      );
+      CREATE TABLE enrolment_reviews (
+        review_id text PRIMARY KEY,
+        resident_id text NOT NULL,
+        matched_resident_id text NOT NULL,
+        score double precision NOT NULL,
+        created_at text NOT NULL
+      );
+      CREATE TABLE issued_tokens (
+        jti text PRIMARY KEY,
+        subject text NOT NULL,
+        token text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE TABLE jti_ledger (
+        iss text NOT NULL,
+        jti text NOT NULL,
+        expires_at bigint NOT NULL,
+        kiosk_id text NOT NULL,
+        consumed_at text NOT NULL,
+        PRIMARY KEY (iss, jti)
+      );
+      CREATE TABLE clearance_events (
+        event_id text PRIMARY KEY,
+        kiosk_id text NOT NULL,
+        control_point text NOT NULL,
+        channel text NOT NULL CHECK (channel IN ('contactless', 'conventional')),
+        decision text NOT NULL CHECK (decision IN ('APPROVE', 'REJECT', 'REFER_TO_OFFICER')),
+        reason text,
+        score double precision,
+        model_version text,
+        kid text,
+        jti_hash text,
+        occurred_at bigint NOT NULL,
+        received_at bigint NOT NULL,
+        decode_ms double precision NOT NULL,
+        verify_ms double precision NOT NULL,
+        detect_ms double precision NOT NULL,
+        embed_ms double precision NOT NULL,
+        liveness_ms double precision NOT NULL,
+        match_ms double precision NOT NULL,
+        total_ms double precision NOT NULL
+      );
+      CREATE INDEX clearance_events_occurred_at ON clearance_events (occurred_at);
+    `,
+  },
+]

@@ -1,0 +1,381 @@
+import pg from 'pg'
+import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
+import type {
+  ClearanceEvent,
+  DuplicateReview,
+  IssuedToken,
+  JtiUse,
+  NewResident,
+  ResidentRecord,
+  Store,
+  StoredClearanceEvent,
+  TemplateRecord,
+} from './store.ts'
+
+export interface PostgresStoreOptions {
+  connectionString: string
+  /** Pool size per server instance. */
+  max?: number
+  /** A schema of its own (created by migrate() when missing), e.g. for isolated tests. Default: the server's search_path. */
+  schema?: string
+  /** How long to wait for a connection before a query fails. */
+  connectionTimeoutMillis?: number
+  /** Errors of idle pooled connections (the pool drops the connection and opens a new one when needed). */
+  onIdleError?: (error: Error) => void
+}
+
+interface ResidentRow {
+  resident_id: string
+  subject: string
+  name: string
+  date_of_birth: string
+  guardian_consent: boolean
+  status: 'active' | 'revoked'
+  enrolled_at: string
+  revoked_at: string | null
+}
+
+interface TemplateRow {
+  subject: string
+  model_name: string
+  model_version: string
+  embedding: Buffer
+  resident_id?: string
+}
+
+interface EventRow {
+  event_id: string
+  kiosk_id: string
+  control_point: string
+  channel: 'contactless' | 'conventional'
+  decision: ClearanceEvent['decision']
+  reason: string | null
+  score: number | null
+  model_version: string | null
+  kid: string | null
+  jti_hash: string | null
+  occurred_at: number
+  received_at: number
+  decode_ms: number
+  verify_ms: number
+  detect_ms: number
+  embed_ms: number
+  liveness_ms: number
+  match_ms: number
+  total_ms: number
+}
+
+/** Rows per INSERT in insertEvents; a larger batch is split, all parts in one transaction. */
+const EVENT_CHUNK = 1000
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+const RESIDENT_COLUMNS = 'resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at'
+
+// One array parameter per column, unnested into rows: 19 parameters whatever the batch size.
+const INSERT_EVENTS = `
+  INSERT INTO clearance_events (event_id, kiosk_id, control_point, channel, decision, reason, score, model_version, kid, jti_hash,
+    occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms, liveness_ms, match_ms, total_ms)
+  SELECT e.event_id, e.kiosk_id, e.control_point, e.channel, e.decision, e.reason, e.score, e.model_version, e.kid, e.jti_hash,
+    e.occurred_at, $12::bigint, e.decode_ms, e.verify_ms, e.detect_ms, e.embed_ms, e.liveness_ms, e.match_ms, e.total_ms
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::text[], $9::text[], $10::text[],
+    $11::bigint[], $13::float8[], $14::float8[], $15::float8[], $16::float8[], $17::float8[], $18::float8[], $19::float8[])
+    WITH ORDINALITY AS e (event_id, kiosk_id, control_point, channel, decision, reason, score, model_version, kid, jti_hash,
+      occurred_at, decode_ms, verify_ms, detect_ms, embed_ms, liveness_ms, match_ms, total_ms, n)
+  ORDER BY e.n
+  ON CONFLICT (event_id) DO NOTHING`
+
+/** The shared store for several server instances: a pool per instance, atomicity from unique keys and transactions. */
+export class PostgresStore implements Store {
+  private readonly pool: pg.Pool
+  private readonly schema: string | undefined
+
+  constructor(options: PostgresStoreOptions) {
+    if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+      throw new TypeError(`schema must match ${SCHEMA_NAME}`)
+    }
+    this.schema = options.schema
+    // bigint (epoch ms, count(*)) comes back as a string by default; these values fit a double exactly.
+    // Per pool, not pg.types.setTypeParser, so that nothing else in the process changes.
+    const types = new pg.TypeOverrides()
+    types.setTypeParser(pg.types.builtins.INT8, parseBigint)
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
+      types,
+      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    })
+    // Without a listener an idle connection's error (a server restart, say) would crash the process.
+    this.pool.on('error', options.onIdleError ?? (() => {}))
+  }
+
+  async migrate(): Promise<void> {
+    await this.transaction(async (client) => {
+      // Held to the end of the transaction: instances starting together apply the migrations once, in turn.
+      await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`)
+      if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`)
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+      )
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations')
+      const applied = new Set(rows.map((row) => row.version))
+      for (const migration of POSTGRES_MIGRATIONS) {
+        if (applied.has(migration.version)) continue
+        await client.query(migration.sql)
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name])
+      }
+    })
+  }
+
+  async createResident({ resident, credentialHash, template }: NewResident): Promise<'created' | 'exists'> {
+    return this.transaction(async (client) => {
+      const result = await client.query(
+        `INSERT INTO residents (resident_id, subject, name, date_of_birth, guardian_consent, status, credential_hash, enrolled_at)
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) ON CONFLICT (resident_id) DO NOTHING`,
+        [resident.residentId, resident.subject, resident.name, resident.dateOfBirth, resident.guardianConsent, credentialHash, resident.enrolledAt],
+      )
+      if (result.rowCount === 0) return 'exists' as const
+      await client.query('INSERT INTO templates (subject, model_name, model_version, dimensions, embedding) VALUES ($1, $2, $3, $4, $5)', [
+        template.subject,
+        template.modelName,
+        template.modelVersion,
+        template.embedding.length,
+        embeddingToBytea(template.embedding),
+      ])
+      return 'created' as const
+    })
+  }
+
+  async getResident(residentId: string): Promise<ResidentRecord | null> {
+    return this.residentWhere('resident_id = $1', residentId)
+  }
+
+  async getResidentByCredentialHash(hash: string): Promise<ResidentRecord | null> {
+    return this.residentWhere('credential_hash = $1', hash)
+  }
+
+  async getResidentBySubject(subject: string): Promise<ResidentRecord | null> {
+    return this.residentWhere('subject = $1', subject)
+  }
+
+  async revokeResident(residentId: string, at: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE residents SET status = 'revoked', revoked_at = $1 WHERE resident_id = $2 AND status = 'active'`,
+      [at, residentId],
+    )
+    return result.rowCount === 1
+  }
+
+  async replaceCredential(residentId: string, credentialHash: string): Promise<boolean> {
+    const result = await this.pool.query(`UPDATE residents SET credential_hash = $1 WHERE resident_id = $2 AND status = 'active'`, [
+      credentialHash,
+      residentId,
+    ])
+    return result.rowCount === 1
+  }
+
+  async getTemplate(subject: string): Promise<TemplateRecord | null> {
+    const { rows } = await this.pool.query<TemplateRow>(
+      'SELECT subject, model_name, model_version, embedding FROM templates WHERE subject = $1',
+      [subject],
+    )
+    return rows[0] ? templateFromRow(rows[0]) : null
+  }
+
+  async listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>> {
+    const { rows } = await this.pool.query<TemplateRow>(
+      `SELECT t.subject, t.model_name, t.model_version, t.embedding, r.resident_id
+       FROM templates t JOIN residents r ON r.subject = t.subject WHERE r.status = 'active'`,
+    )
+    return rows.map((row) => ({ ...templateFromRow(row), residentId: row.resident_id! }))
+  }
+
+  async recordReview(review: DuplicateReview): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at) VALUES ($1, $2, $3, $4, $5)',
+      [review.reviewId, review.residentId, review.matchedResidentId, review.score, review.createdAt],
+    )
+  }
+
+  async saveIssuedToken(token: IssuedToken): Promise<void> {
+    const nowSec = Math.floor(Date.now() / 1000)
+    await this.transaction(async (client) => {
+      // Issued tokens are only kept while they can still be shown; expired ones go on the next issue.
+      await client.query('DELETE FROM issued_tokens WHERE expires_at < $1', [nowSec - 60])
+      await client.query('INSERT INTO issued_tokens (jti, subject, token, expires_at) VALUES ($1, $2, $3, $4)', [
+        token.jti,
+        token.subject,
+        token.token,
+        token.expiresAtSec,
+      ])
+    })
+  }
+
+  async getIssuedToken(jti: string): Promise<IssuedToken | null> {
+    const { rows } = await this.pool.query<{ jti: string; subject: string; token: string; expires_at: number }>(
+      'SELECT jti, subject, token, expires_at FROM issued_tokens WHERE jti = $1',
+      [jti],
+    )
+    const row = rows[0]
+    return row ? { jti: row.jti, subject: row.subject, token: row.token, expiresAtSec: row.expires_at } : null
+  }
+
+  async consumeJti(use: JtiUse): Promise<boolean> {
+    // One statement: of concurrent inserts of one key, in any number of instances, exactly one inserts a row.
+    const result = await this.pool.query(
+      `INSERT INTO jti_ledger (iss, jti, expires_at, kiosk_id, consumed_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (iss, jti) DO NOTHING`,
+      [use.iss, use.jti, use.expiresAtSec, use.kioskId, use.consumedAt],
+    )
+    return result.rowCount === 1
+  }
+
+  async insertEvents(events: ClearanceEvent[], receivedAt: number): Promise<{ inserted: number; duplicates: number }> {
+    if (events.length === 0) return { inserted: 0, duplicates: 0 }
+    // Rows in event-id order, so that overlapping batches from several instances take their row locks
+    // in one order and cannot deadlock.
+    const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
+    const chunks: ClearanceEvent[][] = []
+    for (let i = 0; i < sorted.length; i += EVENT_CHUNK) chunks.push(sorted.slice(i, i + EVENT_CHUNK))
+    const insertChunk = async (client: pg.Pool | pg.PoolClient, chunk: ClearanceEvent[]) =>
+      (await client.query(INSERT_EVENTS, eventColumns(chunk, receivedAt))).rowCount ?? 0
+    let inserted = 0
+    if (chunks.length === 1) {
+      inserted = await insertChunk(this.pool, chunks[0]!)
+    } else {
+      inserted = await this.transaction(async (client) => {
+        let count = 0
+        for (const chunk of chunks) count += await insertChunk(client, chunk)
+        return count
+      })
+    }
+    return { inserted, duplicates: events.length - inserted }
+  }
+
+  async listEvents(sinceMs: number): Promise<StoredClearanceEvent[]> {
+    // event_id breaks ties so that the order is stable (SQLite happens to give insertion order).
+    const { rows } = await this.pool.query<EventRow>(
+      'SELECT * FROM clearance_events WHERE occurred_at >= $1 ORDER BY occurred_at, event_id',
+      [sinceMs],
+    )
+    return rows.map(eventFromRow)
+  }
+
+  async countEvents(): Promise<number> {
+    const { rows } = await this.pool.query<{ count: number }>('SELECT count(*) AS count FROM clearance_events')
+    return rows[0]!.count
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end()
+  }
+
+  private async residentWhere(where: string, value: string): Promise<ResidentRecord | null> {
+    const { rows } = await this.pool.query<ResidentRow>(`SELECT ${RESIDENT_COLUMNS} FROM residents WHERE ${where}`, [value])
+    return rows[0] ? residentFromRow(rows[0]) : null
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect()
+    let broken: Error | undefined
+    try {
+      await client.query('BEGIN')
+      const result = await work(client)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError
+      })
+      throw error
+    } finally {
+      // A connection that could not roll back is destroyed rather than returned to the pool.
+      client.release(broken)
+    }
+  }
+}
+
+function parseBigint(text: string): number {
+  const value = Number(text)
+  if (!Number.isSafeInteger(value)) throw new RangeError(`bigint ${text} is outside the safe integer range`)
+  return value
+}
+
+function eventColumns(events: ClearanceEvent[], receivedAt: number): unknown[] {
+  const column = <T>(pick: (e: ClearanceEvent) => T) => events.map(pick)
+  return [
+    column((e) => e.eventId),
+    column((e) => e.kioskId),
+    column((e) => e.controlPoint),
+    column((e) => e.channel),
+    column((e) => e.decision),
+    column((e) => e.reason),
+    column((e) => e.score),
+    column((e) => e.modelVersion),
+    column((e) => e.kid),
+    column((e) => e.jtiHash),
+    column((e) => e.occurredAt),
+    receivedAt,
+    column((e) => e.timings.decodeMs),
+    column((e) => e.timings.verifyMs),
+    column((e) => e.timings.detectMs),
+    column((e) => e.timings.embedMs),
+    column((e) => e.timings.livenessMs),
+    column((e) => e.timings.matchMs),
+    column((e) => e.timings.totalMs),
+  ]
+}
+
+function residentFromRow(row: ResidentRow): ResidentRecord {
+  return {
+    residentId: row.resident_id,
+    subject: row.subject,
+    name: row.name,
+    dateOfBirth: row.date_of_birth,
+    guardianConsent: row.guardian_consent,
+    status: row.status,
+    enrolledAt: row.enrolled_at,
+    revokedAt: row.revoked_at,
+  }
+}
+
+function templateFromRow(row: TemplateRow): TemplateRecord {
+  return { subject: row.subject, modelName: row.model_name, modelVersion: row.model_version, embedding: byteaToEmbedding(row.embedding) }
+}
+
+function eventFromRow(row: EventRow): StoredClearanceEvent {
+  return {
+    eventId: row.event_id,
+    kioskId: row.kiosk_id,
+    controlPoint: row.control_point,
+    channel: row.channel,
+    decision: row.decision,
+    reason: row.reason,
+    score: row.score,
+    modelVersion: row.model_version,
+    kid: row.kid,
+    jtiHash: row.jti_hash,
+    occurredAt: row.occurred_at,
+    receivedAt: row.received_at,
+    timings: {
+      decodeMs: row.decode_ms,
+      verifyMs: row.verify_ms,
+      detectMs: row.detect_ms,
+      embedMs: row.embed_ms,
+      livenessMs: row.liveness_ms,
+      matchMs: row.match_ms,
+      totalMs: row.total_ms,
+    },
+  }
+}
+
+// The same bytes as the SQLite blob: the float32 values in platform (little-endian) order.
+function embeddingToBytea(embedding: Float32Array): Buffer {
+  return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength)
+}
+
+function byteaToEmbedding(bytes: Buffer): Float32Array {
+  // Copy: the buffer's offset need not be 4-byte aligned.
+  const copy = new Uint8Array(bytes)
+  return new Float32Array(copy.buffer, 0, copy.byteLength / 4)
+}
