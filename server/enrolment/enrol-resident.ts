@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { Serial } from '../../lib/serial.ts'
 import type { FaceEngine } from '../../models/face-types.ts'
 import { ImageError } from '../../models/image-errors.ts'
 import { parseHkid } from '../domain/hkid.ts'
@@ -24,6 +25,8 @@ export interface EnrolmentDeps {
   policy: EnrolmentPolicy
   embeddingLength: number
   now: () => Date
+  /** Serialises search-then-insert, so that two enrolments of one face cannot both pass the search. */
+  serial: Serial
 }
 
 export interface EnrolmentResult {
@@ -48,12 +51,23 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
   const assessment = assessEnrolmentPhoto(analysis, deps.policy, deps.embeddingLength)
   if (!assessment.ok) throw new AppError(assessment.code, assessment.detail)
 
+  return deps.serial.run(() => admit(hkid.canonical, request, analysis.model, assessment.face.embedding, today, deps))
+}
+
+async function admit(
+  residentId: string,
+  request: EnrolmentRequest,
+  model: { name: string; version: string },
+  embedding: Float32Array,
+  today: Date,
+  deps: EnrolmentDeps,
+): Promise<EnrolmentResult> {
   const templates = await deps.store.listActiveTemplates()
-  const duplicate = findDuplicateFace(assessment.face.embedding, analysis.model, templates, deps.policy.duplicateThreshold)
+  const duplicate = findDuplicateFace(embedding, model, templates, deps.policy.duplicateThreshold)
   if (duplicate) {
     await deps.store.recordReview({
       reviewId: randomUUID(),
-      residentId: hkid.canonical,
+      residentId,
       matchedResidentId: duplicate.residentId,
       score: duplicate.score,
       createdAt: today.toISOString(),
@@ -64,7 +78,7 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
   const subject = newSubject()
   const { credential, hash } = newResidentCredential()
   const resident = {
-    residentId: hkid.canonical,
+    residentId,
     subject,
     name: request.name,
     dateOfBirth: request.dateOfBirth,
@@ -74,10 +88,10 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
   const outcome = await deps.store.createResident({
     resident,
     credentialHash: hash,
-    template: { subject, modelName: analysis.model.name, modelVersion: analysis.model.version, embedding: assessment.face.embedding },
+    template: { subject, modelName: model.name, modelVersion: model.version, embedding },
   })
   if (outcome === 'exists') throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
-  return { resident: { ...resident, status: 'active', revokedAt: null }, credential, model: analysis.model }
+  return { resident: { ...resident, status: 'active', revokedAt: null }, credential, model }
 }
 
 async function analyzePhoto(engine: FaceEngine, photo: Uint8Array) {

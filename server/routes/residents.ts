@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Serial } from '../../lib/serial.ts'
 import { parseHkid } from '../domain/hkid.ts'
 import { newResidentCredential } from '../enrolment/credentials.ts'
 import { enrolResident } from '../enrolment/enrol-resident.ts'
@@ -10,6 +11,8 @@ import type { ResidentRecord } from '../store/store.ts'
 const BASE64_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/
 
 export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number }> = async (app, options) => {
+  const enrolmentSerial = new Serial()
+
   app.post(
     '/v1/residents',
     {
@@ -40,7 +43,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
           guardianConsent: request.body.guardianConsent ?? false,
           photo: Buffer.from(photoBase64, 'base64'),
         },
-        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, now: () => new Date() },
+        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, now: () => new Date(), serial: enrolmentSerial },
       )
       request.log.info({ enrolled: true, model: result.model.version }, 'resident enrolled')
       return reply.status(201).send({ resident: residentView(result.resident), model: result.model, credential: result.credential })

@@ -225,3 +225,15 @@ t.test('key rotation: new tokens use the new key, the old key stays published du
   t.equal(verifyToken(before, jwks, policy, now).ok, true, 'a token from before the rotation still verifies')
   t.equal(verifyToken(after, jwks, policy, now).ok, true)
 })
+
+t.test('concurrent enrolments: one id or one face cannot be enrolled twice', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { hkidCheckDigit } = await import('../../server/domain/hkid.ts')
+  const sameId = await Promise.all(Array.from({ length: 8 }, (_, i) => enrol(app, { ...adult, photo: photoOf([{ axis: i % 8 }]) })))
+  t.equal(sameId.filter((r) => r.statusCode === 201).length, 1, 'one id: exactly one succeeds')
+  t.ok(sameId.filter((r) => r.statusCode !== 201).every((r) => r.json().error.code === 'RESIDENT_EXISTS'))
+  const ids = Array.from({ length: 6 }, (_, i) => `C${200000 + i}(${hkidCheckDigit('C', String(200000 + i))})`)
+  const sameFace = await Promise.all(ids.map((residentId) => enrol(app, { ...adult, residentId, photo: photoOf([{ axis: 5 }]) })))
+  t.equal(sameFace.filter((r) => r.statusCode === 201).length, 1, 'one face: exactly one succeeds')
+  t.ok(sameFace.filter((r) => r.statusCode !== 201).every((r) => r.json().error.code === 'DUPLICATE_FACE_REVIEW'))
+})
