@@ -34,7 +34,7 @@ t.test('fixture passengers clear as the truth file says', async (t) => {
     )
   })
   const scenarios = new Set(set.passengers.map((p) => p.scenario))
-  for (const s of ['genuine', 'impostor', 'expired', 'replay', 'forged', 'noface', 'twofaces']) t.ok(scenarios.has(s), `fixtures include ${s}`)
+  for (const s of ['genuine', 'impostor', 'expired', 'replay', 'forged', 'noface', 'twofaces'] as const) t.ok(scenarios.has(s), `fixtures include ${s}`)
   t.equal(result.eventsSent, set.passengers.length, 'every decision reached the server as an event')
 
   const stats = await fetch(new URL('/v1/stats', server.url), { headers: { authorization: `Bearer ${server.operatorKey}` } }).then((r) => r.json())

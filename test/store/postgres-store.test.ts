@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import t from 'tap'
+import { PostgresStore } from '../../server/store/postgres-store.ts'
+import { storeContract } from './store-contract.ts'
+
+const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+// A schema per store of this run, all dropped at the end: runs in parallel and leftovers of a crashed run do not meet.
+const run = `store_test_${randomBytes(6).toString('hex')}`
+const schemas: string[] = []
+const admin = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 })
+admin.on('error', () => {})
+
+try {
+  await admin.query('SELECT 1')
+} catch (error) {
+  // Fail, not skip: a green run must mean the PostgreSQL store was tested.
+  t.fail(`PostgreSQL is not reachable at ${redact(url)} (set TEST_DATABASE_URL): ${(error as Error).message}`)
+}
+
+t.teardown(async () => {
+  try {
+    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  } finally {
+    await admin.end()
+  }
+})
+
+if (t.passing()) {
+  storeContract(t, 'PostgreSQL', async () => {
+    const schema = `${run}_${schemas.length + 1}`
+    schemas.push(schema)
+    return new PostgresStore({ connectionString: url, schema, connectionTimeoutMillis: 5_000 })
+  })
+}
+
+function redact(connectionString: string): string {
+  return connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')
+}

@@ -1,0 +1,264 @@
+// The behaviour every Store must have. Each store's test file runs this suite unchanged against a fresh store.
+import { randomUUID } from 'node:crypto'
+import type { Test } from 'tap'
+import type { ClearanceEvent, NewResident, Store } from '../../server/store/store.ts'
+
+type MakeStore = () => Promise<Store>
+
+export function storeContract(t: Test, name: string, makeStore: MakeStore): void {
+  /** A migrated store of its own, closed at the end of the subtest. */
+  const fresh = async (t: Test) => {
+    const store = await makeStore()
+    t.teardown(() => store.close())
+    await store.migrate()
+    return store
+  }
+
+  t.test(`${name}: migrate is idempotent`, async (t) => {
+    const store = await makeStore()
+    t.teardown(() => store.close())
+    await store.migrate()
+    await store.migrate()
+    t.equal(await store.countEvents(), 0, 'empty after two migrations')
+    t.equal(await store.createResident(newResident()), 'created', 'usable after two migrations')
+    await store.migrate()
+    t.equal((await store.listActiveTemplates()).length, 1, 'a third migration keeps the data')
+  })
+
+  t.test(`${name}: residents by id, subject and credential hash`, async (t) => {
+    const store = await fresh(t)
+    const adult = newResident()
+    const minor = newResident({ guardianConsent: true })
+    t.equal(await store.createResident(adult), 'created')
+    t.equal(await store.createResident(minor), 'created')
+    const expected = { ...adult.resident, status: 'active', revokedAt: null }
+    t.strictSame(await store.getResident(adult.resident.residentId), expected, 'by id')
+    t.strictSame(await store.getResidentBySubject(adult.resident.subject), expected, 'by subject')
+    t.strictSame(await store.getResidentByCredentialHash(adult.credentialHash), expected, 'by credential hash')
+    t.equal((await store.getResident(minor.resident.residentId))?.guardianConsent, true, 'guardian consent true')
+    t.equal((await store.getResident(adult.resident.residentId))?.guardianConsent, false, 'guardian consent false')
+    t.equal(await store.getResident('no-such-id'), null, 'unknown id')
+    t.equal(await store.getResidentBySubject('no-such-subject'), null, 'unknown subject')
+    t.equal(await store.getResidentByCredentialHash('no-such-hash'), null, 'unknown hash')
+  })
+
+  t.test(`${name}: a second create with the same id is 'exists' and stores no second template`, async (t) => {
+    const store = await fresh(t)
+    const first = newResident()
+    t.equal(await store.createResident(first), 'created')
+    const again = newResident({ residentId: first.resident.residentId })
+    t.equal(await store.createResident(again), 'exists')
+    t.equal(await store.getTemplate(again.template.subject), null, 'no template for the second subject')
+    t.equal(await store.getResidentBySubject(again.resident.subject), null, 'no resident under the second subject')
+    t.equal(await store.getResidentByCredentialHash(again.credentialHash), null, 'the second credential is not stored')
+    t.equal((await store.getResident(first.resident.residentId))?.subject, first.resident.subject, 'the first resident is kept')
+    t.equal((await store.listActiveTemplates()).length, 1, 'one template in all')
+    const other = newResident()
+    t.equal(await store.createResident(other), 'created', 'twin: another id is created')
+    t.equal((await store.listActiveTemplates()).length, 2)
+  })
+
+  t.test(`${name}: revoke is true once, and revoked templates are not listed`, async (t) => {
+    const store = await fresh(t)
+    const kept = newResident()
+    const revoked = newResident()
+    await store.createResident(kept)
+    await store.createResident(revoked)
+    const at = '2026-03-04T05:06:07.890Z'
+    t.equal(await store.revokeResident(revoked.resident.residentId, at), true, 'first revoke')
+    t.equal(await store.revokeResident(revoked.resident.residentId, '2026-03-05T00:00:00.000Z'), false, 'second revoke')
+    t.equal(await store.revokeResident('no-such-id', at), false, 'unknown id')
+    t.strictSame(await store.getResident(revoked.resident.residentId), { ...revoked.resident, status: 'revoked', revokedAt: at }, 'first revokedAt kept')
+    t.strictSame(await store.getResident(kept.resident.residentId), { ...kept.resident, status: 'active', revokedAt: null }, 'twin stays active')
+    const active = await store.listActiveTemplates()
+    t.strictSame(active.map((a) => a.residentId), [kept.resident.residentId], 'only the active resident')
+    t.not(await store.getTemplate(revoked.template.subject), null, 'the revoked template itself is kept')
+  })
+
+  t.test(`${name}: replaceCredential only for an active resident`, async (t) => {
+    const store = await fresh(t)
+    const resident = newResident()
+    await store.createResident(resident)
+    t.equal(await store.replaceCredential(resident.resident.residentId, 'hash-new'), true)
+    t.equal((await store.getResidentByCredentialHash('hash-new'))?.residentId, resident.resident.residentId, 'found by the new hash')
+    t.equal(await store.getResidentByCredentialHash(resident.credentialHash), null, 'not by the old hash')
+    t.equal(await store.replaceCredential('no-such-id', 'hash-other'), false, 'unknown id')
+    await store.revokeResident(resident.resident.residentId, '2026-03-04T05:06:07.890Z')
+    t.equal(await store.replaceCredential(resident.resident.residentId, 'hash-newer'), false, 'revoked')
+    t.equal((await store.getResidentByCredentialHash('hash-new'))?.residentId, resident.resident.residentId, 'the hash is unchanged')
+  })
+
+  t.test(`${name}: templates round-trip bit-exact`, async (t) => {
+    const store = await fresh(t)
+    const plain = newResident()
+    // A view at a non-zero offset into a larger buffer: only the view's bytes are stored.
+    const backing = new Float32Array(awkwardEmbedding().length + 3)
+    backing.set(awkwardEmbedding(), 2)
+    const offset = newResident({ embedding: backing.subarray(2, 2 + awkwardEmbedding().length) })
+    await store.createResident(plain)
+    await store.createResident(offset)
+    for (const input of [plain, offset]) {
+      const stored = await store.getTemplate(input.template.subject)
+      t.ok(stored?.embedding instanceof Float32Array, 'a Float32Array')
+      t.strictSame(stored && bytes(stored.embedding), bytes(input.template.embedding), 'same bytes')
+      t.strictSame(stored && { ...stored, embedding: null }, { ...input.template, embedding: null }, 'same model fields')
+    }
+    const listed = await store.listActiveTemplates()
+    t.equal(listed.length, 2)
+    for (const item of listed) {
+      const input = [plain, offset].find((r) => r.resident.residentId === item.residentId)!
+      t.equal(item.subject, input.template.subject)
+      t.strictSame(bytes(item.embedding), bytes(input.template.embedding), 'listed: same bytes')
+    }
+    t.equal(await store.getTemplate('no-such-subject'), null, 'unknown subject')
+  })
+
+  t.test(`${name}: enrolment reviews`, async (t) => {
+    const store = await fresh(t)
+    const review = { reviewId: randomUUID(), residentId: 'R-1', matchedResidentId: 'R-2', score: 0.1 + 0.2, createdAt: '2026-01-01T00:00:00.000Z' }
+    await t.resolves(store.recordReview(review), 'recorded')
+    await t.resolves(store.recordReview({ ...review, reviewId: randomUUID() }), 'twin: another review id')
+    await t.rejects(store.recordReview(review), 'the same review id again is refused')
+  })
+
+  t.test(`${name}: issued tokens`, async (t) => {
+    const store = await fresh(t)
+    const nowSec = Math.floor(Date.now() / 1000)
+    const live = { jti: randomUUID(), subject: 'sub-1', token: 'header.payload.signature', expiresAtSec: nowSec + 300 }
+    await store.saveIssuedToken(live)
+    t.strictSame(await store.getIssuedToken(live.jti), live)
+    t.equal(await store.getIssuedToken('no-such-jti'), null, 'unknown jti')
+    const longExpired = { ...live, jti: randomUUID(), expiresAtSec: nowSec - 120 }
+    const justExpired = { ...live, jti: randomUUID(), expiresAtSec: nowSec - 10 }
+    await store.saveIssuedToken(longExpired)
+    await store.saveIssuedToken(justExpired)
+    t.equal(await store.getIssuedToken(longExpired.jti), null, 'expired more than a minute ago: deleted on the next issue')
+    t.strictSame(await store.getIssuedToken(justExpired.jti), justExpired, 'twin: within the minute of grace, kept')
+    t.strictSame(await store.getIssuedToken(live.jti), live, 'live token kept')
+  })
+
+  t.test(`${name}: consumeJti is true once per (iss, jti)`, async (t) => {
+    const store = await fresh(t)
+    const use = jtiUse('https://issuer.example', randomUUID())
+    t.equal(await store.consumeJti(use), true, 'first use')
+    t.equal(await store.consumeJti(use), false, 'replay')
+    t.equal(await store.consumeJti({ ...use, kioskId: 'kiosk-other', consumedAt: new Date().toISOString() }), false, 'replay at another kiosk')
+    t.equal(await store.consumeJti({ ...use, iss: 'https://other-issuer.example' }), true, 'same jti, other iss')
+    t.equal(await store.consumeJti({ ...use, jti: randomUUID() }), true, 'same iss, other jti')
+  })
+
+  t.test(`${name}: 100 concurrent consumeJti calls on one jti, one true`, async (t) => {
+    const store = await fresh(t)
+    const use = jtiUse('https://issuer.example', randomUUID())
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.consumeJti({ ...use, kioskId: `kiosk-${i}` })))
+    t.equal(results.filter(Boolean).length, 1, 'exactly one')
+    const twins = await Promise.all(Array.from({ length: 100 }, () => store.consumeJti(jtiUse('https://issuer.example', randomUUID()))))
+    t.equal(twins.filter(Boolean).length, 100, 'twin: 100 distinct jtis concurrently, all true')
+  })
+
+  t.test(`${name}: insertEvents is idempotent by eventId`, async (t) => {
+    const store = await fresh(t)
+    const batch = Array.from({ length: 5 }, (_, i) => clearanceEvent(1_760_000_000_000 + i))
+    t.strictSame(await store.insertEvents(batch, 1_760_000_100_000), { inserted: 5, duplicates: 0 }, 'new batch')
+    t.strictSame(await store.insertEvents(batch, 1_760_000_200_000), { inserted: 0, duplicates: 5 }, 'the same batch again')
+    const overlap = [...batch.slice(2), ...Array.from({ length: 4 }, (_, i) => clearanceEvent(1_760_000_000_100 + i))]
+    t.strictSame(await store.insertEvents(overlap, 1_760_000_300_000), { inserted: 4, duplicates: 3 }, 'partial overlap')
+    const fresh1 = clearanceEvent(1_760_000_000_200)
+    t.strictSame(await store.insertEvents([fresh1, fresh1], 1_760_000_300_000), { inserted: 1, duplicates: 1 }, 'a duplicate within a batch')
+    t.strictSame(await store.insertEvents([], 1_760_000_300_000), { inserted: 0, duplicates: 0 }, 'empty batch')
+    t.equal(await store.countEvents(), 10, 'distinct events')
+    const first = (await store.listEvents(0)).find((e) => e.eventId === batch[0]!.eventId)
+    t.equal(first?.receivedAt, 1_760_000_100_000, 'a duplicate does not overwrite the first receipt')
+  })
+
+  t.test(`${name}: a batch with an invalid event stores nothing`, async (t) => {
+    const store = await fresh(t)
+    const good = clearanceEvent(1_760_000_000_000)
+    const bad = { ...clearanceEvent(1_760_000_000_001), channel: 'teleport' } as unknown as ClearanceEvent
+    await t.rejects(store.insertEvents([good, bad], 1_760_000_100_000), 'refused')
+    t.equal(await store.countEvents(), 0, 'the valid event was rolled back with it')
+    t.strictSame(await store.insertEvents([good], 1_760_000_100_000), { inserted: 1, duplicates: 0 }, 'twin: the valid event alone')
+  })
+
+  t.test(`${name}: listEvents(since) in occurredAt order, every field round-tripped`, async (t) => {
+    const store = await fresh(t)
+    const base = 1_760_000_000_000
+    const full: ClearanceEvent = {
+      eventId: randomUUID(),
+      kioskId: 'kiosk-LWS-07',
+      controlPoint: 'Lo Wu',
+      channel: 'conventional',
+      decision: 'REFER_TO_OFFICER',
+      reason: 'odd "text", {braces} \\ back\\slash, 中文',
+      score: 1 / 3,
+      modelVersion: 'faceres-2026.1',
+      kid: 'NULL',
+      jtiHash: 'a'.repeat(64),
+      occurredAt: base + 20,
+      timings: { decodeMs: 0.1, verifyMs: 1e-7, detectMs: 12.345678901234567, embedMs: 0, livenessMs: 99.9, matchMs: 2 ** -20, totalMs: 1234.5 },
+    }
+    const bare: ClearanceEvent = { ...clearanceEvent(base + 10), reason: null, score: null, modelVersion: null, kid: null, jtiHash: null }
+    const atSince = clearanceEvent(base)
+    const beforeSince = clearanceEvent(base - 1)
+    const latest = { ...clearanceEvent(Date.now() + 86_400_000), decision: 'APPROVE' as const, score: 0.1 + 0.2 }
+    await store.insertEvents([full, beforeSince, latest], 1_760_000_500_001)
+    await store.insertEvents([bare, atSince], 1_760_000_500_002)
+    const listed = await store.listEvents(base)
+    t.strictSame(listed.map((e) => e.eventId), [atSince, bare, full, latest].map((e) => e.eventId), 'since is inclusive, ordered by occurredAt')
+    t.strictSame(listed[1], { ...bare, receivedAt: 1_760_000_500_002 }, 'nulls round-trip')
+    t.strictSame(listed[2], { ...full, receivedAt: 1_760_000_500_001 }, 'every field round-trips')
+    t.strictSame(listed[3], { ...latest, receivedAt: 1_760_000_500_001 }, 'a present-day epoch round-trips as a number')
+    t.strictSame((await store.listEvents(base - 1)).length, 5, 'twin: one ms earlier includes the earlier event')
+    t.strictSame(await store.listEvents(latest.occurredAt + 1), [], 'nothing after the latest')
+    const count = await store.countEvents()
+    t.equal(typeof count, 'number')
+    t.equal(count, 5)
+  })
+}
+
+function newResident(overrides: { residentId?: string; guardianConsent?: boolean; embedding?: Float32Array } = {}): NewResident {
+  const id = randomUUID()
+  return {
+    resident: {
+      residentId: overrides.residentId ?? `R-${id}`,
+      subject: `sub-${id}`,
+      name: 'Chan Tai Man 陳大文',
+      dateOfBirth: '1990-05-01',
+      guardianConsent: overrides.guardianConsent ?? false,
+      enrolledAt: '2026-01-02T03:04:05.678Z',
+    },
+    credentialHash: `hash-${id}`,
+    template: { subject: `sub-${id}`, modelName: 'human-faceres', modelVersion: 'test-1', embedding: overrides.embedding ?? awkwardEmbedding() },
+  }
+}
+
+/** 512 float32 values that lose bits in any lossy path: negative zero, subnormals, extremes, non-terminating fractions. */
+function awkwardEmbedding(): Float32Array {
+  const special = [-0, 0, 0.1, -1 / 3, 1.401298464324817e-45, -1.1754942106924411e-38, 3.4028234663852886e38, -3.4028234663852886e38, Math.PI]
+  return Float32Array.from({ length: 512 }, (_, i) => special[i] ?? Math.sin(i * 12.9898) * 43758.5453)
+}
+
+function bytes(embedding: Float32Array): Buffer {
+  return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength)
+}
+
+function jtiUse(iss: string, jti: string) {
+  return { iss, jti, expiresAtSec: Math.floor(Date.now() / 1000) + 120, kioskId: 'kiosk-1', consumedAt: new Date().toISOString() }
+}
+
+function clearanceEvent(occurredAt: number): ClearanceEvent {
+  return {
+    eventId: randomUUID(),
+    kioskId: 'kiosk-1',
+    controlPoint: 'Lok Ma Chau',
+    channel: 'contactless',
+    decision: 'APPROVE',
+    reason: 'MATCH',
+    score: 0.87,
+    modelVersion: 'test-1',
+    kid: 'key-1',
+    jtiHash: 'f'.repeat(64),
+    occurredAt,
+    timings: { decodeMs: 1.5, verifyMs: 0.25, detectMs: 20.125, embedMs: 30.5, livenessMs: 15.75, matchMs: 0.0625, totalMs: 68.1875 },
+  }
+}
