@@ -16,11 +16,17 @@ const USAGE = `usage:
   kiosk-sim run (--server URL --operator-key KEY --kiosk-key KEY | --embedded) --fixtures DIR
                 [--kiosk-id ID] [--control-point CP] [--log FILE.jsonl] [--json FILE]
                 [--issuer ISS] [--audience AUD] [--calibration FILE]
+  kiosk-sim simulate [--hours H] [--arrivals-per-hour N | --profile a,b,..] [--share S] [--contactless-gates N]
+                     [--conventional-gates N] [--counters N] [--sweep share=0.32,0.5,0.7] [--json PATH] [--svg PATH]
   kiosk-sim eval --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]`
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (command === 'run') return runCommand(rest)
+  if (command === 'simulate') {
+    const { simulateCommand } = await import('./simulation/simulate-command.ts')
+    return simulateCommand(rest)
+  }
   if (command === 'eval') {
     const { evalCommand } = await import('./eval/eval-command.ts')
     return evalCommand(rest)

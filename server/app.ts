@@ -16,7 +16,7 @@ import { kioskRoutes } from './routes/kiosk.ts'
 import { residentRoutes } from './routes/residents.ts'
 import { statsRoutes } from './routes/stats.ts'
 import { tokenRoutes } from './routes/tokens.ts'
-import { SqliteStore } from './store/sqlite-store.ts'
+import { openStore } from './store/open-store.ts'
 import type { Store } from './store/store.ts'
 
 export interface AppDeps {
@@ -42,7 +42,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   app.server.headersTimeout = 10_000
 
   const ownsResources = !deps.store || !deps.faceEngine
-  const store = deps.store ?? new SqliteStore(config.databasePath)
+  const store = deps.store ?? openStore(config)
   await store.migrate()
   const faceEngine = deps.faceEngine ?? (await startFaceEngine({ workers: 1 }))
 

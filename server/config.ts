@@ -15,6 +15,8 @@ export interface EnrolmentPolicy {
 
 export interface AppConfig {
   databasePath: string
+  /** postgres:// URL; when set, PostgreSQL replaces the SQLite file. */
+  databaseUrl?: string
   issuer: string
   audience: string
   tokenLifetimeSec: number
@@ -40,6 +42,9 @@ const KEY_MIN_CHARS = 16
 export function validateConfig(config: AppConfig): AppConfig {
   const problems: string[] = []
   if (!config.databasePath) problems.push('databasePath is empty')
+  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    problems.push('databaseUrl must start with postgres:// or postgresql://')
+  }
   if (!config.issuer || !config.audience) problems.push('issuer and audience are required')
   if (!(config.tokenLifetimeSec >= 10 && config.tokenLifetimeSec <= 600)) problems.push('tokenLifetimeSec must be 10..600')
   if (config.operatorKeys.length === 0) problems.push('at least one operator key is required')

@@ -17,6 +17,7 @@ export async function configFromEnv(env: NodeJS.ProcessEnv): Promise<{ config: A
   }
   const config: AppConfig = {
     databasePath: env.DATABASE_PATH ?? 'echannel.db',
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     issuer: env.TOKEN_ISSUER ?? 'https://echannel.example/immd',
     audience: env.TOKEN_AUDIENCE ?? 'echannel-gate',
     tokenLifetimeSec: Number(env.TOKEN_LIFETIME_SEC ?? 120),
