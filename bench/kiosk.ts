@@ -4,6 +4,7 @@ import os from 'node:os'
 import { loadCalibration } from '../models/calibration.ts'
 import { startFaceEngine } from '../models/face-engine.ts'
 import { thresholdsFrom } from '../models/thresholds.ts'
+import { gateTokenPolicy } from '../tokens/token-profile.ts'
 import { startEmbeddedServer } from '../kiosk-sim/embedded-server.ts'
 import { formatSummary } from '../kiosk-sim/run-summary.ts'
 import { loadFixtureSet } from '../kiosk-sim/scenario/fixture-set.ts'
@@ -40,6 +41,6 @@ function options() {
     identity: { kioskId: 'bench-kiosk', controlPoint: 'BENCH' },
     engine,
     policy: thresholdsFrom(loadCalibration()),
-    tokenPolicy: { issuer: 'https://echannel.example/immd', audience: 'echannel-gate', clockToleranceSec: 5, maxLifetimeSec: 600 },
+    tokenPolicy: gateTokenPolicy(),
   }
 }

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { assertCalibrationFor, loadCalibration } from '../models/calibration.ts'
 import { startFaceEngine } from '../models/face-engine.ts'
 import { thresholdsFrom } from '../models/thresholds.ts'
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, gateTokenPolicy } from '../tokens/token-profile.ts'
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts'
 import { formatSummary } from './run-summary.ts'
 import { loadFixtureSet } from './scenario/fixture-set.ts'
@@ -46,8 +47,8 @@ async function runCommand(argv: string[]): Promise<number> {
       'kiosk-key': { type: 'string', default: process.env.KIOSK_KEY },
       'kiosk-id': { type: 'string', default: 'kiosk-1' },
       'control-point': { type: 'string', default: 'HKIA-T1' },
-      issuer: { type: 'string', default: 'https://echannel.example/immd' },
-      audience: { type: 'string', default: 'echannel-gate' },
+      issuer: { type: 'string', default: DEFAULT_ISSUER },
+      audience: { type: 'string', default: DEFAULT_AUDIENCE },
       calibration: { type: 'string' },
       log: { type: 'string', default: 'out/kiosk-decisions.jsonl' },
       json: { type: 'string' },
@@ -80,7 +81,7 @@ async function runCommand(argv: string[]): Promise<number> {
       identity: { kioskId, controlPoint: values['control-point']! },
       engine,
       policy,
-      tokenPolicy: { issuer: values.issuer!, audience: values.audience!, clockToleranceSec: 5, maxLifetimeSec: 600 },
+      tokenPolicy: gateTokenPolicy(values.issuer, values.audience),
       onDecision: (record, passenger) => {
         const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
         const want = passenger.expected.reason ? `${passenger.expected.decision}(${passenger.expected.reason})` : passenger.expected.decision

@@ -21,6 +21,8 @@ export class KioskServerClient {
     private readonly baseUrl: string,
     private readonly kioskKey: string,
     private readonly timeoutMs = 3000,
+    /** Called with each round trip's milliseconds (server latency as the kiosk sees it). */
+    private readonly onRoundTrip?: (ms: number, path: string) => void,
   ) {}
 
   async fetchJwks(): Promise<unknown> {
@@ -59,13 +61,16 @@ export class KioskServerClient {
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    const started = performance.now()
     try {
-      return await fetch(new URL(path, this.baseUrl), {
+      const response = await fetch(new URL(path, this.baseUrl), {
         method,
         headers: { authorization: `Bearer ${this.kioskKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : undefined,
         signal: AbortSignal.timeout(this.timeoutMs),
       })
+      this.onRoundTrip?.(performance.now() - started, path)
+      return response
     } catch (error) {
       throw new ServerUnavailableError(`${method} ${path}: ${(error as Error).message}`)
     }

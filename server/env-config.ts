@@ -1,6 +1,7 @@
 import { loadCalibration } from '../models/calibration.ts'
 import { thresholdsFrom } from '../models/thresholds.ts'
 import { generateSigningKey } from '../tokens/jwks.ts'
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '../tokens/token-profile.ts'
 import { addKeyToDirectory, loadKeyDirectory } from './keys/key-directory.ts'
 import type { AppConfig } from './config.ts'
 
@@ -18,8 +19,8 @@ export async function configFromEnv(env: NodeJS.ProcessEnv): Promise<{ config: A
   const config: AppConfig = {
     databasePath: env.DATABASE_PATH ?? 'echannel.db',
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
-    issuer: env.TOKEN_ISSUER ?? 'https://echannel.example/immd',
-    audience: env.TOKEN_AUDIENCE ?? 'echannel-gate',
+    issuer: env.TOKEN_ISSUER ?? DEFAULT_ISSUER,
+    audience: env.TOKEN_AUDIENCE ?? DEFAULT_AUDIENCE,
     tokenLifetimeSec: Number(env.TOKEN_LIFETIME_SEC ?? 120),
     operatorKeys: (env.OPERATOR_KEYS ?? '').split(',').filter(Boolean),
     kioskKeys: Object.fromEntries(

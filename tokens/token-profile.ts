@@ -26,3 +26,12 @@ export interface TokenPolicy {
   /** Longest exp - iat accepted. */
   maxLifetimeSec: number
 }
+
+// Short on purpose: every character of iss and aud is in every QR code.
+export const DEFAULT_ISSUER = 'hk-immd'
+export const DEFAULT_AUDIENCE = 'egate'
+
+/** The gate's verification policy: 5 s of clock tolerance, lifetimes up to 10 minutes. */
+export function gateTokenPolicy(issuer = DEFAULT_ISSUER, audience = DEFAULT_AUDIENCE): TokenPolicy {
+  return { issuer, audience, clockToleranceSec: 5, maxLifetimeSec: 600 }
+}

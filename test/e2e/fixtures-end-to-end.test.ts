@@ -4,6 +4,7 @@ import t from 'tap'
 import { loadCalibration } from '../../models/calibration.ts'
 import { startFaceEngine } from '../../models/face-engine.ts'
 import { thresholdsFrom } from '../../models/thresholds.ts'
+import { gateTokenPolicy } from '../../tokens/token-profile.ts'
 import { startEmbeddedServer } from '../../kiosk-sim/embedded-server.ts'
 import { loadFixtureSet } from '../../kiosk-sim/scenario/fixture-set.ts'
 import { runFixtures } from '../../kiosk-sim/scenario/run-fixtures.ts'
@@ -22,7 +23,7 @@ t.test('fixture passengers clear as the truth file says', async (t) => {
     identity: { kioskId: 'kiosk-e2e', controlPoint: 'TEST-CP' },
     engine,
     policy: thresholdsFrom(loadCalibration()),
-    tokenPolicy: { issuer: 'https://echannel.example/immd', audience: 'echannel-gate', clockToleranceSec: 5, maxLifetimeSec: 600 },
+    tokenPolicy: gateTokenPolicy(),
   })
 
   set.passengers.forEach((passenger, i) => {
