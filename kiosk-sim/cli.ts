@@ -17,6 +17,8 @@ const USAGE = `usage:
   kiosk-sim run (--server URL --operator-key KEY --kiosk-key KEY | --embedded) --fixtures DIR
                 [--kiosk-id ID] [--control-point CP] [--log FILE.jsonl] [--json FILE]
                 [--issuer ISS] [--audience AUD] [--calibration FILE]
+  kiosk-sim loadtest (--embedded | --server URL[,URL] --operator-key K --kiosk-keys id:key,..) [--kiosks N]
+                     [--duration S | --passengers N] [--mix genuine=..,impostor=..] [--contactless-share 0.32] [--json P] [--html P]
   kiosk-sim simulate [--hours H] [--arrivals-per-hour N | --profile a,b,..] [--share S] [--contactless-gates N]
                      [--conventional-gates N] [--counters N] [--sweep share=0.32,0.5,0.7] [--json PATH] [--svg PATH]
   kiosk-sim eval --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]`
@@ -24,6 +26,10 @@ const USAGE = `usage:
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (command === 'run') return runCommand(rest)
+  if (command === 'loadtest') {
+    const { loadtestCommand } = await import('./loadtest/loadtest-command.ts')
+    return loadtestCommand(rest)
+  }
   if (command === 'simulate') {
     const { simulateCommand } = await import('./simulation/simulate-command.ts')
     return simulateCommand(rest)

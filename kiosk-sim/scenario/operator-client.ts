@@ -26,7 +26,8 @@ export class OperatorClient {
 
   /** Enrols and returns the resident's credential. */
   async enrol(input: EnrolInput): Promise<string> {
-    const body = { ...input, photo: Buffer.from(input.photo).toString('base64') }
+    const { residentId, name, dateOfBirth, guardianConsent } = input
+    const body = { residentId, name, dateOfBirth, guardianConsent, photo: Buffer.from(input.photo).toString('base64') }
     const reply = await this.call('POST', '/v1/residents', this.operatorKey, body)
     return (reply as { credential: string }).credential
   }

@@ -72,7 +72,8 @@ export async function runFixtures(set: FixtureSet, options: FixtureRunOptions): 
   return { records, summary, eventsSent: reporter.delivered }
 }
 
-async function enrolOrReset(operator: OperatorClient, input: Parameters<OperatorClient['enrol']>[0]): Promise<string> {
+/** Enrols, or, for a resident enrolled earlier, issues a fresh credential: runs can repeat against one server. */
+export async function enrolOrReset(operator: OperatorClient, input: Parameters<OperatorClient['enrol']>[0]): Promise<string> {
   try {
     return await operator.enrol(input)
   } catch (error) {

@@ -1,0 +1,180 @@
+// `eval` command: runs the face accuracy evaluation, prints a summary, writes JSON / SVG on request,
+// and can gate CI on FNMR at FMR 0.1%.
+//   --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]
+// Exit codes: 0 done (and gate passed), 1 gate failed or the run failed, 2 usage error.
+
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { renderDetSvg } from '../../models/eval/det-plot.ts'
+import { REPORT_FMR_TARGETS, runEvalDetailed, type EvalProgress, type EvalReport, type EvalRun } from './run-eval.ts'
+
+export interface CommandIo {
+  stdout: { write(chunk: string): unknown }
+  stderr: { write(chunk: string): unknown; isTTY?: boolean; columns?: number }
+}
+
+const USAGE = 'usage: eval --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]\n'
+/** The gate's operating point: FNMR at FMR 0.1%. */
+const GATE_FMR = '0.001'
+
+interface EvalArgs {
+  dataset: string
+  limit?: number
+  workers: number
+  json?: string
+  plot?: string
+  maxFnmr?: number
+}
+
+export async function evalCommand(argv: string[], io: CommandIo = process): Promise<number> {
+  let args: EvalArgs
+  try {
+    args = parseEvalArgs(argv)
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n${USAGE}`)
+    return 2
+  }
+  const progress = createProgress(io.stderr)
+  let run
+  try {
+    run = await runEvalDetailed({ dataset: args.dataset, limit: args.limit, workers: args.workers, onProgress: progress.update })
+  } catch (error) {
+    progress.end()
+    io.stderr.write(`evaluation failed: ${(error as Error).message}\n`)
+    return 1
+  } finally {
+    progress.end()
+  }
+  const { report } = run
+  io.stdout.write(formatSummary(report))
+
+  if (args.json) {
+    await writeOutput(args.json, JSON.stringify(report, null, 2) + '\n')
+    io.stderr.write(`report written to ${args.json}\n`)
+  }
+  if (args.plot) {
+    await writeOutput(args.plot, detSvg(run))
+    io.stderr.write(`DET curve written to ${args.plot}\n`)
+  }
+  if (args.maxFnmr !== undefined) {
+    const fnmr = report.fnmrAtFmr[GATE_FMR].fnmr
+    if (fnmr > args.maxFnmr) {
+      io.stderr.write(`gate FAILED: FNMR at FMR 0.1% is ${pct(fnmr)}, above the allowed ${pct(args.maxFnmr)}\n`)
+      return 1
+    }
+    io.stderr.write(`gate passed: FNMR at FMR 0.1% is ${pct(fnmr)} <= ${pct(args.maxFnmr)}\n`)
+  }
+  return 0
+}
+
+/** The run's DET curve with its FNMR at FMR 1e-2, 1e-3 and 1e-4 marked. */
+export function detSvg({ report, metrics }: EvalRun): string {
+  return renderDetSvg({
+    title: `DET: ${report.model.name} ${report.model.version}, cosine, ${report.images} images of ${report.identities} people`,
+    series: [{ label: `${report.model.name} + cosine`, points: metrics.detCurve(300) }],
+    marks: REPORT_FMR_TARGETS.map((key) => ({ fmr: Number(key), fnmr: report.fnmrAtFmr[key].fnmr })),
+  })
+}
+
+export function parseEvalArgs(argv: string[]): EvalArgs {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      dataset: { type: 'string' },
+      limit: { type: 'string' },
+      workers: { type: 'string' },
+      json: { type: 'string' },
+      plot: { type: 'string' },
+      'max-fnmr-at-fmr': { type: 'string' },
+    },
+  })
+  if (!values.dataset) throw new Error('--dataset is required')
+  const maxFnmr = values['max-fnmr-at-fmr'] === undefined ? undefined : Number(values['max-fnmr-at-fmr'])
+  if (maxFnmr !== undefined && !(maxFnmr >= 0 && maxFnmr <= 1)) throw new Error('--max-fnmr-at-fmr must be a fraction in [0, 1], e.g. 0.05')
+  return {
+    dataset: values.dataset,
+    limit: values.limit === undefined ? undefined : positiveInt('--limit', values.limit),
+    workers: values.workers === undefined ? 2 : positiveInt('--workers', values.workers),
+    json: values.json,
+    plot: values.plot,
+    maxFnmr,
+  }
+}
+
+export function formatSummary(r: EvalReport): string {
+  const rows: string[] = []
+  rows.push(`Face accuracy: ${r.model.name} ${r.model.version}, ${r.scoring} scoring`)
+  rows.push(`  dataset      ${r.dataset}${r.subset ? ` (subset: limit ${r.subset.limit}, seed ${r.subset.seed})` : ''}`)
+  rows.push(`  images       ${r.images} of ${r.identities} identities`)
+  const reasons = Object.entries(r.fta.reasons).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')
+  rows.push(`  FTA          ${pct(r.fta.rate)} (${r.fta.count}${reasons ? `: ${reasons}` : ''})`)
+  rows.push(`  pairs        genuine ${r.pairs.genuine}, impostor ${r.pairs.impostor}${r.pairs.impostorSampled ? ` (sampled of ${r.pairs.impostorAvailable})` : ''}`)
+  rows.push(`  EER          ${pct(r.eer.eer)} at threshold ${r.eer.threshold.toFixed(4)}`)
+  rows.push(`  AUC          ${r.auc.toFixed(5)}`)
+  rows.push('')
+  rows.push('  target FMR   FNMR      95% CI (Wilson)      threshold   measured FMR')
+  for (const key of REPORT_FMR_TARGETS) {
+    const x = r.fnmrAtFmr[key]
+    const ci = `[${pct(x.ciLow)}, ${pct(x.ciHigh)}]`
+    rows.push(`  ${pct(Number(key)).padEnd(12)} ${pct(x.fnmr).padEnd(9)} ${ci.padEnd(20)} ${x.threshold.toFixed(4).padEnd(11)} ${pct(x.fmr, 4)}`)
+  }
+  rows.push('')
+  const thresholds = Object.keys(r.antispoof.bpcerAt)
+  rows.push(`  BPCER at     ${thresholds.map((t) => t.padStart(6)).join('')}`)
+  rows.push(`  antispoof    ${thresholds.map((t) => pct(r.antispoof.bpcerAt[t]!, 1).padStart(6)).join('')}  (${r.antispoof.images} bona fide)`)
+  rows.push(`  liveness     ${thresholds.map((t) => pct(r.liveness.bpcerAt[t]!, 1).padStart(6)).join('')}  (${r.liveness.images} bona fide)`)
+  rows.push('')
+  const t = r.timing
+  rows.push(`  model time   ${t.msPerImageMedian.toFixed(0)} ms/image median, ${t.msPerImageP95.toFixed(0)} ms p95 (detect + embed + liveness, in one worker)`)
+  rows.push(`  run time     ${t.totalSeconds.toFixed(1)} s with ${t.workers} workers: ${t.imagesPerSecond.toFixed(1)} images/s, ${t.workerMsPerImage.toFixed(0)} worker-ms/image`)
+  return rows.join('\n') + '\n'
+}
+
+/** Progress on stderr: a redrawn bar on a TTY, otherwise one line per 10%. */
+function createProgress(stderr: CommandIo['stderr']): { update: (p: EvalProgress) => void; end: () => void } {
+  const started = performance.now()
+  let lastDecile = -1
+  let drawn = false
+  return {
+    update: ({ done, total, fta }) => {
+      const share = done / total
+      const elapsed = (performance.now() - started) / 1000
+      const eta = done > 0 ? (elapsed / done) * (total - done) : 0
+      if (stderr.isTTY) {
+        const width = Math.max(10, Math.min(40, (stderr.columns ?? 80) - 50))
+        const filled = Math.round(share * width)
+        stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}% ${done}/${total} FTA ${fta} ETA ${eta.toFixed(0)}s `)
+        drawn = true
+      } else {
+        const decile = Math.floor(share * 10)
+        if (decile > lastDecile) {
+          lastDecile = decile
+          stderr.write(`eval: ${decile * 10}% (${done}/${total} images, FTA ${fta}, ${elapsed.toFixed(0)} s)\n`)
+        }
+      }
+    },
+    end: () => {
+      if (drawn) stderr.write('\n')
+      drawn = false
+    },
+  }
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${value}`)
+  return n
+}
+
+function pct(p: number, digits?: number): string {
+  if (!Number.isFinite(p)) return 'n/a'
+  return `${(p * 100).toFixed(digits ?? (p !== 0 && p < 0.01 ? 3 : 2))}%`
+}
+
+async function writeOutput(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true })
+  await writeFile(file, content)
+}

@@ -1,0 +1,61 @@
+// One load-test kiosk in its own worker thread, with its own face engine: frames in, decisions out.
+import { parentPort, workerData } from 'node:worker_threads'
+import { startFaceEngine } from '../../models/face-engine.ts'
+import { summarise } from '../../lib/percentiles.ts'
+import type { TokenPolicy } from '../../tokens/token-profile.ts'
+import { EventReporter } from '../event-reporter.ts'
+import { KeyCache } from '../key-cache.ts'
+import type { KioskPolicy } from '../kiosk-policy.ts'
+import { clearPassenger, type ClearanceRecord } from '../pipeline.ts'
+import { KioskServerClient } from '../server-client.ts'
+
+export interface KioskWorkerData {
+  serverUrl: string
+  kioskKey: string
+  kioskId: string
+  controlPoint: string
+  policy: KioskPolicy
+  tokenPolicy: TokenPolicy
+}
+
+export type KioskWorkerRequest =
+  | { type: 'clear'; seq: number; qrFrame: Uint8Array; faceFrame: Uint8Array; presentAfterMs: number }
+  | { type: 'drain' }
+
+export type KioskWorkerReply =
+  | { type: 'ready' }
+  | { type: 'cleared'; seq: number; record: ClearanceRecord }
+  | { type: 'drained'; delivered: number; pending: number; serverLatencyMs: { p50: number; p95: number; p99: number }; roundTrips: number }
+  | { type: 'failed'; message: string }
+
+const data = workerData as KioskWorkerData
+const port = parentPort!
+const roundTrips: number[] = []
+
+try {
+  const engine = await startFaceEngine({ workers: 1 })
+  const server = new KioskServerClient(data.serverUrl, data.kioskKey, 5000, (ms) => roundTrips.push(ms))
+  const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
+  await keys.refresh(Date.now())
+  const reporter = new EventReporter(server, 50)
+  port.postMessage({ type: 'ready' } satisfies KioskWorkerReply)
+
+  port.on('message', async (message: KioskWorkerRequest) => {
+    if (message.type === 'clear') {
+      const offset = message.presentAfterMs
+      const record = await clearPassenger(
+        { qrFrame: message.qrFrame, faceFrame: message.faceFrame },
+        { engine, server, keys, policy: data.policy, tokenPolicy: data.tokenPolicy, identity: { kioskId: data.kioskId, controlPoint: data.controlPoint }, now: () => Date.now() + offset },
+      )
+      reporter.add(record)
+      port.postMessage({ type: 'cleared', seq: message.seq, record } satisfies KioskWorkerReply)
+      return
+    }
+    await reporter.flush(8).catch(() => {})
+    await engine.close()
+    const { p50, p95, p99 } = summarise(roundTrips)
+    port.postMessage({ type: 'drained', delivered: reporter.delivered, pending: reporter.pending, serverLatencyMs: { p50, p95, p99 }, roundTrips: roundTrips.length } satisfies KioskWorkerReply)
+  })
+} catch (error) {
+  port.postMessage({ type: 'failed', message: (error as Error).message } satisfies KioskWorkerReply)
+}

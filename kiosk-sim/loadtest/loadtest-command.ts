@@ -1,0 +1,82 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { assertCalibrationFor, loadCalibration } from '../../models/calibration.ts'
+import { FACE_MODEL_ID } from '../../models/human-loader.ts'
+import { thresholdsFrom } from '../../models/thresholds.ts'
+import { gateTokenPolicy } from '../../tokens/token-profile.ts'
+import { formatLoadtestReport } from './loadtest-report.ts'
+import { loadtestHtml } from './loadtest-html.ts'
+import { DEFAULT_MIX, parseMix } from './passenger-plan.ts'
+import { runLoadtest } from './run-loadtest.ts'
+
+/** kiosk-sim loadtest: exit 0 when the run completed with no lost events, 1 otherwise, 2 on bad usage. */
+export async function loadtestCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      server: { type: 'string' },
+      embedded: { type: 'boolean', default: false },
+      'operator-key': { type: 'string', default: process.env.OPERATOR_KEY },
+      'kiosk-keys': { type: 'string', default: process.env.KIOSK_KEYS, description: 'load-kiosk-1:key,...,conventional-gates:key' },
+      kiosks: { type: 'string', default: '2' },
+      duration: { type: 'string' },
+      passengers: { type: 'string' },
+      mix: { type: 'string' },
+      'contactless-share': { type: 'string', default: '0.32' },
+      seed: { type: 'string', default: '1' },
+      fixtures: { type: 'string', default: 'fixtures' },
+      json: { type: 'string' },
+      html: { type: 'string' },
+    },
+  })
+  const kiosks = Number(values.kiosks)
+  const share = Number(values['contactless-share'])
+  const passengers = values.passengers ? Number(values.passengers) : undefined
+  const durationSec = values.duration ? Number(values.duration) : passengers ? undefined : 60
+  if (!(kiosks >= 1 && kiosks <= 16) || !(share > 0 && share <= 1) || (!values.server && !values.embedded)) {
+    process.stderr.write('usage: kiosk-sim loadtest (--embedded | --server URL[,URL...] --operator-key K --kiosk-keys id:key,...) [--kiosks N] [--duration S | --passengers N] [--mix genuine=..,impostor=..] [--contactless-share 0.32] [--json PATH] [--html PATH]\n')
+    return 2
+  }
+  const calibration = loadCalibration()
+  assertCalibrationFor(calibration, FACE_MODEL_ID)
+  const tty = process.stderr.isTTY
+  const report = await runLoadtest({
+    server: values.server
+      ? {
+          urls: values.server.split(','),
+          operatorKey: values['operator-key'] ?? '',
+          kioskKeys: Object.fromEntries((values['kiosk-keys'] ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)])),
+        }
+      : null,
+    kiosks,
+    passengers,
+    durationSec,
+    mix: values.mix ? parseMix(values.mix) : DEFAULT_MIX,
+    contactlessShare: share,
+    seed: Number(values.seed),
+    fixturesDir: values.fixtures!,
+    policy: thresholdsFrom(calibration),
+    tokenPolicy: gateTokenPolicy(),
+    onProgress: ({ cleared, planned, perSecond, elapsedSec }) => {
+      const line = `cleared ${cleared}/${planned}  ${perSecond.toFixed(2)}/s  ${elapsedSec.toFixed(0)} s`
+      if (tty) process.stderr.write(`\r${bar(cleared / Math.max(planned, 1))} ${line}   `)
+      else if (Math.floor(elapsedSec) % 10 === 0) process.stderr.write(`${line}\n`)
+    },
+  })
+  if (tty) process.stderr.write('\n')
+  process.stdout.write(`${formatLoadtestReport(report)}\n`)
+  if (values.json) await writeOut(values.json, `${JSON.stringify(report, null, 2)}\n`)
+  if (values.html) await writeOut(values.html, loadtestHtml(report))
+  return report.lostEvents === 0 && report.errors.workers === 0 ? 0 : 1
+}
+
+function bar(fraction: number): string {
+  const filled = Math.round(Math.min(Math.max(fraction, 0), 1) * 30)
+  return `[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}]`
+}
+
+async function writeOut(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true })
+  await writeFile(file, content)
+}

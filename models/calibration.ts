@@ -1,0 +1,111 @@
+// The calibrated decision threshold and quality gates, shared by enrolment (server) and verification
+// (kiosk). Written by scripts/calibrate.ts from a measured run; read once at start and validated here.
+
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import Type, { type Static } from 'typebox'
+import Value from 'typebox/value'
+import type { FaceModelId } from './face-types.ts'
+
+export const DEFAULT_CALIBRATION_PATH = fileURLToPath(new URL('./calibration.json', import.meta.url))
+
+const Rate = Type.Number({ minimum: 0, maximum: 1 })
+const Count = Type.Integer({ minimum: 0 })
+
+export const CalibrationSchema = Type.Object(
+  {
+    model: Type.Object({ name: Type.String({ minLength: 1 }), version: Type.String({ minLength: 1 }) }),
+    scoring: Type.Literal('cosine'),
+    /** FMR the threshold was chosen for (per comparison, ISO/IEC 19795-1). */
+    targetFmr: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+    /** Accept a comparison when cosine similarity >= threshold. */
+    threshold: Type.Number({ minimum: -1, maximum: 1 }),
+    dataset: Type.Object({
+      path: Type.String({ minLength: 1 }),
+      images: Type.Integer({ minimum: 1 }),
+      identities: Type.Integer({ minimum: 1 }),
+      /** Image limit of the deterministic subset, or null for the whole dataset. */
+      limit: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+      seed: Count,
+    }),
+    figures: Type.Object({
+      eer: Rate,
+      eerThreshold: Type.Number({ minimum: -1, maximum: 1 }),
+      /** Measured at `threshold`. */
+      fmrAtThreshold: Rate,
+      fnmrAtTargetFmr: Rate,
+      /** 95% Wilson score interval of fnmrAtTargetFmr. */
+      fnmrCi95: Type.Object({ low: Rate, high: Rate }),
+      fta: Rate,
+      auc: Rate,
+      genuinePairs: Count,
+      impostorPairs: Count,
+    }),
+    /** Capture and enrolment gates: a face below any minimum is rejected before matching. */
+    quality: Type.Object({
+      minFaceSizePx: Count,
+      minDetectorScore: Rate,
+      antispoofMin: Rate,
+      livenessMin: Rate,
+      /** Share of the bona fide (acquired) photos each gate rejects on the calibration set. */
+      rejectShare: Type.Object({ faceSize: Rate, detectorScore: Rate, antispoof: Rate, liveness: Rate, combined: Rate }),
+      /** How the minimums were chosen. */
+      rule: Type.String({ minLength: 1 }),
+    }),
+    createdAt: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+)
+
+export type Calibration = Static<typeof CalibrationSchema>
+
+export type CalibrationErrorCode = 'CALIBRATION_UNREADABLE' | 'CALIBRATION_INVALID' | 'CALIBRATION_MODEL_MISMATCH'
+
+export class CalibrationError extends Error {
+  readonly code: CalibrationErrorCode
+  constructor(code: CalibrationErrorCode, message: string) {
+    super(message)
+    this.name = 'CalibrationError'
+    this.code = code
+  }
+}
+
+/** Reads and validates a calibration file (default: models/calibration.json). Throws CalibrationError. */
+export function loadCalibration(path: string = DEFAULT_CALIBRATION_PATH): Calibration {
+  let value: unknown
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw new CalibrationError('CALIBRATION_UNREADABLE', `calibration ${path}: ${(error as Error).message}`)
+  }
+  return parseCalibration(value, path)
+}
+
+/** Validates an already parsed calibration object. Throws CalibrationError (CALIBRATION_INVALID). */
+export function parseCalibration(value: unknown, source = 'calibration'): Calibration {
+  if (!Value.Check(CalibrationSchema, value)) {
+    const problems = [...Value.Errors(CalibrationSchema, value)]
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`)
+    throw new CalibrationError('CALIBRATION_INVALID', `${source} is malformed: ${problems.join('; ')}`)
+  }
+  const c = value
+  const problems: string[] = []
+  if (Number.isNaN(Date.parse(c.createdAt))) problems.push('/createdAt is not a date')
+  if (c.figures.fnmrCi95.low > c.figures.fnmrAtTargetFmr || c.figures.fnmrAtTargetFmr > c.figures.fnmrCi95.high) {
+    problems.push('/figures/fnmrCi95 does not contain fnmrAtTargetFmr')
+  }
+  if (c.figures.fmrAtThreshold > c.targetFmr) problems.push('/figures/fmrAtThreshold is above targetFmr')
+  if (problems.length > 0) throw new CalibrationError('CALIBRATION_INVALID', `${source} is malformed: ${problems.join('; ')}`)
+  return c
+}
+
+/** A threshold is only valid for the model it was measured on. Throws CALIBRATION_MODEL_MISMATCH. */
+export function assertCalibrationFor(calibration: Calibration, model: FaceModelId): void {
+  if (calibration.model.name !== model.name || calibration.model.version !== model.version) {
+    throw new CalibrationError(
+      'CALIBRATION_MODEL_MISMATCH',
+      `calibration is for ${calibration.model.name} ${calibration.model.version}, engine is ${model.name} ${model.version}: re-run scripts/calibrate.ts`,
+    )
+  }
+}

@@ -1,0 +1,96 @@
+import path from 'node:path'
+import t from 'tap'
+import { assertCalibrationFor, loadCalibration, parseCalibration, type Calibration } from '../../models/calibration.ts'
+
+const VALID: Calibration = {
+  model: { name: 'human-faceres', version: '3.3.6' },
+  scoring: 'cosine',
+  targetFmr: 0.001,
+  threshold: 0.5,
+  dataset: { path: '../shared/faces', images: 100, identities: 30, limit: null, seed: 1 },
+  figures: {
+    eer: 0.05,
+    eerThreshold: 0.4,
+    fmrAtThreshold: 0.0009,
+    fnmrAtTargetFmr: 0.2,
+    fnmrCi95: { low: 0.15, high: 0.25 },
+    fta: 0.01,
+    auc: 0.98,
+    genuinePairs: 200,
+    impostorPairs: 4000,
+  },
+  quality: {
+    minFaceSizePx: 60,
+    minDetectorScore: 0.5,
+    antispoofMin: 0.3,
+    livenessMin: 0.3,
+    rejectShare: { faceSize: 0.01, detectorScore: 0.01, antispoof: 0.05, liveness: 0.05, combined: 0.09 },
+    rule: 'test',
+  },
+  createdAt: '2025-01-01T00:00:00.000Z',
+}
+const copy = (): Calibration => structuredClone(VALID)
+
+t.test('the committed calibration loads and belongs to the engine model', async (t) => {
+  const calibration = loadCalibration()
+  t.equal(calibration.scoring, 'cosine')
+  t.equal(calibration.model.name, 'human-faceres')
+  t.ok(calibration.figures.fmrAtThreshold <= calibration.targetFmr)
+  t.ok(calibration.threshold > calibration.figures.eerThreshold, 'a secure threshold is stricter than the EER one')
+})
+
+t.test('a well-formed object is accepted', async (t) => {
+  t.same(parseCalibration(copy()), VALID)
+  t.same(parseCalibration({ ...copy(), dataset: { ...VALID.dataset, limit: 900 } }).dataset.limit, 900, 'a subset limit')
+})
+
+t.test('malformed objects are rejected with CALIBRATION_INVALID', async (t) => {
+  const cases: Array<[string, (c: Record<string, any>) => void]> = [
+    ['missing threshold', (c) => delete c.threshold],
+    ['threshold above 1', (c) => (c.threshold = 1.5)],
+    ['other scoring', (c) => (c.scoring = 'human-similarity')],
+    ['empty model name', (c) => (c.model.name = '')],
+    ['rate above 1', (c) => (c.figures.eer = 2)],
+    ['fractional face size', (c) => (c.quality.minFaceSizePx = 60.5)],
+    ['unknown field', (c) => (c.thresold = 0.5)],
+    ['bad date', (c) => (c.createdAt = 'yesterday')],
+    ['CI not containing FNMR', (c) => (c.figures.fnmrCi95 = { low: 0.3, high: 0.4 })],
+    ['FMR above target', (c) => (c.figures.fmrAtThreshold = 0.002)],
+  ]
+  for (const [name, mutate] of cases) {
+    const c = copy() as unknown as Record<string, any>
+    mutate(c)
+    t.throws(() => parseCalibration(c), { code: 'CALIBRATION_INVALID' }, name)
+  }
+  t.throws(() => parseCalibration(null), { code: 'CALIBRATION_INVALID' }, 'null')
+  t.throws(() => parseCalibration([]), { code: 'CALIBRATION_INVALID' }, 'array')
+  t.match(
+    (() => {
+      try {
+        parseCalibration({ ...copy(), threshold: 'high' })
+      } catch (e) {
+        return (e as Error).message
+      }
+    })(),
+    /\/threshold/,
+    'the message names the field',
+  )
+})
+
+t.test('files: unreadable and invalid JSON are rejected, a valid file is accepted', async (t) => {
+  const dir = t.testdir({
+    'good.json': JSON.stringify(VALID),
+    'broken.json': '{ "model": ',
+    'wrong.json': JSON.stringify({ ...VALID, scoring: 'l2' }),
+  })
+  t.same(loadCalibration(path.join(dir, 'good.json')), VALID)
+  t.throws(() => loadCalibration(path.join(dir, 'missing.json')), { code: 'CALIBRATION_UNREADABLE' })
+  t.throws(() => loadCalibration(path.join(dir, 'broken.json')), { code: 'CALIBRATION_UNREADABLE' })
+  t.throws(() => loadCalibration(path.join(dir, 'wrong.json')), { code: 'CALIBRATION_INVALID' })
+})
+
+t.test('a calibration only serves the model it was measured on', async (t) => {
+  t.doesNotThrow(() => assertCalibrationFor(VALID, { name: 'human-faceres', version: '3.3.6' }))
+  t.throws(() => assertCalibrationFor(VALID, { name: 'human-faceres', version: '3.4.0' }), { code: 'CALIBRATION_MODEL_MISMATCH' })
+  t.throws(() => assertCalibrationFor(VALID, { name: 'face-api', version: '3.3.6' }), { code: 'CALIBRATION_MODEL_MISMATCH' })
+})
