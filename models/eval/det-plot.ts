@@ -39,12 +39,14 @@ export function renderDetSvg(options: DetPlotOptions): string {
   const max = marks.some((m) => (m.fnmr ?? 0) > 0.55) ? 0.95 : 0.6
   const plotW = width - MARGIN.left - MARGIN.right
   const plotH = height - MARGIN.top - MARGIN.bottom
-  const x = (p: number): number => MARGIN.left + (plotW * (probit(clamp(p, xMin, max)) - probit(xMin))) / (probit(max) - probit(xMin))
-  const y = (p: number): number => MARGIN.top + plotH - (plotH * (probit(clamp(p, yMin, max)) - probit(yMin))) / (probit(max) - probit(yMin))
+  // Rates outside the axes are drawn a little beyond them and clipped, so that they never run along an edge.
+  const x = (p: number): number => MARGIN.left + (plotW * (probit(clamp(p, xMin / 10, 0.999)) - probit(xMin))) / (probit(max) - probit(xMin))
+  const y = (p: number): number => MARGIN.top + plotH - (plotH * (probit(clamp(p, yMin / 10, 0.999)) - probit(yMin))) / (probit(max) - probit(yMin))
 
   const out: string[] = []
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`)
   out.push(`<rect width="${width}" height="${height}" fill="#fff"/>`)
+  out.push(`<clipPath id="plot-area"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/></clipPath>`)
   out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`)
   // Grid and tick labels.
   for (const t of TICKS) {
@@ -72,7 +74,7 @@ export function renderDetSvg(options: DetPlotOptions): string {
     const pts = [...s.points].sort((a, b) => a.fmr - b.fmr || b.fnmr - a.fnmr)
     if (pts.length > 0) {
       const d = pts.map((p, k) => `${k === 0 ? 'M' : 'L'}${f(x(p.fmr))},${f(y(p.fnmr))}`).join('')
-      out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8"/>`)
+      out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8" clip-path="url(#plot-area)"/>`)
     }
     const ly = MARGIN.top + 16 + 16 * i
     out.push(`<line x1="${MARGIN.left + plotW - 170}" y1="${ly - 4}" x2="${MARGIN.left + plotW - 150}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"/>`)
