@@ -33,6 +33,7 @@ export async function startEmbeddedServer(options: { kioskIds: string[]; logLeve
       HOST: '127.0.0.1',
       PORT: '0',
       OPERATOR_KEYS: operatorKey,
+      TEMPLATE_KEY: randomBytes(32).toString('base64'),
       KIOSK_KEYS: Object.entries(kioskKeys).map(([id, key]) => `${id}:${key}`).join(','),
       LOG_LEVEL: options.logLevel ?? 'warn',
     },

@@ -32,6 +32,8 @@ export interface AppConfig {
   enrolment: EnrolmentPolicy
   /** The calibrated model; enrolment refuses to store a template of any other. */
   faceModel: { name: string; version: string; embeddingLength: number }
+  /** AES-256 key that seals templates at rest; from the environment, never from the database or the repo. */
+  templateKey: Buffer
   photoBodyLimitBytes: number
   logLevel: string
 }
@@ -54,6 +56,7 @@ export function validateConfig(config: AppConfig): AppConfig {
   for (const kioskId of Object.keys(config.kioskKeys)) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(kioskId)) problems.push(`kiosk id ${JSON.stringify(kioskId)} is not [A-Za-z0-9_-]{1,64}`)
   }
+  if (config.templateKey.length !== 32) problems.push('templateKey must be 32 bytes')
   if (config.signingKeys.length === 0) problems.push('at least one signing key is required')
   if (config.keyOverlapSec < config.tokenLifetimeSec) problems.push('keyOverlapSec must be at least tokenLifetimeSec')
   if (problems.length > 0) throw new Error(`invalid config: ${[...new Set(problems)].join('; ')}`)

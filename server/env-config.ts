@@ -4,6 +4,13 @@ import { generateSigningKey } from '../tokens/jwks.ts'
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '../tokens/token-profile.ts'
 import { addKeyToDirectory, loadKeyDirectory } from './keys/key-directory.ts'
 import type { AppConfig } from './config.ts'
+import { templateKeyFrom } from './templates/template-sealer.ts'
+
+function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name]
+  if (!value) throw new Error(`${name} is required (TEMPLATE_KEY: 32 random bytes, base64; e.g. openssl rand -base64 32)`)
+  return value
+}
 
 /** Only main.ts calls this: environment in, validated config out. */
 export async function configFromEnv(env: NodeJS.ProcessEnv): Promise<{ config: AppConfig; warnings: string[] }> {
@@ -45,6 +52,7 @@ export async function configFromEnv(env: NodeJS.ProcessEnv): Promise<{ config: A
       duplicateThreshold: thresholds.matchThreshold,
     },
     faceModel: { ...thresholds.model, embeddingLength: thresholds.embeddingLength },
+    templateKey: templateKeyFrom(requireEnv(env, 'TEMPLATE_KEY')),
     photoBodyLimitBytes: 12 * 1024 * 1024,
     logLevel: env.LOG_LEVEL ?? 'info',
   }

@@ -5,7 +5,8 @@ import { ImageError } from '../../models/image-errors.ts'
 import { parseHkid } from '../domain/hkid.ts'
 import type { EnrolmentPolicy } from '../config.ts'
 import { AppError } from '../errors.ts'
-import type { ResidentRecord, Store } from '../store/store.ts'
+import type { ResidentRecord, Store, TemplateRecord } from '../store/store.ts'
+import { openTemplate, sealTemplate } from '../templates/template-sealer.ts'
 import { newResidentCredential, newSubject } from './credentials.ts'
 import { findDuplicateFace } from './duplicate-search.ts'
 import { eligibilityError } from './eligibility.ts'
@@ -24,6 +25,7 @@ export interface EnrolmentDeps {
   faceEngine: FaceEngine
   policy: EnrolmentPolicy
   embeddingLength: number
+  templateKey: Buffer
   now: () => Date
   /** Serialises search-then-insert, so that two enrolments of one face cannot both pass the search. */
   serial: Serial
@@ -62,7 +64,7 @@ async function admit(
   today: Date,
   deps: EnrolmentDeps,
 ): Promise<EnrolmentResult> {
-  const templates = await deps.store.listActiveTemplates()
+  const templates = (await deps.store.listActiveTemplates()).map((t) => ({ ...t, embedding: openOrFail(t, deps.templateKey) }))
   const duplicate = findDuplicateFace(embedding, model, templates, deps.policy.duplicateThreshold)
   if (duplicate) {
     await deps.store.recordReview({
@@ -71,6 +73,13 @@ async function admit(
       matchedResidentId: duplicate.residentId,
       score: duplicate.score,
       createdAt: today.toISOString(),
+    })
+    await deps.store.appendAudit({
+      at: today.toISOString(),
+      kind: 'ENROLMENT_REVIEW',
+      actor: 'operator',
+      subjectRef: null,
+      details: { score: Math.round(duplicate.score * 1e4) / 1e4, model: `${model.name}@${model.version}` },
     })
     throw new AppError('DUPLICATE_FACE_REVIEW', 'the face matches an enrolled resident; the enrolment was sent for review')
   }
@@ -88,10 +97,26 @@ async function admit(
   const outcome = await deps.store.createResident({
     resident,
     credentialHash: hash,
-    template: { subject, modelName: model.name, modelVersion: model.version, embedding },
+    template: {
+      subject,
+      modelName: model.name,
+      modelVersion: model.version,
+      dimensions: embedding.length,
+      sealed: sealTemplate(embedding, { subject, modelName: model.name, modelVersion: model.version }, deps.templateKey),
+    },
   })
   if (outcome === 'exists') throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
+  await deps.store.appendAudit({ at: today.toISOString(), kind: 'ENROLLED', actor: 'operator', subjectRef: subject, details: { model: `${model.name}@${model.version}` } })
   return { resident: { ...resident, status: 'active', revokedAt: null }, credential, model }
+}
+
+/** A template that fails its integrity check stops the search: enrolling without a full 1:N check would be silent. */
+export function openOrFail(template: TemplateRecord, key: Buffer): Float32Array {
+  try {
+    return openTemplate(template.sealed, template, key)
+  } catch {
+    throw new AppError('TEMPLATE_UNREADABLE', 'a stored template failed its integrity check')
+  }
 }
 
 async function analyzePhoto(engine: FaceEngine, photo: Uint8Array) {

@@ -38,6 +38,7 @@ export const adminKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const added = await app.signingKeys.rotate()
       request.log.warn({ kid: added.kid }, 'signing key rotated')
+      await app.store.appendAudit({ at: new Date().toISOString(), kind: 'KEY_ROTATED', actor: 'operator', subjectRef: null, details: { kid: added.kid } })
       return view()
     },
   )

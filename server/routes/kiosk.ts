@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { openOrFail } from '../enrolment/enrol-resident.ts'
 import { AppError } from '../errors.ts'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
 import { EventBatchBody, EventBatchResponse, JtiBody, JtiResponse, SubjectParams, TemplateResponse } from '../schemas/kiosk.ts'
@@ -23,7 +24,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (resident.status !== 'active') throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
       const template = await app.store.getTemplate(resident.subject)
       if (!template) throw new AppError('RESIDENT_NOT_FOUND', 'no template')
-      const e = template.embedding
+      const e = openOrFail(template, app.config.templateKey)
       return {
         subject: template.subject,
         model: { name: template.modelName, version: template.modelVersion },

@@ -43,7 +43,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
           guardianConsent: request.body.guardianConsent ?? false,
           photo: Buffer.from(photoBase64, 'base64'),
         },
-        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, now: () => new Date(), serial: enrolmentSerial },
+        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, templateKey: app.config.templateKey, now: () => new Date(), serial: enrolmentSerial },
       )
       request.log.info({ enrolled: true, model: result.model.version }, 'resident enrolled')
       return reply.status(201).send({ resident: residentView(result.resident), model: result.model, credential: result.credential })
@@ -79,7 +79,9 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
     },
     async (request) => {
       const resident = await findResident(request.params.residentId)
-      await app.store.revokeResident(resident.residentId, new Date().toISOString())
+      if (await app.store.revokeResident(resident.residentId, new Date().toISOString())) {
+        await app.store.appendAudit({ at: new Date().toISOString(), kind: 'REVOKED', actor: 'operator', subjectRef: resident.subject, details: {} })
+      }
       request.log.info({ revoked: true }, 'resident revoked')
       return residentView(await findResident(resident.residentId))
     },
@@ -104,6 +106,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       if (resident.status !== 'active') throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
       const { credential, hash } = newResidentCredential()
       if (!(await app.store.replaceCredential(resident.residentId, hash))) throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
+      await app.store.appendAudit({ at: new Date().toISOString(), kind: 'CREDENTIAL_RESET', actor: 'operator', subjectRef: resident.subject, details: {} })
       return { credential }
     },
   )

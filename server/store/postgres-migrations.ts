@@ -74,4 +74,24 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       CREATE INDEX clearance_events_occurred_at ON clearance_events (occurred_at);
     `,
   },
+  {
+    version: 2,
+    name: 'sealed templates, append-only audit and clearance rows',
+    sql: `
+      ALTER TABLE templates DROP CONSTRAINT templates_check;
+      ALTER TABLE templates RENAME COLUMN embedding TO sealed;
+      CREATE TABLE audit_events (
+        seq bigserial PRIMARY KEY,
+        at text NOT NULL,
+        kind text NOT NULL,
+        actor text NOT NULL,
+        subject_ref text,
+        details jsonb NOT NULL
+      );
+      CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
+      CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_change();
+      CREATE TRIGGER clearance_events_append_only BEFORE UPDATE OR DELETE ON clearance_events FOR EACH ROW EXECUTE FUNCTION refuse_change();
+    `,
+  },
 ]

@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import type {
+  AuditEvent,
   ClearanceEvent,
   DuplicateReview,
   IssuedToken,
@@ -8,6 +9,7 @@ import type {
   NewResident,
   ResidentRecord,
   Store,
+  StoredAuditEvent,
   StoredClearanceEvent,
   TemplateRecord,
 } from './store.ts'
@@ -39,7 +41,8 @@ interface TemplateRow {
   subject: string
   model_name: string
   model_version: string
-  embedding: Buffer
+  dimensions: number
+  sealed: Buffer
   resident_id?: string
 }
 
@@ -135,12 +138,12 @@ export class PostgresStore implements Store {
         [resident.residentId, resident.subject, resident.name, resident.dateOfBirth, resident.guardianConsent, credentialHash, resident.enrolledAt],
       )
       if (result.rowCount === 0) return 'exists' as const
-      await client.query('INSERT INTO templates (subject, model_name, model_version, dimensions, embedding) VALUES ($1, $2, $3, $4, $5)', [
+      await client.query('INSERT INTO templates (subject, model_name, model_version, dimensions, sealed) VALUES ($1, $2, $3, $4, $5)', [
         template.subject,
         template.modelName,
         template.modelVersion,
-        template.embedding.length,
-        embeddingToBytea(template.embedding),
+        template.dimensions,
+        Buffer.from(template.sealed),
       ])
       return 'created' as const
     })
@@ -176,7 +179,7 @@ export class PostgresStore implements Store {
 
   async getTemplate(subject: string): Promise<TemplateRecord | null> {
     const { rows } = await this.pool.query<TemplateRow>(
-      'SELECT subject, model_name, model_version, embedding FROM templates WHERE subject = $1',
+      'SELECT subject, model_name, model_version, dimensions, sealed FROM templates WHERE subject = $1',
       [subject],
     )
     return rows[0] ? templateFromRow(rows[0]) : null
@@ -184,7 +187,7 @@ export class PostgresStore implements Store {
 
   async listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>> {
     const { rows } = await this.pool.query<TemplateRow>(
-      `SELECT t.subject, t.model_name, t.model_version, t.embedding, r.resident_id
+      `SELECT t.subject, t.model_name, t.model_version, t.dimensions, t.sealed, r.resident_id
        FROM templates t JOIN residents r ON r.subject = t.subject WHERE r.status = 'active'`,
     )
     return rows.map((row) => ({ ...templateFromRow(row), residentId: row.resident_id! }))
@@ -259,6 +262,24 @@ export class PostgresStore implements Store {
       [sinceMs],
     )
     return rows.map(eventFromRow)
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    await this.pool.query('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES ($1, $2, $3, $4, $5)', [
+      event.at,
+      event.kind,
+      event.actor,
+      event.subjectRef,
+      JSON.stringify(event.details),
+    ])
+  }
+
+  async listAudit(limit: number): Promise<StoredAuditEvent[]> {
+    const { rows } = await this.pool.query<{ seq: string; at: string; kind: string; actor: string; subject_ref: string | null; details: AuditEvent['details'] }>(
+      'SELECT seq, at, kind, actor, subject_ref, details FROM audit_events ORDER BY seq DESC LIMIT $1',
+      [limit],
+    )
+    return rows.map((r) => ({ seq: Number(r.seq), at: r.at, kind: r.kind, actor: r.actor, subjectRef: r.subject_ref, details: r.details }))
   }
 
   async countEvents(): Promise<number> {
@@ -340,7 +361,7 @@ function residentFromRow(row: ResidentRow): ResidentRecord {
 }
 
 function templateFromRow(row: TemplateRow): TemplateRecord {
-  return { subject: row.subject, modelName: row.model_name, modelVersion: row.model_version, embedding: byteaToEmbedding(row.embedding) }
+  return { subject: row.subject, modelName: row.model_name, modelVersion: row.model_version, dimensions: row.dimensions, sealed: new Uint8Array(row.sealed) }
 }
 
 function eventFromRow(row: EventRow): StoredClearanceEvent {
@@ -369,13 +390,3 @@ function eventFromRow(row: EventRow): StoredClearanceEvent {
   }
 }
 
-// The same bytes as the SQLite blob: the float32 values in platform (little-endian) order.
-function embeddingToBytea(embedding: Float32Array): Buffer {
-  return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength)
-}
-
-function byteaToEmbedding(bytes: Buffer): Float32Array {
-  // Copy: the buffer's offset need not be 4-byte aligned.
-  const copy = new Uint8Array(bytes)
-  return new Float32Array(copy.buffer, 0, copy.byteLength / 4)
-}

@@ -67,4 +67,23 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       CREATE INDEX clearance_events_occurred_at ON clearance_events (occurred_at);
     `,
   },
+  {
+    version: 2,
+    name: 'sealed templates, append-only audit and clearance rows',
+    sql: `
+      ALTER TABLE templates RENAME COLUMN embedding TO sealed;
+      CREATE TABLE audit_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        subject_ref TEXT,
+        details TEXT NOT NULL
+      ) STRICT;
+      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+      CREATE TRIGGER clearance_events_no_update BEFORE UPDATE ON clearance_events BEGIN SELECT RAISE(ABORT, 'clearance_events is append-only'); END;
+      CREATE TRIGGER clearance_events_no_delete BEFORE DELETE ON clearance_events BEGIN SELECT RAISE(ABORT, 'clearance_events is append-only'); END;
+    `,
+  },
 ]

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import type {
+  AuditEvent,
   ClearanceEvent,
   DuplicateReview,
   IssuedToken,
@@ -8,6 +9,7 @@ import type {
   NewResident,
   ResidentRecord,
   Store,
+  StoredAuditEvent,
   StoredClearanceEvent,
   TemplateRecord,
 } from './store.ts'
@@ -27,7 +29,8 @@ interface TemplateRow {
   subject: string
   model_name: string
   model_version: string
-  embedding: Buffer
+  dimensions: number
+  sealed: Buffer
   resident_id?: string
 }
 
@@ -91,8 +94,8 @@ export class SqliteStore implements Store {
         .run(resident.residentId, resident.subject, resident.name, resident.dateOfBirth, resident.guardianConsent ? 1 : 0, credentialHash, resident.enrolledAt)
       if (result.changes === 0) return 'exists' as const
       this.db
-        .prepare('INSERT INTO templates (subject, model_name, model_version, dimensions, embedding) VALUES (?, ?, ?, ?, ?)')
-        .run(template.subject, template.modelName, template.modelVersion, template.embedding.length, embeddingToBlob(template.embedding))
+        .prepare('INSERT INTO templates (subject, model_name, model_version, dimensions, sealed) VALUES (?, ?, ?, ?, ?)')
+        .run(template.subject, template.modelName, template.modelVersion, template.dimensions, Buffer.from(template.sealed))
       return 'created' as const
     })
     return insert.immediate()
@@ -125,7 +128,7 @@ export class SqliteStore implements Store {
   }
 
   async getTemplate(subject: string): Promise<TemplateRecord | null> {
-    const row = this.db.prepare('SELECT subject, model_name, model_version, embedding FROM templates WHERE subject = ?').get(subject) as
+    const row = this.db.prepare('SELECT subject, model_name, model_version, dimensions, sealed FROM templates WHERE subject = ?').get(subject) as
       | TemplateRow
       | undefined
     return row ? templateFromRow(row) : null
@@ -134,7 +137,7 @@ export class SqliteStore implements Store {
   async listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>> {
     const rows = this.db
       .prepare(
-        `SELECT t.subject, t.model_name, t.model_version, t.embedding, r.resident_id
+        `SELECT t.subject, t.model_name, t.model_version, t.dimensions, t.sealed, r.resident_id
          FROM templates t JOIN residents r ON r.subject = t.subject WHERE r.status = 'active'`,
       )
       .all() as TemplateRow[]
@@ -201,6 +204,24 @@ export class SqliteStore implements Store {
     return rows.map(eventFromRow)
   }
 
+  async appendAudit(event: AuditEvent): Promise<void> {
+    this.db
+      .prepare('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES (?, ?, ?, ?, ?)')
+      .run(event.at, event.kind, event.actor, event.subjectRef, JSON.stringify(event.details))
+  }
+
+  async listAudit(limit: number): Promise<StoredAuditEvent[]> {
+    const rows = this.db.prepare('SELECT seq, at, kind, actor, subject_ref, details FROM audit_events ORDER BY seq DESC LIMIT ?').all(limit) as Array<{
+      seq: number
+      at: string
+      kind: string
+      actor: string
+      subject_ref: string | null
+      details: string
+    }>
+    return rows.map((r) => ({ seq: r.seq, at: r.at, kind: r.kind, actor: r.actor, subjectRef: r.subject_ref, details: JSON.parse(r.details) }))
+  }
+
   async countEvents(): Promise<number> {
     return this.db.prepare('SELECT count(*) FROM clearance_events').pluck().get() as number
   }
@@ -231,7 +252,7 @@ function residentFromRow(row: ResidentRow): ResidentRecord {
 }
 
 function templateFromRow(row: TemplateRow): TemplateRecord {
-  return { subject: row.subject, modelName: row.model_name, modelVersion: row.model_version, embedding: blobToEmbedding(row.embedding) }
+  return { subject: row.subject, modelName: row.model_name, modelVersion: row.model_version, dimensions: row.dimensions, sealed: new Uint8Array(row.sealed) }
 }
 
 function eventFromRow(row: EventRow): StoredClearanceEvent {
@@ -260,12 +281,3 @@ function eventFromRow(row: EventRow): StoredClearanceEvent {
   }
 }
 
-function embeddingToBlob(embedding: Float32Array): Buffer {
-  return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength)
-}
-
-function blobToEmbedding(blob: Buffer): Float32Array {
-  // Copy: the blob's offset need not be 4-byte aligned.
-  const copy = new Uint8Array(blob)
-  return new Float32Array(copy.buffer, 0, copy.byteLength / 4)
-}

@@ -17,7 +17,23 @@ export interface TemplateRecord {
   subject: string
   modelName: string
   modelVersion: string
-  embedding: Float32Array
+  dimensions: number
+  /** The descriptor encrypted at rest (see server/templates/template-sealer.ts); the store never sees it in clear. */
+  sealed: Uint8Array
+}
+
+export interface AuditEvent {
+  /** UTC ISO time. */
+  at: string
+  kind: string
+  actor: string
+  /** A hash or opaque reference, never an identity number in clear. */
+  subjectRef: string | null
+  details: Record<string, string | number | boolean | null>
+}
+
+export interface StoredAuditEvent extends AuditEvent {
+  seq: number
 }
 
 export interface NewResident {
@@ -103,6 +119,9 @@ export interface Store {
   /** Idempotent by eventId. */
   insertEvents(events: ClearanceEvent[], receivedAt: number): Promise<{ inserted: number; duplicates: number }>
   listEvents(sinceMs: number): Promise<StoredClearanceEvent[]>
+  /** Append-only: the database refuses updates and deletes of audit and clearance rows. */
+  appendAudit(event: AuditEvent): Promise<void>
+  listAudit(limit: number): Promise<StoredAuditEvent[]>
   countEvents(): Promise<number>
   close(): Promise<void>
 }

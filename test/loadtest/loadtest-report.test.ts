@@ -42,7 +42,7 @@ t.test('the report counts throughput, truth, share and lost events', async (t) =
   t.equal(report.lostEvents, 0)
   t.same(report.decisions.genuine, { APPROVE: 1, 'REJECT(FACE_MISMATCH)': 1 })
   t.equal(report.share.reference, 0.32)
-  const lossy = buildLoadtestReport({ ...(report as never), kioskIds: ['k1'], records: [], wallSec: 1, setupSec: 0, conventionalSent: 0, eventsSent: 5, eventsStored: 3, serverShare: null, configuredShare: 0.32, serverLatency: [], workerErrors: 0, serverUrls: [], mix: DEFAULT_MIX })
+  const lossy = buildLoadtestReport({ kioskIds: ['k1'], records: [], wallSec: 1, setupSec: 0, conventionalSent: 0, eventsSent: 5, eventsStored: 3, serverShare: null, configuredShare: 0.32, serverLatency: [], workerErrors: 0, serverUrls: [], mix: DEFAULT_MIX })
   t.equal(lossy.lostEvents, 2, 'events sent but not stored are lost')
   const html = loadtestHtml(report)
   t.match(html, /^<!doctype html>/)

@@ -237,3 +237,29 @@ t.test('concurrent enrolments: one id or one face cannot be enrolled twice', asy
   t.equal(sameFace.filter((r) => r.statusCode === 201).length, 1, 'one face: exactly one succeeds')
   t.ok(sameFace.filter((r) => r.statusCode !== 201).every((r) => r.json().error.code === 'DUPLICATE_FACE_REVIEW'))
 })
+
+t.test('templates are sealed at rest; a swapped row fails closed; operator actions are audited', async (t) => {
+  const { app, store } = await buildTestApp(t)
+  const { hkidCheckDigit } = await import('../../server/domain/hkid.ts')
+  const second = `D${123456}(${hkidCheckDigit('D', '123456')})`
+  await enrol(app)
+  await enrol(app, { ...adult, residentId: second, photo: photoOf([{ axis: 4 }]) })
+  const [one, two] = await store.listActiveTemplates()
+  t.equal(one!.sealed.length, 1 + 12 + 16 + 8 * 4, 'version, IV, tag and the ciphertext of 8 floats')
+  const plain = new Uint8Array(new Float32Array([1, 0, 0, 0, 0, 0, 0, 0]).buffer)
+  t.equal(Buffer.from(one!.sealed).includes(Buffer.from(plain)), false, 'no plaintext descriptor in the row')
+  const template = await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${one!.subject}`, headers: kiosk })
+  t.equal(template.statusCode, 200, 'the intact row opens')
+
+  // An attacker with database access copies resident two's template onto resident one.
+  const db = (store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown } } }).db
+  db.prepare('UPDATE templates SET sealed = ? WHERE subject = ?').run(Buffer.from(two!.sealed), one!.subject)
+  const swapped = await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${one!.subject}`, headers: kiosk })
+  t.equal(swapped.statusCode, 500)
+  t.same(swapped.json().error.code, 'TEMPLATE_UNREADABLE')
+  t.equal(swapped.json().error.message, 'internal error', 'no detail leaks')
+
+  await app.inject({ method: 'DELETE', url: `/v1/residents/${encodeURIComponent(second)}`, headers: operator })
+  const kinds = (await store.listAudit(10)).map((e) => e.kind)
+  t.same(kinds, ['REVOKED', 'ENROLLED', 'ENROLLED'])
+})

@@ -31,7 +31,7 @@ if (t.passing()) {
     const schema = `${run}_${schemas.length + 1}`
     schemas.push(schema)
     return new PostgresStore({ connectionString: url, schema, connectionTimeoutMillis: 5_000 })
-  })
+  }, async (store, sql) => (store as unknown as { pool: { query(sql: string): Promise<unknown> } }).pool.query(sql))
 }
 
 function redact(connectionString: string): string {

@@ -10,4 +10,9 @@ const dir = mkdtempSync(join(tmpdir(), 'sqlite-store-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 let n = 0
 
-storeContract(t, 'SQLite', async () => new SqliteStore(join(dir, `store-${++n}.db`)))
+storeContract(
+  t,
+  'SQLite',
+  async () => new SqliteStore(join(dir, `store-${++n}.db`)),
+  async (store, sql) => (store as unknown as { db: { exec(sql: string): void } }).db.exec(sql),
+)

@@ -4,8 +4,10 @@ import type { Test } from 'tap'
 import type { ClearanceEvent, NewResident, Store } from '../../server/store/store.ts'
 
 type MakeStore = () => Promise<Store>
+/** Runs raw SQL on the store's own database, to prove what the database itself refuses. */
+export type RawSql = (store: Store, sql: string) => Promise<unknown>
 
-export function storeContract(t: Test, name: string, makeStore: MakeStore): void {
+export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSql: RawSql): void {
   /** A migrated store of its own, closed at the end of the subtest. */
   const fresh = async (t: Test) => {
     const store = await makeStore()
@@ -88,29 +90,48 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore): void
     t.equal((await store.getResidentByCredentialHash('hash-new'))?.residentId, resident.resident.residentId, 'the hash is unchanged')
   })
 
-  t.test(`${name}: templates round-trip bit-exact`, async (t) => {
+  t.test(`${name}: sealed templates round-trip byte-exact`, async (t) => {
     const store = await fresh(t)
     const plain = newResident()
     // A view at a non-zero offset into a larger buffer: only the view's bytes are stored.
-    const backing = new Float32Array(awkwardEmbedding().length + 3)
-    backing.set(awkwardEmbedding(), 2)
-    const offset = newResident({ embedding: backing.subarray(2, 2 + awkwardEmbedding().length) })
+    const backing = new Uint8Array(awkwardBytes().length + 3)
+    backing.set(awkwardBytes(), 2)
+    const offset = newResident({ sealed: backing.subarray(2, 2 + awkwardBytes().length) })
     await store.createResident(plain)
     await store.createResident(offset)
     for (const input of [plain, offset]) {
       const stored = await store.getTemplate(input.template.subject)
-      t.ok(stored?.embedding instanceof Float32Array, 'a Float32Array')
-      t.strictSame(stored && bytes(stored.embedding), bytes(input.template.embedding), 'same bytes')
-      t.strictSame(stored && { ...stored, embedding: null }, { ...input.template, embedding: null }, 'same model fields')
+      t.ok(stored?.sealed instanceof Uint8Array, 'a Uint8Array')
+      t.strictSame(stored && Buffer.from(stored.sealed), Buffer.from(input.template.sealed), 'same bytes')
+      t.strictSame(stored && { ...stored, sealed: null }, { ...input.template, sealed: null }, 'same model fields and dimensions')
     }
     const listed = await store.listActiveTemplates()
     t.equal(listed.length, 2)
     for (const item of listed) {
       const input = [plain, offset].find((r) => r.resident.residentId === item.residentId)!
       t.equal(item.subject, input.template.subject)
-      t.strictSame(bytes(item.embedding), bytes(input.template.embedding), 'listed: same bytes')
+      t.strictSame(Buffer.from(item.sealed), Buffer.from(input.template.sealed), 'listed: same bytes')
     }
     t.equal(await store.getTemplate('no-such-subject'), null, 'unknown subject')
+  })
+
+  t.test(`${name}: audit and clearance rows are append-only`, async (t) => {
+    const store = await fresh(t)
+    await store.appendAudit({ at: '2026-01-01T00:00:00.000Z', kind: 'ENROLLED', actor: 'operator', subjectRef: 'ref-1', details: { model: 'm', ok: true, score: null } })
+    await store.appendAudit({ at: '2026-01-01T00:00:01.000Z', kind: 'REVOKED', actor: 'operator', subjectRef: null, details: {} })
+    const audit = await store.listAudit(10)
+    t.same(audit.map((a) => a.kind), ['REVOKED', 'ENROLLED'], 'newest first')
+    t.ok(audit[0]!.seq > audit[1]!.seq, 'sequence increases')
+    t.same(audit[1]!.details, { model: 'm', ok: true, score: null })
+    t.equal((await store.listAudit(1)).length, 1, 'limit')
+    await store.insertEvents([clearanceEvent(1)], 2)
+    const raw = (sql: string) => rawSql(store, sql)
+    await t.rejects(raw(`UPDATE audit_events SET kind = 'X'`), 'audit rows cannot be changed')
+    await t.rejects(raw('DELETE FROM audit_events'), 'audit rows cannot be deleted')
+    await t.rejects(raw(`UPDATE clearance_events SET decision = 'APPROVE'`), 'clearance rows cannot be changed')
+    await t.rejects(raw('DELETE FROM clearance_events'), 'clearance rows cannot be deleted')
+    t.equal((await store.listAudit(10)).length, 2, 'still there')
+    t.equal(await store.countEvents(), 1, 'still there')
   })
 
   t.test(`${name}: enrolment reviews`, async (t) => {
@@ -216,7 +237,7 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore): void
   })
 }
 
-function newResident(overrides: { residentId?: string; guardianConsent?: boolean; embedding?: Float32Array } = {}): NewResident {
+function newResident(overrides: { residentId?: string; guardianConsent?: boolean; sealed?: Uint8Array } = {}): NewResident {
   const id = randomUUID()
   return {
     resident: {
@@ -228,18 +249,13 @@ function newResident(overrides: { residentId?: string; guardianConsent?: boolean
       enrolledAt: '2026-01-02T03:04:05.678Z',
     },
     credentialHash: `hash-${id}`,
-    template: { subject: `sub-${id}`, modelName: 'human-faceres', modelVersion: 'test-1', embedding: overrides.embedding ?? awkwardEmbedding() },
+    template: { subject: `sub-${id}`, modelName: 'human-faceres', modelVersion: 'test-1', dimensions: 512, sealed: overrides.sealed ?? awkwardBytes() },
   }
 }
 
-/** 512 float32 values that lose bits in any lossy path: negative zero, subnormals, extremes, non-terminating fractions. */
-function awkwardEmbedding(): Float32Array {
-  const special = [-0, 0, 0.1, -1 / 3, 1.401298464324817e-45, -1.1754942106924411e-38, 3.4028234663852886e38, -3.4028234663852886e38, Math.PI]
-  return Float32Array.from({ length: 512 }, (_, i) => special[i] ?? Math.sin(i * 12.9898) * 43758.5453)
-}
-
-function bytes(embedding: Float32Array): Buffer {
-  return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength)
+/** Bytes that a text path would mangle: NULs, high bytes, an invalid UTF-8 sequence. */
+function awkwardBytes(): Uint8Array {
+  return Uint8Array.from({ length: 2077 }, (_, i) => [0, 0xff, 0xc3, 0x28, 0x5c, 0x27][i] ?? (i * 131 + 7) % 256)
 }
 
 function jtiUse(iss: string, jti: string) {
