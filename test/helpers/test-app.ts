@@ -30,6 +30,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       duplicateThreshold: testThresholds.matchThreshold,
     },
     faceModel: { ...testThresholds.model, embeddingLength: TEST_DIM },
+    templateKey: Buffer.alloc(32, 7),
     photoBodyLimitBytes: 256 * 1024,
     logLevel: 'silent',
     ...overrides,
