@@ -1,4 +1,5 @@
 import Fastify, { type FastifyServerOptions } from 'fastify'
+import { Redis } from 'ioredis'
 import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
@@ -45,11 +46,14 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   const store = deps.store ?? openStore(config)
   await store.migrate()
   const faceEngine = deps.faceEngine ?? (await startFaceEngine({ workers: 1 }))
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null
+  if (redis) app.addHook('onClose', async () => void (await redis.quit()))
 
-  await app.register(servicesPlugin, { config, store, faceEngine, ownsResources })
+  await app.register(servicesPlugin, { config, store, faceEngine, redis, ownsResources })
   await app.register(errorHandlerPlugin)
   await app.register(authPlugin)
-  await app.register(rateLimit, { global: false })
+  // Shared counters when instances share Redis; otherwise each instance counts alone.
+  await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: 'echannel-rl:' } : {}) })
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: config.photoBodyLimitBytes, files: 1, fields: 8, fieldSize: 1024 },

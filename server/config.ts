@@ -34,6 +34,9 @@ export interface AppConfig {
   faceModel: { name: string; version: string; embeddingLength: number }
   /** AES-256 key that seals templates at rest; from the environment, never from the database or the repo. */
   templateKey: Buffer
+  /** redis:// URL for state shared by instances (rate limits, issued tokens); unset on one instance. */
+  redisUrl?: string
+  rateLimits: { tokensPerMinute: number; enrolmentsPerMinute: number }
   photoBodyLimitBytes: number
   logLevel: string
 }

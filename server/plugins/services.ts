@@ -3,12 +3,17 @@ import type { FaceEngine } from '../../models/face-types.ts'
 import type { AppConfig } from '../config.ts'
 import { SigningKeys } from '../keys/signing-keys.ts'
 import type { Store } from '../store/store.ts'
+import type { Redis } from 'ioredis'
+import { MemoryIssuedTokens, RedisIssuedTokens, type IssuedTokens } from '../shared-state/issued-tokens.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: AppConfig
     store: Store
     faceEngine: FaceEngine
+    issuedTokens: IssuedTokens
+    /** Shared between instances when REDIS_URL is set; null on a single instance. */
+    redis: Redis | null
     signingKeys: SigningKeys
   }
 }
@@ -17,6 +22,7 @@ export interface ServiceDeps {
   config: AppConfig
   store: Store
   faceEngine: FaceEngine
+  redis: Redis | null
   /** Close the store and engine with the app (true when the app created them). */
   ownsResources: boolean
 }
@@ -27,6 +33,9 @@ export const servicesPlugin = fp<ServiceDeps>(
     app.decorate('config', deps.config)
     app.decorate('store', deps.store)
     app.decorate('faceEngine', deps.faceEngine)
+    app.decorate('redis', deps.redis)
+    const issuedTokens: IssuedTokens = deps.redis ? new RedisIssuedTokens(deps.redis) : new MemoryIssuedTokens()
+    app.decorate('issuedTokens', issuedTokens)
     const signingKeys = new SigningKeys(deps.config.signingKeys, deps.config.keyDirectory, deps.config.keyOverlapSec * 1000)
     signingKeys.watch(10_000)
     app.decorate('signingKeys', signingKeys)

@@ -23,7 +23,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
         const body = request.body as Record<string, unknown> | undefined
         if (request.isMultipart() && body && Buffer.isBuffer(body.photo)) body.photo = body.photo.toString('base64')
       },
-      config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: app.config.rateLimits.enrolmentsPerMinute, timeWindow: '1 minute' } },
       schema: {
         summary: 'Enrol a resident with a face photo (JSON with base64 photo, or multipart)',
         tags: ['residents'],

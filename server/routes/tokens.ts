@@ -28,7 +28,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/tokens',
     {
       bodyLimit: 1024,
-      config: { rateLimit: { max: 600, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: app.config.rateLimits.tokensPerMinute, timeWindow: '1 minute' } },
       schema: {
         summary: "Issue a short-lived QR token (the resident's credential as bearer)",
         tags: ['tokens'],
@@ -43,7 +43,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
         { issuer: app.config.issuer, audience: app.config.audience, subject: resident.subject, lifetimeSec: app.config.tokenLifetimeSec, nowSec },
         app.signingKeys.ring().active,
       )
-      await app.store.saveIssuedToken({ jti: claims.jti, subject: resident.subject, token, expiresAtSec: claims.exp })
+      await app.issuedTokens.put({ jti: claims.jti, subject: resident.subject, token, expiresAtSec: claims.exp })
       return reply.status(201).send({
         token,
         tokenId: claims.jti,
@@ -55,7 +55,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function issuedTokenOf(request: FastifyRequest, tokenId: string): Promise<string> {
     const resident = await residentOf(request)
-    const issued = await app.store.getIssuedToken(tokenId)
+    const issued = await app.issuedTokens.get(tokenId)
     // Another resident's token id looks exactly like an unknown one.
     if (!issued || issued.subject !== resident.subject || issued.expiresAtSec * 1000 < Date.now()) {
       throw new AppError('TOKEN_NOT_FOUND', 'no such live token')

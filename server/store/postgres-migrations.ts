@@ -94,4 +94,9 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       CREATE TRIGGER clearance_events_append_only BEFORE UPDATE OR DELETE ON clearance_events FOR EACH ROW EXECUTE FUNCTION refuse_change();
     `,
   },
+  {
+    version: 3,
+    name: 'issued tokens leave the database (short-lived state: memory, or Redis when shared)',
+    sql: `DROP TABLE issued_tokens;`,
+  },
 ]

@@ -4,7 +4,6 @@ import type {
   AuditEvent,
   ClearanceEvent,
   DuplicateReview,
-  IssuedToken,
   JtiUse,
   NewResident,
   ResidentRecord,
@@ -198,29 +197,6 @@ export class PostgresStore implements Store {
       'INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at) VALUES ($1, $2, $3, $4, $5)',
       [review.reviewId, review.residentId, review.matchedResidentId, review.score, review.createdAt],
     )
-  }
-
-  async saveIssuedToken(token: IssuedToken): Promise<void> {
-    const nowSec = Math.floor(Date.now() / 1000)
-    await this.transaction(async (client) => {
-      // Issued tokens are only kept while they can still be shown; expired ones go on the next issue.
-      await client.query('DELETE FROM issued_tokens WHERE expires_at < $1', [nowSec - 60])
-      await client.query('INSERT INTO issued_tokens (jti, subject, token, expires_at) VALUES ($1, $2, $3, $4)', [
-        token.jti,
-        token.subject,
-        token.token,
-        token.expiresAtSec,
-      ])
-    })
-  }
-
-  async getIssuedToken(jti: string): Promise<IssuedToken | null> {
-    const { rows } = await this.pool.query<{ jti: string; subject: string; token: string; expires_at: number }>(
-      'SELECT jti, subject, token, expires_at FROM issued_tokens WHERE jti = $1',
-      [jti],
-    )
-    const row = rows[0]
-    return row ? { jti: row.jti, subject: row.subject, token: row.token, expiresAtSec: row.expires_at } : null
   }
 
   async consumeJti(use: JtiUse): Promise<boolean> {

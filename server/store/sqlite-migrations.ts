@@ -86,4 +86,9 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       CREATE TRIGGER clearance_events_no_delete BEFORE DELETE ON clearance_events BEGIN SELECT RAISE(ABORT, 'clearance_events is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    name: 'issued tokens leave the database (short-lived state: memory, or Redis when shared)',
+    sql: `DROP TABLE issued_tokens;`,
+  },
 ]

@@ -4,7 +4,6 @@ import type {
   AuditEvent,
   ClearanceEvent,
   DuplicateReview,
-  IssuedToken,
   JtiUse,
   NewResident,
   ResidentRecord,
@@ -148,24 +147,6 @@ export class SqliteStore implements Store {
     this.db
       .prepare('INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(review.reviewId, review.residentId, review.matchedResidentId, review.score, review.createdAt)
-  }
-
-  async saveIssuedToken(token: IssuedToken): Promise<void> {
-    const nowSec = Math.floor(Date.now() / 1000)
-    this.db.transaction(() => {
-      // Issued tokens are only kept while they can still be shown; expired ones go on the next issue.
-      this.db.prepare('DELETE FROM issued_tokens WHERE expires_at < ?').run(nowSec - 60)
-      this.db
-        .prepare('INSERT INTO issued_tokens (jti, subject, token, expires_at) VALUES (?, ?, ?, ?)')
-        .run(token.jti, token.subject, token.token, token.expiresAtSec)
-    })()
-  }
-
-  async getIssuedToken(jti: string): Promise<IssuedToken | null> {
-    const row = this.db.prepare('SELECT jti, subject, token, expires_at FROM issued_tokens WHERE jti = ?').get(jti) as
-      | { jti: string; subject: string; token: string; expires_at: number }
-      | undefined
-    return row ? { jti: row.jti, subject: row.subject, token: row.token, expiresAtSec: row.expires_at } : null
   }
 
   async consumeJti(use: JtiUse): Promise<boolean> {

@@ -42,13 +42,6 @@ export interface NewResident {
   template: TemplateRecord
 }
 
-export interface IssuedToken {
-  jti: string
-  subject: string
-  token: string
-  expiresAtSec: number
-}
-
 export interface JtiUse {
   iss: string
   jti: string
@@ -112,8 +105,6 @@ export interface Store {
   /** Templates of active residents, with their resident ids, for the 1:N duplicate search. */
   listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>>
   recordReview(review: DuplicateReview): Promise<void>
-  saveIssuedToken(token: IssuedToken): Promise<void>
-  getIssuedToken(jti: string): Promise<IssuedToken | null>
   /** True when this (iss, jti) was not used before. Atomic: a unique key, not read-then-write. */
   consumeJti(use: JtiUse): Promise<boolean>
   /** Idempotent by eventId. */

@@ -142,22 +142,6 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     await t.rejects(store.recordReview(review), 'the same review id again is refused')
   })
 
-  t.test(`${name}: issued tokens`, async (t) => {
-    const store = await fresh(t)
-    const nowSec = Math.floor(Date.now() / 1000)
-    const live = { jti: randomUUID(), subject: 'sub-1', token: 'header.payload.signature', expiresAtSec: nowSec + 300 }
-    await store.saveIssuedToken(live)
-    t.strictSame(await store.getIssuedToken(live.jti), live)
-    t.equal(await store.getIssuedToken('no-such-jti'), null, 'unknown jti')
-    const longExpired = { ...live, jti: randomUUID(), expiresAtSec: nowSec - 120 }
-    const justExpired = { ...live, jti: randomUUID(), expiresAtSec: nowSec - 10 }
-    await store.saveIssuedToken(longExpired)
-    await store.saveIssuedToken(justExpired)
-    t.equal(await store.getIssuedToken(longExpired.jti), null, 'expired more than a minute ago: deleted on the next issue')
-    t.strictSame(await store.getIssuedToken(justExpired.jti), justExpired, 'twin: within the minute of grace, kept')
-    t.strictSame(await store.getIssuedToken(live.jti), live, 'live token kept')
-  })
-
   t.test(`${name}: consumeJti is true once per (iss, jti)`, async (t) => {
     const store = await fresh(t)
     const use = jtiUse('https://issuer.example', randomUUID())
