@@ -10,6 +10,7 @@ import type { FaceEngine } from '../models/face-types.ts'
 import { validateConfig, type AppConfig } from './config.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
+import { metricsPlugin } from './plugins/metrics.ts'
 import { servicesPlugin } from './plugins/services.ts'
 import { adminKeyRoutes } from './routes/admin-keys.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -52,6 +53,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   await app.register(servicesPlugin, { config, store, faceEngine, redis, ownsResources })
   await app.register(errorHandlerPlugin)
   await app.register(authPlugin)
+  await app.register(metricsPlugin)
   // Shared counters when instances share Redis; otherwise each instance counts alone.
   await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: 'echannel-rl:' } : {}) })
   await app.register(multipart, {

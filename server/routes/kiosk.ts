@@ -49,6 +49,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { iss, jti, exp } = request.body
       const first = await app.store.consumeJti({ iss, jti, expiresAtSec: exp, kioskId: request.kioskId!, consumedAt: new Date().toISOString() })
+      app.metrics.jti.inc({ outcome: first ? 'consumed' : 'replayed' })
       if (!first) throw new AppError('TOKEN_REPLAYED', 'token already used')
       return { consumed: true as const }
     },
@@ -72,6 +73,8 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new AppError('EVENT_KIOSK_MISMATCH', 'events must come from the authenticated kiosk')
       }
       const result = await app.store.insertEvents(events, Date.now())
+      app.metrics.clearanceEvents.inc({ outcome: 'stored' }, result.inserted)
+      app.metrics.clearanceEvents.inc({ outcome: 'duplicate' }, result.duplicates)
       return { accepted: result.inserted, duplicates: result.duplicates }
     },
   )

@@ -44,8 +44,12 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
           photo: Buffer.from(photoBase64, 'base64'),
         },
         { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, templateKey: app.config.templateKey, now: () => new Date(), serial: enrolmentSerial },
-      )
+      ).catch((error: unknown) => {
+        app.metrics.enrolments.inc({ outcome: error instanceof AppError ? error.code : 'INTERNAL_ERROR' })
+        throw error
+      })
       request.log.info({ enrolled: true, model: result.model.version }, 'resident enrolled')
+      app.metrics.enrolments.inc({ outcome: 'ENROLLED' })
       return reply.status(201).send({ resident: residentView(result.resident), model: result.model, credential: result.credential })
     },
   )

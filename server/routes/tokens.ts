@@ -43,6 +43,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
         { issuer: app.config.issuer, audience: app.config.audience, subject: resident.subject, lifetimeSec: app.config.tokenLifetimeSec, nowSec },
         app.signingKeys.ring().active,
       )
+      app.metrics.tokensIssued.inc()
       await app.issuedTokens.put({ jti: claims.jti, subject: resident.subject, token, expiresAtSec: claims.exp })
       return reply.status(201).send({
         token,

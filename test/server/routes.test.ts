@@ -263,3 +263,18 @@ t.test('templates are sealed at rest; a swapped row fails closed; operator actio
   const kinds = (await store.listAudit(10)).map((e) => e.kind)
   t.same(kinds, ['REVOKED', 'ENROLLED', 'ENROLLED'])
 })
+
+t.test('Prometheus metrics count what happened', async (t) => {
+  const { app } = await buildTestApp(t)
+  await enrol(app)
+  await enrol(app, { ...adult, residentId: 'A123456(4)' })
+  const { credential } = (await enrol(app, { ...adult, residentId: 'B111111(' + (await import('../../server/domain/hkid.ts')).hkidCheckDigit('B', '111111') + ')', photo: photoOf([{ axis: 6 }]) })).json()
+  await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${credential}` } })
+  const metrics = await app.inject({ method: 'GET', url: '/metrics' })
+  t.equal(metrics.statusCode, 200)
+  t.match(metrics.headers['content-type'], /text\/plain/)
+  t.match(metrics.body, /echannel_enrolments_total\{outcome="ENROLLED"\} 2/)
+  t.match(metrics.body, /echannel_enrolments_total\{outcome="RESIDENT_ID_INVALID"\} 1/)
+  t.match(metrics.body, /echannel_tokens_issued_total 1/)
+  t.match(metrics.body, /http_request_duration_seconds_count\{method="POST",route="\/v1\/residents",status="201"\} 2/)
+})
