@@ -70,12 +70,11 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT')
     const applied = new Set(
-      this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+      this.statement('SELECT version FROM schema_migrations').pluck().all() as number[],
     )
     const apply = this.db.transaction((migration: (typeof SQLITE_MIGRATIONS)[number]) => {
       this.db.exec(migration.sql)
-      this.db
-        .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+      this.statement('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
         .run(migration.version, migration.name, new Date().toISOString())
     })
     for (const migration of SQLITE_MIGRATIONS) {
@@ -85,15 +84,13 @@ export class SqliteStore implements Store {
 
   async createResident({ resident, credentialHash, template }: NewResident): Promise<'created' | 'exists'> {
     const insert = this.db.transaction(() => {
-      const result = this.db
-        .prepare(
+      const result = this.statement(
           `INSERT INTO residents (resident_id, subject, name, date_of_birth, guardian_consent, status, credential_hash, enrolled_at)
            VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT (resident_id) DO NOTHING`,
         )
         .run(resident.residentId, resident.subject, resident.name, resident.dateOfBirth, resident.guardianConsent ? 1 : 0, credentialHash, resident.enrolledAt)
       if (result.changes === 0) return 'exists' as const
-      this.db
-        .prepare('INSERT INTO templates (subject, model_name, model_version, dimensions, sealed) VALUES (?, ?, ?, ?, ?)')
+      this.statement('INSERT INTO templates (subject, model_name, model_version, dimensions, sealed) VALUES (?, ?, ?, ?, ?)')
         .run(template.subject, template.modelName, template.modelVersion, template.dimensions, Buffer.from(template.sealed))
       return 'created' as const
     })
@@ -113,29 +110,26 @@ export class SqliteStore implements Store {
   }
 
   async revokeResident(residentId: string, at: string): Promise<boolean> {
-    const result = this.db
-      .prepare(`UPDATE residents SET status = 'revoked', revoked_at = ? WHERE resident_id = ? AND status = 'active'`)
+    const result = this.statement(`UPDATE residents SET status = 'revoked', revoked_at = ? WHERE resident_id = ? AND status = 'active'`)
       .run(at, residentId)
     return result.changes === 1
   }
 
   async replaceCredential(residentId: string, credentialHash: string): Promise<boolean> {
-    const result = this.db
-      .prepare(`UPDATE residents SET credential_hash = ? WHERE resident_id = ? AND status = 'active'`)
+    const result = this.statement(`UPDATE residents SET credential_hash = ? WHERE resident_id = ? AND status = 'active'`)
       .run(credentialHash, residentId)
     return result.changes === 1
   }
 
   async getTemplate(subject: string): Promise<TemplateRecord | null> {
-    const row = this.db.prepare('SELECT subject, model_name, model_version, dimensions, sealed FROM templates WHERE subject = ?').get(subject) as
+    const row = this.statement('SELECT subject, model_name, model_version, dimensions, sealed FROM templates WHERE subject = ?').get(subject) as
       | TemplateRow
       | undefined
     return row ? templateFromRow(row) : null
   }
 
   async listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>> {
-    const rows = this.db
-      .prepare(
+    const rows = this.statement(
         `SELECT t.subject, t.model_name, t.model_version, t.dimensions, t.sealed, r.resident_id
          FROM templates t JOIN residents r ON r.subject = t.subject WHERE r.status = 'active'`,
       )
@@ -144,14 +138,12 @@ export class SqliteStore implements Store {
   }
 
   async recordReview(review: DuplicateReview): Promise<void> {
-    this.db
-      .prepare('INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at) VALUES (?, ?, ?, ?, ?)')
+    this.statement('INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(review.reviewId, review.residentId, review.matchedResidentId, review.score, review.createdAt)
   }
 
   async consumeJti(use: JtiUse): Promise<boolean> {
-    const result = this.db
-      .prepare(
+    const result = this.statement(
         `INSERT INTO jti_ledger (iss, jti, expires_at, kiosk_id, consumed_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (iss, jti) DO NOTHING`,
       )
@@ -160,7 +152,7 @@ export class SqliteStore implements Store {
   }
 
   async insertEvents(events: ClearanceEvent[], receivedAt: number): Promise<{ inserted: number; duplicates: number }> {
-    const statement = this.db.prepare(
+    const statement = this.statement(
       `INSERT INTO clearance_events (event_id, kiosk_id, control_point, channel, decision, reason, score, model_version, kid, jti_hash,
          occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms, liveness_ms, match_ms, total_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
@@ -181,18 +173,17 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(sinceMs: number): Promise<StoredClearanceEvent[]> {
-    const rows = this.db.prepare('SELECT * FROM clearance_events WHERE occurred_at >= ? ORDER BY occurred_at').all(sinceMs) as EventRow[]
+    const rows = this.statement('SELECT * FROM clearance_events WHERE occurred_at >= ? ORDER BY occurred_at').all(sinceMs) as EventRow[]
     return rows.map(eventFromRow)
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {
-    this.db
-      .prepare('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES (?, ?, ?, ?, ?)')
+    this.statement('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES (?, ?, ?, ?, ?)')
       .run(event.at, event.kind, event.actor, event.subjectRef, JSON.stringify(event.details))
   }
 
   async listAudit(limit: number): Promise<StoredAuditEvent[]> {
-    const rows = this.db.prepare('SELECT seq, at, kind, actor, subject_ref, details FROM audit_events ORDER BY seq DESC LIMIT ?').all(limit) as Array<{
+    const rows = this.statement('SELECT seq, at, kind, actor, subject_ref, details FROM audit_events ORDER BY seq DESC LIMIT ?').all(limit) as Array<{
       seq: number
       at: string
       kind: string
@@ -204,16 +195,27 @@ export class SqliteStore implements Store {
   }
 
   async countEvents(): Promise<number> {
-    return this.db.prepare('SELECT count(*) FROM clearance_events').pluck().get() as number
+    return this.statement('SELECT count(*) FROM clearance_events').pluck().get() as number
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
   }
 
+  private readonly statements = new Map<string, Database.Statement>()
+
+  /** Prepared once per SQL text: preparing on every call cost more than the query. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql)
+    if (!statement) {
+      statement = this.db.prepare(sql)
+      this.statements.set(sql, statement)
+    }
+    return statement
+  }
+
   private residentWhere(where: string, value: string): ResidentRecord | null {
-    const row = this.db
-      .prepare(`SELECT resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at FROM residents WHERE ${where}`)
+    const row = this.statement(`SELECT resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at FROM residents WHERE ${where}`)
       .get(value) as ResidentRow | undefined
     return row ? residentFromRow(row) : null
   }
