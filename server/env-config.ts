@@ -54,7 +54,7 @@ export async function configFromEnv(env: NodeJS.ProcessEnv): Promise<{ config: A
     faceModel: { ...thresholds.model, embeddingLength: thresholds.embeddingLength },
     templateKey: templateKeyFrom(requireEnv(env, 'TEMPLATE_KEY')),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    rateLimits: { tokensPerMinute: Number(env.TOKEN_RATE_LIMIT_PER_MIN ?? 600), enrolmentsPerMinute: Number(env.ENROLMENT_RATE_LIMIT_PER_MIN ?? 120) },
+    rateLimits: { tokensPerMinute: Number(env.TOKEN_RATE_LIMIT_PER_MIN ?? 30), enrolmentsPerMinute: Number(env.ENROLMENT_RATE_LIMIT_PER_MIN ?? 120) },
     photoBodyLimitBytes: 12 * 1024 * 1024,
     logLevel: env.LOG_LEVEL ?? 'info',
   }

@@ -28,7 +28,14 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/tokens',
     {
       bodyLimit: 1024,
-      config: { rateLimit: { max: app.config.rateLimits.tokensPerMinute, timeWindow: '1 minute' } },
+      // Per credential, not per address: many phones share one carrier NAT address.
+      config: {
+        rateLimit: {
+          max: app.config.rateLimits.tokensPerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (request: FastifyRequest) => `token:${hashCredential(bearerOf(request) ?? request.ip)}`,
+        },
+      },
       schema: {
         summary: "Issue a short-lived QR token (the resident's credential as bearer)",
         tags: ['tokens'],
