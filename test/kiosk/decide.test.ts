@@ -48,8 +48,10 @@ t.test('what the gate cannot judge goes to an officer', async (t) => {
   t.same(decide(with_({ template: { model: { name: 'other', version: '1' } } }), policy), refer('TEMPLATE_MODEL_MISMATCH'))
   t.same(decide(with_({ faces: [] }), policy), refer('NO_FACE'))
   t.same(decide(with_({ faces: [face({ detectorScore: 0.2 })] }), policy), refer('NO_FACE'), 'a weak detection is no face')
-  t.same(decide(with_({ faces: [face(), face({ embedding: unitVector(3) })] }), policy), refer('MULTIPLE_FACES'))
+  t.same(decide(with_({ faces: [face(), face({ box: [320, 90, 150, 170], embedding: unitVector(3) })] }), policy), refer('MULTIPLE_FACES'))
   t.same(decide(with_({ faces: [face(), face({ faceSizePx: 20 })] }), policy), { decision: 'APPROVE', reason: null }, 'a tiny far face is ignored')
+  t.same(decide(with_({ faces: [face(), face({ box: [110, 105, 150, 170], detectorScore: 0.7 })] }), policy), { decision: 'APPROVE', reason: null }, 'a second box on the same face is one face')
+  t.same(decide(with_({ faces: [face(), face({ box: [300, 100, 160, 180] })] }), policy), refer('MULTIPLE_FACES'), 'a second face beside it is two')
   t.same(decide(with_({ faces: [face({ faceSizePx: 60 })] }), policy), refer('FACE_QUALITY_LOW'))
   t.same(decide(with_({ faces: [face({ embedding: new Float32Array(0) })] }), policy), refer('FACE_QUALITY_LOW'))
   t.same(decide(with_({ faces: [face({ embedding: new Float32Array(8).fill(Number.NaN) })] }), policy), refer('FACE_QUALITY_LOW'))
@@ -57,4 +59,11 @@ t.test('what the gate cannot judge goes to an officer', async (t) => {
   t.same(decide(with_({ faces: [face({ liveness: null })] }), policy), refer('SPOOF_SUSPECTED'))
   t.same(decide(with_({ matchScore: Number.NaN }), policy), refer('INTERNAL_ERROR'))
   t.same(decide(with_({ internalError: true }), policy), refer('INTERNAL_ERROR'), 'an internal error never approves')
+})
+
+t.test('box overlap', async (t) => {
+  const { overlap } = await import('../../kiosk-sim/decide.ts')
+  t.equal(overlap([0, 0, 10, 10], [0, 0, 10, 10]), 1)
+  t.equal(overlap([0, 0, 10, 10], [10, 0, 10, 10]), 0, 'touching')
+  t.equal(overlap([0, 0, 10, 10], [5, 0, 10, 10]), 50 / 150)
 })
