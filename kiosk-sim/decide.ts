@@ -1,4 +1,5 @@
 import type { DetectedFace, FaceModelId } from '../models/face-types.ts'
+import { distinctFaces } from '../models/distinct-faces.ts'
 import { isUsableEmbedding } from '../models/match.ts'
 import type { TokenCheck } from '../tokens/verify-token.ts'
 import type { Decision } from './decision-types.ts'
@@ -76,26 +77,9 @@ function checkFaces(faces: readonly DetectedFace[], policy: KioskPolicy): Decisi
   return null
 }
 
-/**
- * A second person close behind counts (tailgating); tiny far-away detections do not, and neither does a second
- * box on the same face (Human sometimes returns two overlapping boxes for one person).
- */
+/** A second person close behind counts (tailgating); tiny far-away detections do not. */
 function countedFaces(faces: readonly DetectedFace[], policy: KioskPolicy): DetectedFace[] {
-  const candidates = faces
-    .filter((f) => f.detectorScore >= policy.minDetectorScore && f.faceSizePx >= policy.minFaceSizePx / 2)
-    .sort((a, b) => b.detectorScore - a.detectorScore)
-  const kept: DetectedFace[] = []
-  for (const face of candidates) if (kept.every((k) => overlap(k.box, face.box) < 0.5)) kept.push(face)
-  return kept
-}
-
-/** Intersection over union of two [x, y, w, h] boxes. */
-export function overlap(a: DetectedFace['box'], b: DetectedFace['box']): number {
-  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0])
-  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1])
-  if (w <= 0 || h <= 0) return 0
-  const intersection = w * h
-  return intersection / (a[2] * a[3] + b[2] * b[3] - intersection)
+  return distinctFaces(faces, policy.minDetectorScore, policy.minFaceSizePx / 2)
 }
 
 function sameModel(a: FaceModelId, b: FaceModelId): boolean {

@@ -1,3 +1,4 @@
+import { distinctFaces } from '../../models/distinct-faces.ts'
 import type { DetectedFace, FaceAnalysis } from '../../models/face-types.ts'
 import type { EnrolmentPolicy } from '../config.ts'
 import type { ErrorCode } from '../errors.ts'
@@ -10,7 +11,7 @@ export function assessEnrolmentPhoto(
   policy: Pick<EnrolmentPolicy, 'minDetectorScore' | 'minFaceSizePx' | 'minQualityScore' | 'antispoofMin'>,
   expectedEmbeddingLength: number,
 ): PhotoAssessment {
-  const faces = analysis.faces.filter((f) => f.detectorScore >= policy.minDetectorScore)
+  const faces = distinctFaces(analysis.faces, policy.minDetectorScore, 0)
   if (faces.length === 0) return { ok: false, code: 'FACE_NOT_FOUND', detail: 'no face' }
   if (faces.length > 1) return { ok: false, code: 'FACE_MULTIPLE', detail: `${faces.length} faces` }
   const face = faces[0]!

@@ -23,8 +23,9 @@ export function fakeFaceEngine(): FaceEngine & { calls: number } {
         height: 480,
         model: TEST_MODEL,
         timings: { decodeMs: 1, detectMs: 1, embedMs: 1, livenessMs: 1 },
-        faces: spec.faces.map((f) =>
-          face({ embedding: unitVector(f.axis ?? 0), faceSizePx: f.size ?? 160, detectorScore: f.score ?? 0.95, antispoof: f.antispoof ?? 0.9 }),
+        // Side by side, as two people would stand.
+        faces: spec.faces.map((f, i) =>
+          face({ box: [40 + i * 200, 100, 160, 180], embedding: unitVector(f.axis ?? 0), faceSizePx: f.size ?? 160, detectorScore: f.score ?? 0.95, antispoof: f.antispoof ?? 0.9 }),
         ),
       }
     },

@@ -62,7 +62,7 @@ t.test('what the gate cannot judge goes to an officer', async (t) => {
 })
 
 t.test('box overlap', async (t) => {
-  const { overlap } = await import('../../kiosk-sim/decide.ts')
+  const { overlap } = await import('../../models/distinct-faces.ts')
   t.equal(overlap([0, 0, 10, 10], [0, 0, 10, 10]), 1)
   t.equal(overlap([0, 0, 10, 10], [10, 0, 10, 10]), 0, 'touching')
   t.equal(overlap([0, 0, 10, 10], [5, 0, 10, 10]), 50 / 150)
