@@ -31,6 +31,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     },
     faceModel: { ...testThresholds.model, embeddingLength: TEST_DIM },
     templateKey: Buffer.alloc(32, 7),
+    rateLimits: { tokensPerMinute: 600, enrolmentsPerMinute: 120 },
     photoBodyLimitBytes: 256 * 1024,
     logLevel: 'silent',
     ...overrides,
