@@ -3,6 +3,8 @@
 // rules that keep a run repeatable. Pure: the same input in the same order with the same seed always
 // gives the same pairs.
 
+import { mulberry32 } from '../../lib/mulberry32.ts'
+
 export interface PairSample {
   /** Caller's id for the image (for example its position in the manifest); must be unique. */
   index: number
@@ -42,17 +44,8 @@ export interface PairOptions {
 export const DEFAULT_MAX_IMPOSTORS = 1_000_000
 export const DEFAULT_SEED = 0x19795 // ISO/IEC 19795
 
-/** mulberry32: small, fast, seeded 32-bit PRNG returning floats in [0, 1). Not for security. */
-export function createPrng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The seeded PRNG used for sampling pairs (mulberry32). */
+export const createPrng = mulberry32
 
 export function buildPairs(samples: readonly PairSample[], options: PairOptions = {}): PairSet {
   const maxImpostors = options.maxImpostors ?? DEFAULT_MAX_IMPOSTORS
