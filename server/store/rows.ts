@@ -1,0 +1,88 @@
+// Row shapes and row-to-record mapping shared by the SQLite and PostgreSQL stores: the same columns in both.
+import type { ResidentRecord, StoredClearanceEvent, TemplateRecord } from './store.ts'
+
+export interface ResidentRow {
+  resident_id: string
+  subject: string
+  name: string
+  date_of_birth: string
+  /** 0/1 in SQLite, boolean in PostgreSQL. */
+  guardian_consent: number | boolean
+  status: 'active' | 'revoked'
+  enrolled_at: string
+  revoked_at: string | null
+}
+
+export interface TemplateRow {
+  subject: string
+  model_name: string
+  model_version: string
+  dimensions: number
+  sealed: Buffer
+  resident_id?: string
+}
+
+export interface EventRow {
+  event_id: string
+  kiosk_id: string
+  control_point: string
+  channel: 'contactless' | 'conventional'
+  decision: StoredClearanceEvent['decision']
+  reason: string | null
+  score: number | null
+  model_version: string | null
+  kid: string | null
+  jti_hash: string | null
+  occurred_at: number
+  received_at: number
+  decode_ms: number
+  verify_ms: number
+  detect_ms: number
+  embed_ms: number
+  liveness_ms: number
+  match_ms: number
+  total_ms: number
+}
+
+export function residentFromRow(row: ResidentRow): ResidentRecord {
+  return {
+    residentId: row.resident_id,
+    subject: row.subject,
+    name: row.name,
+    dateOfBirth: row.date_of_birth,
+    guardianConsent: row.guardian_consent === 1 || row.guardian_consent === true,
+    status: row.status,
+    enrolledAt: row.enrolled_at,
+    revokedAt: row.revoked_at,
+  }
+}
+
+export function templateFromRow(row: TemplateRow): TemplateRecord {
+  return { subject: row.subject, modelName: row.model_name, modelVersion: row.model_version, dimensions: row.dimensions, sealed: new Uint8Array(row.sealed) }
+}
+
+export function eventFromRow(row: EventRow): StoredClearanceEvent {
+  return {
+    eventId: row.event_id,
+    kioskId: row.kiosk_id,
+    controlPoint: row.control_point,
+    channel: row.channel,
+    decision: row.decision,
+    reason: row.reason,
+    score: row.score,
+    modelVersion: row.model_version,
+    kid: row.kid,
+    jtiHash: row.jti_hash,
+    occurredAt: row.occurred_at,
+    receivedAt: row.received_at,
+    timings: {
+      decodeMs: row.decode_ms,
+      verifyMs: row.verify_ms,
+      detectMs: row.detect_ms,
+      embedMs: row.embed_ms,
+      livenessMs: row.liveness_ms,
+      matchMs: row.match_ms,
+      totalMs: row.total_ms,
+    },
+  }
+}
