@@ -1,5 +1,7 @@
 // Pure: who walks up to the gates, in what order, and what the right outcome is for each.
 
+import { mulberry32 } from '../../lib/mulberry32.ts'
+
 export const LOAD_SCENARIOS = ['genuine', 'impostor', 'expired', 'replay', 'forged', 'noface', 'spoof'] as const
 export type LoadScenario = (typeof LOAD_SCENARIOS)[number]
 export type Mix = Record<LoadScenario, number>
@@ -94,15 +96,4 @@ function drawScenario(mix: Mix, u: number): LoadScenario {
     if (u < acc) return s
   }
   return 'genuine'
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }

@@ -3,6 +3,7 @@
 // glare, defocus, motion blur, noise and JPEG. Pure: same text, seed and options give the same bytes.
 import QRCode from 'qrcode'
 import sharp from 'sharp'
+import { mulberry32 } from '../../lib/mulberry32.ts'
 
 export type PhoneFrameDifficulty = 'clean' | 'mild' | 'hard'
 
@@ -323,16 +324,6 @@ function invert3(m: Mat3): Mat3 {
   ]
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function gaussian(rnd: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd())
