@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import type { FaceEngine } from '../models/face-types.ts'
+import type { FaceAnalysis, FaceEngine } from '../models/face-types.ts'
 import { cosineSimilarity } from '../models/match.ts'
 import type { TokenPolicy } from '../tokens/token-profile.ts'
 import { verifyToken } from '../tokens/verify-token.ts'
@@ -37,6 +37,15 @@ export type ClearanceRecord = KioskEvent & Decision
 
 type Timings = KioskEvent['timings']
 
+interface StageContext {
+  kid: string | null
+  jtiHash: string | null
+  score: number | null
+  embedding: Float32Array | null
+  /** Face work started while the ledger and template requests are on the wire. */
+  faceAnalysis: Promise<FaceAnalysis> | null
+}
+
 /**
  * One passenger, frame to decision. Stages run only when decide() asks for them, so a bad token costs
  * no face work. Whatever throws becomes REFER_TO_OFFICER(INTERNAL_ERROR): the gate fails closed.
@@ -45,7 +54,7 @@ export async function clearPassenger(frames: PassengerFrames, deps: PipelineDeps
   const started = performance.now()
   const timings: Timings = { decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, matchMs: 0, totalMs: 0 }
   const evidence: ClearanceEvidence = {}
-  const context = { kid: null as string | null, jtiHash: null as string | null, score: null as number | null, embedding: null as Float32Array | null }
+  const context: StageContext = { kid: null, jtiHash: null, score: null, embedding: null, faceAnalysis: null }
   let verdict = decide(evidence, deps.policy)
   for (let step = 0; verdict.decision === 'PENDING' && step < 8; step++) {
     try {
@@ -76,7 +85,7 @@ async function runStage(
   stage: Stage,
   frames: PassengerFrames,
   evidence: ClearanceEvidence,
-  context: { kid: string | null; jtiHash: string | null; score: number | null; embedding: Float32Array | null },
+  context: StageContext,
   timings: Timings,
   deps: PipelineDeps,
 ): Promise<void> {
@@ -107,6 +116,10 @@ async function runStage(
     case 'admission': {
       if (!evidence.token?.ok) throw new Error('admission without a valid token')
       const { iss, jti, exp, sub } = evidence.token.claims
+      // The face is captured while the server answers: the round trips overlap the face work. If admission
+      // fails, the result is simply not used (it is awaited, so no rejection goes unhandled).
+      context.faceAnalysis = deps.engine.analyze(frames.faceFrame)
+      context.faceAnalysis.catch(() => {})
       // The ledger and the template are independent reads: ask both at once.
       const [ledger, template] = await Promise.allSettled([deps.server.consumeJti(iss, jti, exp), deps.server.fetchTemplate(sub)])
       evidence.ledger = ledger.status === 'fulfilled' ? (ledger.value ? 'consumed' : 'replayed') : 'unavailable'
@@ -120,7 +133,7 @@ async function runStage(
       return
     }
     case 'faces': {
-      const analysis = await deps.engine.analyze(frames.faceFrame)
+      const analysis = await (context.faceAnalysis ?? deps.engine.analyze(frames.faceFrame))
       evidence.faces = analysis.faces
       evidence.faceModel = analysis.model
       timings.detectMs = round(analysis.timings.decodeMs + analysis.timings.detectMs)
