@@ -39,7 +39,13 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     genReqId: () => crypto.randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // No type coercion: a body must carry the right types ("exp": "4000000000" is refused, not converted).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
+    // Malformed URLs and the like get our error body too, not Fastify's (which echoes the URL).
+    frameworkErrors: (_error, request, reply) => {
+      const plain = reply as unknown as { code(n: number): { type(t: string): { send(b: string): void } } }
+      plain.code(400).type('application/json').send(JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: 'malformed request', requestId: request.id } }))
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.headersTimeout = 10_000
 

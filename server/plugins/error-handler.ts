@@ -19,12 +19,14 @@ const STATUS_CODES: Record<number, ErrorCode> = { 401: 'UNAUTHORIZED', 403: 'FOR
 /** One shape for every error: { error: { code, message, requestId } }; 5xx details stay in the log. */
 export const errorHandlerPlugin = fp(
   async (app) => {
-    app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    app.setErrorHandler((error: unknown, request, reply) => {
       const mapped = classify(error)
       if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: mapped.code }, 'request rejected')
       const message = mapped.status >= 500 ? 'internal error' : mapped.message
-      if (mapped.code === 'RATE_LIMITED' && 'headers' in error) reply.headers((error as { headers?: Record<string, string> }).headers ?? {})
+      if (mapped.code === 'RATE_LIMITED' && error && typeof error === 'object' && 'headers' in error) {
+        reply.headers((error as { headers?: Record<string, string> }).headers ?? {})
+      }
       return reply.status(mapped.status).send({ error: { code: mapped.code, message, requestId: request.id } })
     })
     app.setNotFoundHandler((request, reply) =>
@@ -34,16 +36,19 @@ export const errorHandlerPlugin = fp(
   { name: 'error-handler' },
 )
 
-function classify(error: FastifyError | AppError): { status: number; code: ErrorCode; message: string } {
-  if (error instanceof AppError) return { status: error.statusCode, code: error.code, message: error.message }
-  const fastifyCode = error.code ? FASTIFY_CODES[error.code] : undefined
+function classify(thrown: unknown): { status: number; code: ErrorCode; message: string } {
+  if (thrown instanceof AppError) return { status: thrown.statusCode, code: thrown.code, message: thrown.message }
+  // Anything can be thrown: null, a string, an object whose code is "constructor".
+  if (thrown === null || typeof thrown !== 'object') return { status: 500, code: 'INTERNAL_ERROR', message: 'internal error' }
+  const error = thrown as Partial<FastifyError>
+  const fastifyCode = typeof error.code === 'string' && Object.hasOwn(FASTIFY_CODES, error.code) ? FASTIFY_CODES[error.code] : undefined
   if (error.validation || fastifyCode === 'VALIDATION_FAILED') {
     return { status: 400, code: 'VALIDATION_FAILED', message: error.validation ? 'request does not match the schema' : 'malformed body' }
   }
   if (fastifyCode) return { status: ERRORS[fastifyCode], code: fastifyCode, message: fastifyCode.toLowerCase().replaceAll('_', ' ') }
-  const status = typeof error.statusCode === 'number' ? error.statusCode : 500
+  const status = typeof error.statusCode === 'number' && Number.isInteger(error.statusCode) ? error.statusCode : 500
   if (status >= 400 && status < 500) {
-    const code = STATUS_CODES[status] ?? 'VALIDATION_FAILED'
+    const code = Object.hasOwn(STATUS_CODES, status) ? STATUS_CODES[status]! : 'VALIDATION_FAILED'
     return { status, code, message: code.toLowerCase().replaceAll('_', ' ') }
   }
   return { status: 500, code: 'INTERNAL_ERROR', message: 'internal error' }

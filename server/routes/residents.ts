@@ -21,7 +21,10 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       preValidation: async (request) => {
         // Multipart uploads arrive as fields plus a photo Buffer; give them the JSON body's shape.
         const body = request.body as Record<string, unknown> | undefined
-        if (request.isMultipart() && body && Buffer.isBuffer(body.photo)) body.photo = body.photo.toString('base64')
+        if (!request.isMultipart() || !body) return
+        if (Buffer.isBuffer(body.photo)) body.photo = body.photo.toString('base64')
+        // Form fields are text; only the literal words become booleans, anything else fails the schema.
+        if (body.guardianConsent === 'true' || body.guardianConsent === 'false') body.guardianConsent = body.guardianConsent === 'true'
       },
       config: { rateLimit: { max: app.config.rateLimits.enrolmentsPerMinute, timeWindow: '1 minute' } },
       schema: {

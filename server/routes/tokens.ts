@@ -4,6 +4,7 @@ import QRCode from 'qrcode'
 import { Type } from 'typebox'
 import { signToken } from '../../tokens/sign-token.ts'
 import { toPublicJwk } from '../../tokens/jwks.ts'
+import { FailureWindow } from '../../lib/failure-window.ts'
 import { hashCredential } from '../enrolment/credentials.ts'
 import { AppError } from '../errors.ts'
 import { bearerOf } from '../plugins/auth.ts'
@@ -15,11 +16,17 @@ import type { ResidentRecord } from '../store/store.ts'
 const QR_OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 4 }
 
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // The per-credential limit gives every guessed credential a fresh bucket; failures are also counted per address.
+  const failedGuesses = new FailureWindow(app.config.rateLimits.tokensPerMinute, 60_000)
+
   async function residentOf(request: FastifyRequest): Promise<ResidentRecord> {
+    if (failedGuesses.isBlocked(request.ip)) throw new AppError('RATE_LIMITED', 'too many failed attempts')
     const credential = bearerOf(request)
-    if (!credential) throw new AppError('UNAUTHORIZED', 'resident credential required')
-    const resident = await app.store.getResidentByCredentialHash(hashCredential(credential))
-    if (!resident) throw new AppError('UNAUTHORIZED', 'resident credential required')
+    const resident = credential ? await app.store.getResidentByCredentialHash(hashCredential(credential)) : null
+    if (!resident) {
+      failedGuesses.record(request.ip)
+      throw new AppError('UNAUTHORIZED', 'resident credential required')
+    }
     if (resident.status !== 'active') throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
     return resident
   }
