@@ -5,10 +5,10 @@ import { ImageError } from '../../models/image-errors.ts'
 import { parseHkid } from '../domain/hkid.ts'
 import type { EnrolmentPolicy } from '../config.ts'
 import { AppError } from '../errors.ts'
-import type { ResidentRecord, Store, TemplateRecord } from '../store/store.ts'
-import { openTemplate, sealTemplate } from '../templates/template-sealer.ts'
+import type { ResidentRecord, Store } from '../store/store.ts'
+import { sealTemplate } from '../templates/template-sealer.ts'
 import { newResidentCredential, newSubject } from './credentials.ts'
-import { findDuplicateFace } from './duplicate-search.ts'
+import type { TemplateIndex } from './template-index.ts'
 import { eligibilityError } from './eligibility.ts'
 import { assessEnrolmentPhoto } from './photo-quality.ts'
 
@@ -29,6 +29,8 @@ export interface EnrolmentDeps {
   now: () => Date
   /** Serialises search-then-insert, so that two enrolments of one face cannot both pass the search. */
   serial: Serial
+  /** Active templates of the calibrated model, for the 1:N duplicate search. */
+  index: TemplateIndex
 }
 
 export interface EnrolmentResult {
@@ -64,13 +66,13 @@ async function admit(
   today: Date,
   deps: EnrolmentDeps,
 ): Promise<EnrolmentResult> {
-  const templates = (await deps.store.listActiveTemplates()).map((t) => ({ ...t, embedding: openOrFail(t, deps.templateKey) }))
-  const duplicate = findDuplicateFace(embedding, model, templates, deps.policy.duplicateThreshold)
+  if (!sameModel(model, deps.index)) throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model differs from the duplicate index')
+  const duplicate = deps.index.search(embedding, { threshold: deps.policy.duplicateThreshold, k: 1 })[0]
   if (duplicate) {
     await deps.store.recordReview({
       reviewId: randomUUID(),
       residentId,
-      matchedResidentId: duplicate.residentId,
+      matchedResidentId: duplicate.id,
       score: duplicate.score,
       createdAt: today.toISOString(),
     })
@@ -106,18 +108,11 @@ async function admit(
     },
   })
   if (outcome === 'exists') throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
+  deps.index.add(residentId, embedding)
   await deps.store.appendAudit({ at: today.toISOString(), kind: 'ENROLLED', actor: 'operator', subjectRef: subject, details: { model: `${model.name}@${model.version}` } })
   return { resident: { ...resident, status: 'active', revokedAt: null }, credential, model }
 }
 
-/** A template that fails its integrity check stops the search: enrolling without a full 1:N check would be silent. */
-export function openOrFail(template: TemplateRecord, key: Buffer): Float32Array {
-  try {
-    return openTemplate(template.sealed, template, key)
-  } catch {
-    throw new AppError('TEMPLATE_UNREADABLE', 'a stored template failed its integrity check')
-  }
-}
 
 async function analyzePhoto(engine: FaceEngine, photo: Uint8Array) {
   try {
@@ -126,4 +121,8 @@ async function analyzePhoto(engine: FaceEngine, photo: Uint8Array) {
     if (error instanceof ImageError) throw new AppError(error.code, error.message)
     throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the face engine could not process the photo')
   }
+}
+
+function sameModel(model: { name: string; version: string }, index: TemplateIndex): boolean {
+  return model.name === index.model.name && model.version === index.model.version
 }

@@ -3,6 +3,8 @@ import type { FaceEngine } from '../../models/face-types.ts'
 import type { AppConfig } from '../config.ts'
 import { SigningKeys } from '../keys/signing-keys.ts'
 import type { Store } from '../store/store.ts'
+import { loadDuplicateIndex } from '../enrolment/duplicate-index.ts'
+import type { TemplateIndex } from '../enrolment/template-index.ts'
 import type { Redis } from 'ioredis'
 import { MemoryIssuedTokens, RedisIssuedTokens, type IssuedTokens } from '../shared-state/issued-tokens.ts'
 
@@ -12,6 +14,8 @@ declare module 'fastify' {
     store: Store
     faceEngine: FaceEngine
     issuedTokens: IssuedTokens
+    /** This instance's in-memory 1:N index of active templates. */
+    duplicateIndex: TemplateIndex
     /** Shared between instances when REDIS_URL is set; null on a single instance. */
     redis: Redis | null
     signingKeys: SigningKeys
@@ -34,6 +38,8 @@ export const servicesPlugin = fp<ServiceDeps>(
     app.decorate('store', deps.store)
     app.decorate('faceEngine', deps.faceEngine)
     app.decorate('redis', deps.redis)
+    const { name, version, embeddingLength } = deps.config.faceModel
+    app.decorate('duplicateIndex', await loadDuplicateIndex(deps.store, { name, version }, embeddingLength, deps.config.templateKey))
     const issuedTokens: IssuedTokens = deps.redis ? new RedisIssuedTokens(deps.redis) : new MemoryIssuedTokens()
     app.decorate('issuedTokens', issuedTokens)
     const signingKeys = new SigningKeys(deps.config.signingKeys, deps.config.keyDirectory, deps.config.keyOverlapSec * 1000)

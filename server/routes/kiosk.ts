@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { openOrFail } from '../enrolment/enrol-resident.ts'
+import { openOrFail } from '../enrolment/template-opening.ts'
 import { AppError } from '../errors.ts'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
 import { EventBatchBody, EventBatchResponse, JtiBody, JtiResponse, SubjectParams, TemplateResponse } from '../schemas/kiosk.ts'

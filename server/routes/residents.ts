@@ -46,7 +46,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
           guardianConsent: request.body.guardianConsent ?? false,
           photo: Buffer.from(photoBase64, 'base64'),
         },
-        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, templateKey: app.config.templateKey, now: () => new Date(), serial: enrolmentSerial },
+        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, templateKey: app.config.templateKey, now: () => new Date(), serial: enrolmentSerial, index: app.duplicateIndex },
       ).catch((error: unknown) => {
         app.metrics.enrolments.inc({ outcome: error instanceof AppError ? error.code : 'INTERNAL_ERROR' })
         throw error
@@ -87,6 +87,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
     async (request) => {
       const resident = await findResident(request.params.residentId)
       if (await app.store.revokeResident(resident.residentId, new Date().toISOString())) {
+        app.duplicateIndex.remove(resident.residentId)
         await app.store.appendAudit({ at: new Date().toISOString(), kind: 'REVOKED', actor: 'operator', subjectRef: resident.subject, details: {} })
       }
       request.log.info({ revoked: true }, 'resident revoked')

@@ -278,3 +278,24 @@ t.test('Prometheus metrics count what happened', async (t) => {
   t.match(metrics.body, /echannel_tokens_issued_total 1/)
   t.match(metrics.body, /http_request_duration_seconds_count\{method="POST",route="\/v1\/residents",status="201"\} 2/)
 })
+
+t.test('the duplicate index is rebuilt from the store at start, and follows revocation', async (t) => {
+  const { buildApp } = await import('../../server/app.ts')
+  const { SqliteStore } = await import('../../server/store/sqlite-store.ts')
+  const { testConfig } = await import('../helpers/test-app.ts')
+  const { fakeFaceEngine } = await import('../helpers/fake-engine.ts')
+  const { hkidCheckDigit } = await import('../../server/domain/hkid.ts')
+  const store = new SqliteStore(':memory:')
+  t.teardown(() => store.close())
+  const config = testConfig()
+  const first = await buildApp(config, { store, faceEngine: fakeFaceEngine(), logger: false })
+  t.equal((await enrol(first)).statusCode, 201)
+  await first.close()
+
+  const restarted = await buildApp(config, { store, faceEngine: fakeFaceEngine(), logger: false })
+  t.teardown(() => restarted.close())
+  const other = { ...adult, residentId: `E654321(${hkidCheckDigit('E', '654321')})` }
+  t.equal((await enrol(restarted, other)).json().error.code, 'DUPLICATE_FACE_REVIEW', 'the face enrolled before the restart is found')
+  await restarted.inject({ method: 'DELETE', url: `/v1/residents/${encodeURIComponent(adult.residentId)}`, headers: operator })
+  t.equal((await enrol(restarted, other)).statusCode, 201, 'after revocation the face may enrol again')
+})
