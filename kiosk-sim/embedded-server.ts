@@ -20,11 +20,32 @@ const SERVER_MAIN = fileURLToPath(new URL('../server/main.ts', import.meta.url))
  * Starts the real server as its own process on a fresh SQLite file and a free port, with freshly made keys.
  * The kiosk still talks to it over HTTP only.
  */
-export async function startEmbeddedServer(options: { kioskIds: string[]; logLevel?: string; env?: NodeJS.ProcessEnv }): Promise<EmbeddedServer> {
+export interface EmbeddedServerOptions {
+  kioskIds: string[]
+  logLevel?: string
+  env?: NodeJS.ProcessEnv
+  /** Secrets to share with other instances (several servers on one database); fresh ones otherwise. */
+  secrets?: EmbeddedSecrets
+}
+
+export interface EmbeddedSecrets {
+  operatorKey: string
+  kioskKeys: Record<string, string>
+  templateKey: string
+}
+
+export function newEmbeddedSecrets(kioskIds: string[]): EmbeddedSecrets {
+  return {
+    operatorKey: `op_${randomBytes(24).toString('base64url')}`,
+    kioskKeys: Object.fromEntries(kioskIds.map((id) => [id, `kk_${randomBytes(24).toString('base64url')}`])),
+    templateKey: randomBytes(32).toString('base64'),
+  }
+}
+
+export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'echannel-'))
   const databasePath = path.join(dir, 'echannel.db')
-  const operatorKey = `op_${randomBytes(24).toString('base64url')}`
-  const kioskKeys = Object.fromEntries(options.kioskIds.map((id) => [id, `kk_${randomBytes(24).toString('base64url')}`]))
+  const { operatorKey, kioskKeys, templateKey } = options.secrets ?? newEmbeddedSecrets(options.kioskIds)
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN], {
     env: {
       ...process.env,
@@ -33,7 +54,7 @@ export async function startEmbeddedServer(options: { kioskIds: string[]; logLeve
       HOST: '127.0.0.1',
       PORT: '0',
       OPERATOR_KEYS: operatorKey,
-      TEMPLATE_KEY: randomBytes(32).toString('base64'),
+      TEMPLATE_KEY: templateKey,
       KIOSK_KEYS: Object.entries(kioskKeys).map(([id, key]) => `${id}:${key}`).join(','),
       LOG_LEVEL: options.logLevel ?? 'warn',
     },

@@ -17,6 +17,8 @@ export interface AppConfig {
   databasePath: string
   /** postgres:// URL; when set, PostgreSQL replaces the SQLite file. */
   databaseUrl?: string
+  /** PostgreSQL schema to use (created if missing); default: the connection's search_path. */
+  databaseSchema?: string
   issuer: string
   audience: string
   tokenLifetimeSec: number

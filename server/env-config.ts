@@ -26,6 +26,7 @@ export async function configFromEnv(env: NodeJS.ProcessEnv): Promise<{ config: A
   const config: AppConfig = {
     databasePath: env.DATABASE_PATH ?? 'echannel.db',
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(env.DATABASE_SCHEMA ? { databaseSchema: env.DATABASE_SCHEMA } : {}),
     issuer: env.TOKEN_ISSUER ?? DEFAULT_ISSUER,
     audience: env.TOKEN_AUDIENCE ?? DEFAULT_AUDIENCE,
     tokenLifetimeSec: Number(env.TOKEN_LIFETIME_SEC ?? 120),
