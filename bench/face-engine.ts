@@ -81,7 +81,7 @@ function report(name: string, sequential: Sample[], loaded: Sample[], perSecond:
     console.log(`    ${label.padEnd(22)} p50 ${fmt(quantile(sequential.map(pick), 0.5))}  p95 ${fmt(quantile(sequential.map(pick), 0.95))}`)
   stage('decode', (s) => s.timings.decodeMs)
   stage('detect (+mesh, crops)', (s) => s.timings.detectMs)
-  stage('embed (faceres)', (s) => s.timings.embedMs)
+  stage('embed (face-api ResNet, mirrored)', (s) => s.timings.embedMs)
   stage('liveness (+antispoof)', (s) => s.timings.livenessMs)
   stage('worker total', (s) => s.timings.decodeMs + s.timings.detectMs + s.timings.embedMs + s.timings.livenessMs)
   stage('round trip', (s) => s.roundTripMs)

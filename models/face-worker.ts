@@ -3,12 +3,13 @@
 import { readFile } from 'node:fs/promises'
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import sharp from 'sharp'
+import type { Tensor3D } from '@tensorflow/tfjs-core'
 import type { FaceResult, Human } from '@vladmandic/human'
 import type { Box, DetectedFace, FaceAnalysis, FaceStageTimings } from './face-types.ts'
 import { decodeImage, type RawImage } from './image-decode.ts'
 import { ImageError } from './image-errors.ts'
 import { FACE_MODEL_ID, WARMUP_IMAGE, loadHuman } from './human-loader.ts'
-import { l2normalize } from './match.ts'
+import { FACEAPI_DESCRIPTOR_LENGTH, loadFaceApi, faceDescriptor, type FaceApiModels } from './faceapi-descriptor.ts'
 
 export interface FaceWorkerOptions {
   /** Longer side, in pixels, that frames are downscaled to before detection. */
@@ -44,10 +45,12 @@ if (!isMainThread && parentPort) void runWorker(parentPort, workerData as FaceWo
 async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise<void> {
   let human: Human
   let marks: StageMarks
+  let faceapi: FaceApiModels
   try {
     human = await loadHuman()
+    faceapi = await loadFaceApi(human)
     marks = recordStageMarks(human)
-    await warmUp(human, marks, options.maxSide)
+    await warmUp(human, faceapi, marks, options.maxSide)
   } catch (error) {
     port.postMessage({ type: 'init-error', message: (error as Error).message } satisfies FaceWorkerReply)
     return
@@ -77,7 +80,7 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
       if (closing) return
       try {
         const { value: frame, ms: decodeMs } = await decoding
-        const analysis = await analyzeFrame(human, marks, frame, decodeMs)
+        const analysis = await analyzeFrame(human, faceapi, marks, frame, decodeMs)
         analyzed++
         port.postMessage({ type: 'analysis', id, analysis } satisfies FaceWorkerReply, transferables(analysis))
       } catch (error) {
@@ -93,7 +96,7 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
  * grows for the first large frame and each model's kernels are set up on first use. A blank frame of the largest
  * size grows the heap; two passes over a face photo that Human ships run every per-face model.
  */
-async function warmUp(human: Human, marks: StageMarks, maxSide: number): Promise<void> {
+async function warmUp(human: Human, faceapi: FaceApiModels, marks: StageMarks, maxSide: number): Promise<void> {
   const blank = human.tf.zeros([1, maxSide, maxSide, 3]) as Parameters<Human['detect']>[0]
   try {
     await human.detect(blank)
@@ -101,7 +104,7 @@ async function warmUp(human: Human, marks: StageMarks, maxSide: number): Promise
     human.tf.dispose(blank)
   }
   const frame = await decodeFrame(await readFile(WARMUP_IMAGE), maxSide)
-  for (let i = 0; i < 2; i++) await analyzeFrame(human, marks, frame, 0)
+  for (let i = 0; i < 2; i++) await analyzeFrame(human, faceapi, marks, frame, 0)
 }
 
 interface Frame {
@@ -120,40 +123,61 @@ async function decodeFrame(image: Uint8Array, maxSide: number): Promise<Frame> {
   return { raw, width, height }
 }
 
-/** Runs Human on one decoded frame; boxes are mapped back to the full-size image. */
-async function analyzeFrame(human: Human, marks: StageMarks, frame: Frame, decodeMs: number): Promise<FaceAnalysis> {
+/** Most faces described per frame (Human's `maxDetected`). */
+const MAX_DESCRIBED = 3
+
+/**
+ * Runs Human on one decoded frame, then face-api's descriptor on each detected face (dlib-aligned crop cut
+ * from the very tensor Human saw); boxes are mapped back to the full-size image.
+ */
+async function analyzeFrame(human: Human, faceapi: FaceApiModels, marks: StageMarks, frame: Frame, decodeMs: number): Promise<FaceAnalysis> {
   const { raw } = frame
+  const tf = human.tf
   const start = performance.now()
   marks.reset()
-  const input = human.tf.tensor4d(new Float32Array(raw.data), [1, raw.height, raw.width, 3], 'float32')
+  const image = tf.tensor3d(new Float32Array(raw.data), [raw.height, raw.width, 3], 'float32') as unknown as Tensor3D
   let result: Awaited<ReturnType<Human['detect']>>
+  let embedMs = 0
+  const embeddings: Float32Array[] = []
   try {
-    result = await human.detect(input)
+    const input = tf.expandDims(image as never, 0) as Parameters<Human['detect']>[0]
+    try {
+      result = await human.detect(input)
+    } finally {
+      tf.dispose(input)
+    }
+    if (result.error) throw new Error(`face detection failed: ${result.error}`)
+    const embedStart = performance.now()
+    for (const face of result.face.slice(0, MAX_DESCRIBED)) {
+      const embedding = await faceDescriptor(faceapi, tf, image, face.box)
+      embeddings.push(embedding.length === FACEAPI_DESCRIPTOR_LENGTH ? embedding : new Float32Array(0))
+    }
+    embedMs = performance.now() - embedStart
   } finally {
-    human.tf.dispose(input)
+    tf.dispose(image)
   }
   const totalMs = performance.now() - start
-  if (result.error) throw new Error(`face detection failed: ${result.error}`)
 
   const scaleX = frame.width / raw.width
   const scaleY = frame.height / raw.height
   const faces = result.face
-    .map((face) => toDetectedFace(face, scaleX, scaleY))
+    .slice(0, MAX_DESCRIBED)
+    .map((face, i) => toDetectedFace(face, embeddings[i] ?? new Float32Array(0), scaleX, scaleY))
     .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
 
-  const embedMs = marks.between('Start Description:', 'End Description:')
   const livenessMs = marks.between('Start AntiSpoof:', 'End AntiSpoof:') + marks.between('Start Liveness:', 'End Liveness:')
   const timings: FaceStageTimings = {
     decodeMs: round(decodeMs),
     // Everything else in the detection: tensor upload, blazeface, mesh, face crops, Human's bookkeeping.
     detectMs: round(Math.max(0, totalMs - embedMs - livenessMs)),
+    // face-api: 68 landmarks, dlib-aligned crop, descriptor of the crop and of its mirror, for every face.
     embedMs: round(embedMs),
     livenessMs: round(livenessMs),
   }
   return { width: frame.width, height: frame.height, faces, model: FACE_MODEL_ID, timings }
 }
 
-function toDetectedFace(face: FaceResult, scaleX: number, scaleY: number): DetectedFace {
+function toDetectedFace(face: FaceResult, embedding: Float32Array, scaleX: number, scaleY: number): DetectedFace {
   const [x, y, w, h] = face.box
   const box: Box = [Math.round(x * scaleX), Math.round(y * scaleY), Math.round(w * scaleX), Math.round(h * scaleY)]
   const angle = face.rotation?.angle
@@ -167,7 +191,7 @@ function toDetectedFace(face: FaceResult, scaleX: number, scaleY: number): Detec
     antispoof: face.real ?? 0,
     liveness: face.live ?? 0,
     pose: angle ? { yaw: angle.yaw, pitch: angle.pitch, roll: angle.roll } : null,
-    embedding: face.embedding ? l2normalize(face.embedding) : new Float32Array(0),
+    embedding,
   }
 }
 

@@ -21,12 +21,17 @@ export const WARMUP_IMAGE = path.join(HUMAN_DIR, 'assets', 'screenshot-faceid.jp
 const WASM_DIR = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep
 
 const humanVersion = (JSON.parse(readFileSync(path.join(HUMAN_DIR, 'package.json'), 'utf8')) as { version: string }).version
+const faceapiPackage = require.resolve('@vladmandic/face-api/package.json')
+const faceapiVersion = (JSON.parse(readFileSync(faceapiPackage, 'utf8')) as { version: string }).version
 
-/** Identity of the templates this engine produces: the descriptor model and the code that crops for it. */
-export const FACE_MODEL_ID: FaceModelId = Object.freeze({ name: 'human-faceres', version: humanVersion })
+/**
+ * Identity of the templates this engine produces: the descriptor model and the code that crops for it. Human
+ * detects; face-api's 128-d ResNet describes a dlib-aligned crop (models/faceapi-descriptor.ts).
+ */
+export const FACE_MODEL_ID: FaceModelId = Object.freeze({ name: 'human+faceapi-resnet', version: `${humanVersion}+${faceapiVersion}` }) // '3.3.6+1.7.15'
 
-/** Models that must be loaded for every output of the engine. */
-export const REQUIRED_MODELS = ['blazeface', 'facemesh', 'faceres', 'antispoof', 'liveness'] as const
+/** Human's models that must be loaded for every output of the engine (face-api's are loaded by faceapi-descriptor.ts). */
+export const REQUIRED_MODELS = ['blazeface', 'facemesh', 'antispoof', 'liveness'] as const
 
 /**
  * Human's configuration for the kiosk: faces only, nothing cached between calls, every face up to 3,
@@ -71,7 +76,8 @@ export function buildHumanConfig(): Partial<Config> {
       iris: { enabled: false },
       attention: { enabled: false },
       emotion: { enabled: false, ...noSkip },
-      description: { enabled: true, ...noSkip },
+      // The descriptor is face-api's (models/faceapi-descriptor.ts): Human's faceres is not run.
+      description: { enabled: false },
       antispoof: { enabled: true, ...noSkip },
       liveness: { enabled: true, ...noSkip },
       gear: { enabled: false },

@@ -2,7 +2,7 @@ import type { Calibration } from './calibration.ts'
 import type { FaceModelId } from './face-types.ts'
 
 /** Descriptor length of each model the engine can run; a template of any other length never matches. */
-export const EMBEDDING_LENGTHS: Readonly<Record<string, number>> = { 'human-faceres': 1024 }
+export const EMBEDDING_LENGTHS: Readonly<Record<string, number>> = { 'human-faceres': 1024, 'human+faceapi-resnet': 128 }
 
 export interface FaceThresholds {
   model: FaceModelId

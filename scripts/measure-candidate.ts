@@ -50,6 +50,10 @@ async function runWorker({ files }: WorkerIn): Promise<void> {
   const { l2normalize } = await import('../models/match.ts')
   const fa = await import('../models/candidates/faceapi-descriptor.ts')
   const human = await loadHuman()
+  // The engine no longer runs faceres (its descriptor is face-api's); this comparison still needs it.
+  human.config.face.description = { ...human.config.face.description, enabled: true, skipFrames: 0, skipTime: 0 }
+  await human.load()
+  if (!human.models.loaded().includes('faceres')) throw new Error('faceres not loaded')
   const models = await fa.loadFaceApi(human)
   const tf = human.tf
   if (WITH_SSD) await fa.loadFaceApiSsd(models, tf)

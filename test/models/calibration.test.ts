@@ -34,7 +34,7 @@ const copy = (): Calibration => structuredClone(VALID)
 t.test('the committed calibration loads and belongs to the engine model', async (t) => {
   const calibration = loadCalibration()
   t.equal(calibration.scoring, 'cosine')
-  t.equal(calibration.model.name, 'human-faceres')
+  t.equal(calibration.model.name, 'human+faceapi-resnet')
   t.ok(calibration.figures.fmrAtThreshold <= calibration.targetFmr)
   t.ok(calibration.threshold > calibration.figures.eerThreshold, 'a secure threshold is stricter than the EER one')
 })

@@ -12,7 +12,7 @@ import { cosineSimilarity } from '../../models/match.ts'
 const require = createRequire(import.meta.url)
 const FACE_API_DEMO = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo')
 const SAMPLES = [1, 2, 3, 4, 5, 6].map((i) => path.join(FACE_API_DEMO, `sample${i}.jpg`))
-const EMBEDDING_LENGTH = 1024 // faceres
+const EMBEDDING_LENGTH = 128 // face-api's ResNet
 
 const norm = (v: Float32Array) => Math.sqrt(v.reduce((sum, x) => sum + x * x, 0))
 const largest = (analysis: FaceAnalysis): DetectedFace => {
@@ -38,14 +38,14 @@ async function recrop(photo: Buffer, face: DetectedFace, orientation?: number): 
 t.test('the face engine on real photos', async (t) => {
   const engine: FaceEnginePool = await startFaceEngine({ workers: 1 })
   t.teardown(() => engine.close())
-  t.same(engine.model.name, 'human-faceres')
-  t.match(engine.model.version, /^\d+\.\d+\.\d+/)
+  t.same(engine.model.name, 'human+faceapi-resnet')
+  t.match(engine.model.version, /^\d+\.\d+\.\d+\+\d+\.\d+\.\d+$/)
 
   const photos = await Promise.all(SAMPLES.map((file) => readFile(file)))
   const analyses: FaceAnalysis[] = []
   for (const photo of photos) analyses.push(await engine.analyze(photo))
 
-  t.test('finds faces with sane boxes, unit-norm 1024-d embeddings, largest first', async (t) => {
+  t.test('finds faces with sane boxes, unit-norm 128-d embeddings, largest first', async (t) => {
     for (const [i, analysis] of analyses.entries()) {
       const meta = await sharp(photos[i]).metadata()
       t.equal(analysis.width, meta.width, `sample${i + 1}: width of the full image`)
@@ -65,7 +65,7 @@ t.test('the face engine on real photos', async (t) => {
         t.ok(face.meshScore >= 0 && face.meshScore <= 1, 'mesh score')
         t.ok(face.antispoof !== null && face.antispoof >= 0 && face.antispoof <= 1, 'antispoof score')
         t.ok(face.liveness !== null && face.liveness >= 0 && face.liveness <= 1, 'liveness score')
-        t.equal(face.embedding.length, EMBEDDING_LENGTH, 'faceres embedding')
+        t.equal(face.embedding.length, EMBEDDING_LENGTH, 'face-api embedding')
         t.ok(Math.abs(norm(face.embedding) - 1) < 1e-4, 'unit norm')
         if (face.meshScore > 0.5) t.ok(face.pose && Math.abs(face.pose.yaw) < Math.PI, 'pose from the mesh')
       }
@@ -87,8 +87,10 @@ t.test('the face engine on real photos', async (t) => {
     const others = analyses.flatMap((analysis) => analysis.faces).filter((face) => face !== original)
     const impostor = Math.max(...others.map((face) => cosineSimilarity(original.embedding, face.embedding)))
     t.comment(`genuine ${genuine.toFixed(3)}, best impostor ${impostor.toFixed(3)} over ${others.length} faces`)
-    t.ok(genuine > 0.8, `genuine ${genuine.toFixed(3)} is high`)
-    t.ok(genuine - impostor > 0.2, `genuine beats the best impostor by a clear margin`)
+    // face-api's cosine scale is compressed: other faces in these samples score 0.83 to 0.92 against this one
+    // (measured; the calibrated threshold is near 0.93), the recropped self 0.99.
+    t.ok(genuine > 0.95, `genuine ${genuine.toFixed(3)} is high`)
+    t.ok(genuine - impostor > 0.04, `genuine beats the best impostor by a clear margin`)
   })
 
   t.test('EXIF orientation: boxes are in the rotated image', async (t) => {
