@@ -5,9 +5,10 @@ import { ImageError } from '../../models/image-errors.ts'
 import { parseHkid } from '../domain/hkid.ts'
 import type { EnrolmentPolicy } from '../config.ts'
 import { AppError } from '../errors.ts'
-import type { ResidentRecord, Store } from '../store/store.ts'
+import { EnrolmentLockTimeoutError, type ResidentRecord, type Store } from '../store/store.ts'
 import { sealTemplate } from '../templates/template-sealer.ts'
 import { newResidentCredential, newSubject } from './credentials.ts'
+import type { TemplateChangeFeed } from './template-change-feed.ts'
 import type { TemplateIndex } from './template-index.ts'
 import { eligibilityError } from './eligibility.ts'
 import { assessEnrolmentPhoto } from './photo-quality.ts'
@@ -27,10 +28,14 @@ export interface EnrolmentDeps {
   embeddingLength: number
   templateKey: Buffer
   now: () => Date
-  /** Serialises search-then-insert, so that two enrolments of one face cannot both pass the search. */
+  /** Serialises search-then-insert in this process, so that it holds at most one store lock at a time. */
   serial: Serial
   /** Active templates of the calibrated model, for the 1:N duplicate search. */
   index: TemplateIndex
+  /** Other instances' enrolments and revocations since the index last looked. */
+  changes: Pick<TemplateChangeFeed, 'catchUp'>
+  /** How long to wait for the enrolment lock that all instances share. */
+  lockTimeoutMs: number
 }
 
 export interface EnrolmentResult {
@@ -55,7 +60,19 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
   const assessment = assessEnrolmentPhoto(analysis, deps.policy, deps.embeddingLength)
   if (!assessment.ok) throw new AppError(assessment.code, assessment.detail)
 
-  return deps.serial.run(() => admit(hkid.canonical, request, analysis.model, assessment.face.embedding, today, deps))
+  // Search-then-insert under one lock for every instance on the store, with the index brought up to date inside
+  // it: two enrolments of one face, at two instances, cannot both pass the search.
+  return deps.serial.run(() =>
+    deps.store
+      .withEnrolmentLock(async () => {
+        await deps.changes.catchUp()
+        return admit(hkid.canonical, request, analysis.model, assessment.face.embedding, today, deps)
+      }, deps.lockTimeoutMs)
+      .catch((error: unknown) => {
+        if (error instanceof EnrolmentLockTimeoutError) throw new AppError('ENROLMENT_BUSY', 'another enrolment holds the lock; try again')
+        throw error
+      }),
+  )
 }
 
 async function admit(

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config.ts'
 import { SigningKeys } from '../keys/signing-keys.ts'
 import type { Store } from '../store/store.ts'
 import { loadDuplicateIndex } from '../enrolment/duplicate-index.ts'
+import type { TemplateChangeFeed } from '../enrolment/template-change-feed.ts'
 import type { TemplateIndex } from '../enrolment/template-index.ts'
 import type { Redis } from 'ioredis'
 import { MemoryIssuedTokens, RedisIssuedTokens, type IssuedTokens } from '../shared-state/issued-tokens.ts'
@@ -16,6 +17,8 @@ declare module 'fastify' {
     issuedTokens: IssuedTokens
     /** This instance's in-memory 1:N index of active templates. */
     duplicateIndex: TemplateIndex
+    /** Brings the index up to date with other instances' enrolments and revocations. */
+    templateChanges: TemplateChangeFeed
     /** Shared between instances when REDIS_URL is set; null on a single instance. */
     redis: Redis | null
     signingKeys: SigningKeys
@@ -39,7 +42,9 @@ export const servicesPlugin = fp<ServiceDeps>(
     app.decorate('faceEngine', deps.faceEngine)
     app.decorate('redis', deps.redis)
     const { name, version, embeddingLength } = deps.config.faceModel
-    app.decorate('duplicateIndex', await loadDuplicateIndex(deps.store, { name, version }, embeddingLength, deps.config.templateKey))
+    const duplicates = await loadDuplicateIndex(deps.store, { name, version }, embeddingLength, deps.config.templateKey)
+    app.decorate('duplicateIndex', duplicates.index)
+    app.decorate('templateChanges', duplicates.feed)
     const issuedTokens: IssuedTokens = deps.redis ? new RedisIssuedTokens(deps.redis) : new MemoryIssuedTokens()
     app.decorate('issuedTokens', issuedTokens)
     const signingKeys = new SigningKeys(deps.config.signingKeys, deps.config.keyDirectory, deps.config.keyOverlapSec * 1000)

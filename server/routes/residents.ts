@@ -8,6 +8,9 @@ import { BearerSecurity, errorResponses } from '../schemas/common.ts'
 import { CredentialResponse, EnrolmentBody, EnrolmentResponse, ResidentParams, ResidentView } from '../schemas/residents.ts'
 import type { ResidentRecord } from '../store/store.ts'
 
+/** An enrolment waits this long for another instance's enrolment to finish, then gets ENROLMENT_BUSY. */
+const ENROLMENT_LOCK_TIMEOUT_MS = 10_000
+
 const BASE64_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/
 
 export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number }> = async (app, options) => {
@@ -46,7 +49,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
           guardianConsent: request.body.guardianConsent ?? false,
           photo: Buffer.from(photoBase64, 'base64'),
         },
-        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, templateKey: app.config.templateKey, now: () => new Date(), serial: enrolmentSerial, index: app.duplicateIndex },
+        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, templateKey: app.config.templateKey, now: () => new Date(), serial: enrolmentSerial, index: app.duplicateIndex, changes: app.templateChanges, lockTimeoutMs: ENROLMENT_LOCK_TIMEOUT_MS },
       ).catch((error: unknown) => {
         app.metrics.enrolments.inc({ outcome: error instanceof AppError ? error.code : 'INTERNAL_ERROR' })
         throw error

@@ -6,6 +6,12 @@
 /** Key of the transaction-scoped advisory lock that serialises migrations across server instances. */
 export const MIGRATION_LOCK_KEY = 7_305_241_318_404n
 
+/** Transaction-scoped: writers of template_changes commit one at a time, in seq order. */
+export const TEMPLATE_CHANGES_LOCK_KEY = 7_305_241_318_405n
+
+/** Session-scoped: one enrolment (duplicate search, then insert) at a time across all instances. */
+export const ENROLMENT_LOCK_KEY = 7_305_241_318_406n
+
 export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   {
     version: 1,
@@ -98,5 +104,18 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
     version: 3,
     name: 'issued tokens leave the database (short-lived state: memory, or Redis when shared)',
     sql: `DROP TABLE issued_tokens;`,
+  },
+  {
+    version: 4,
+    name: 'template change feed: every instance keeps its duplicate index current',
+    // Writers take TEMPLATE_CHANGES_LOCK_KEY for their transaction, so seq order is commit order and a reader
+    // that has seen seq n never misses a later commit with a smaller seq.
+    sql: `
+      CREATE TABLE template_changes (
+        seq bigserial PRIMARY KEY,
+        resident_id text NOT NULL,
+        change text NOT NULL CHECK (change IN ('added', 'removed'))
+      );
+    `,
   },
 ]

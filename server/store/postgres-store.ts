@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
+import { ENROLMENT_LOCK_KEY, MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS, TEMPLATE_CHANGES_LOCK_KEY } from './postgres-migrations.ts'
 import type {
   AuditEvent,
   ClearanceEvent,
@@ -10,9 +10,21 @@ import type {
   Store,
   StoredAuditEvent,
   StoredClearanceEvent,
+  TemplateChange,
   TemplateRecord,
 } from './store.ts'
-import { eventFromRow, residentFromRow, templateFromRow, type EventRow, type ResidentRow, type TemplateRow } from './rows.ts'
+import { EnrolmentLockTimeoutError } from './store.ts'
+import {
+  eventFromRow,
+  residentFromRow,
+  TEMPLATE_CHANGES_SQL,
+  templateChangeFromRow,
+  templateFromRow,
+  type EventRow,
+  type ResidentRow,
+  type TemplateChangeRow,
+  type TemplateRow,
+} from './rows.ts'
 
 export interface PostgresStoreOptions {
   connectionString: string
@@ -103,6 +115,7 @@ export class PostgresStore implements Store {
         template.dimensions,
         Buffer.from(template.sealed),
       ])
+      await this.appendTemplateChange(client, resident.residentId, 'added')
       return 'created' as const
     })
   }
@@ -120,11 +133,15 @@ export class PostgresStore implements Store {
   }
 
   async revokeResident(residentId: string, at: string): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE residents SET status = 'revoked', revoked_at = $1 WHERE resident_id = $2 AND status = 'active'`,
-      [at, residentId],
-    )
-    return result.rowCount === 1
+    return this.transaction(async (client) => {
+      const result = await client.query(
+        `UPDATE residents SET status = 'revoked', revoked_at = $1 WHERE resident_id = $2 AND status = 'active'`,
+        [at, residentId],
+      )
+      if (result.rowCount !== 1) return false
+      await this.appendTemplateChange(client, residentId, 'removed')
+      return true
+    })
   }
 
   async replaceCredential(residentId: string, credentialHash: string): Promise<boolean> {
@@ -149,6 +166,44 @@ export class PostgresStore implements Store {
        FROM templates t JOIN residents r ON r.subject = t.subject WHERE r.status = 'active'`,
     )
     return rows.map((row) => ({ ...templateFromRow(row), residentId: row.resident_id! }))
+  }
+
+  async templateChangesHead(): Promise<number> {
+    const { rows } = await this.pool.query<{ head: number }>('SELECT coalesce(max(seq), 0)::bigint AS head FROM template_changes')
+    return Number(rows[0]!.head)
+  }
+
+  async listTemplateChanges(afterSeq: number, limit: number): Promise<TemplateChange[]> {
+    const { rows } = await this.pool.query<TemplateChangeRow>(TEMPLATE_CHANGES_SQL('$1', '$2'), [afterSeq, limit])
+    return rows.map(templateChangeFromRow)
+  }
+
+  /**
+   * A session advisory lock on a connection of its own, tried with back-off rather than awaited, so that an
+   * instance that holds it too long costs the others a clear timeout, not a hung request.
+   */
+  async withEnrolmentLock<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
+    const client = await this.pool.connect()
+    let broken: Error | undefined
+    try {
+      const deadline = Date.now() + timeoutMs
+      for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+        const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${ENROLMENT_LOCK_KEY}) AS locked`)
+        if (rows[0]!.locked) break
+        if (Date.now() + wait > deadline) throw new EnrolmentLockTimeoutError(timeoutMs)
+        await new Promise((resolve) => setTimeout(resolve, wait))
+      }
+      try {
+        return await work()
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(${ENROLMENT_LOCK_KEY})`).catch((error: Error) => {
+          // A connection that may still hold the lock is destroyed: closing the session releases it.
+          broken = error
+        })
+      }
+    } finally {
+      client.release(broken)
+    }
   }
 
   async recordReview(review: DuplicateReview): Promise<void> {
@@ -229,6 +284,12 @@ export class PostgresStore implements Store {
   private async residentWhere(where: string, value: string): Promise<ResidentRecord | null> {
     const { rows } = await this.pool.query<ResidentRow>(`SELECT ${RESIDENT_COLUMNS} FROM residents WHERE ${where}`, [value])
     return rows[0] ? residentFromRow(rows[0]) : null
+  }
+
+  /** Inside the caller's transaction; the lock makes seq order equal commit order for the feed's readers. */
+  private async appendTemplateChange(client: pg.PoolClient, residentId: string, change: 'added' | 'removed'): Promise<void> {
+    await client.query(`SELECT pg_advisory_xact_lock(${TEMPLATE_CHANGES_LOCK_KEY})`)
+    await client.query('INSERT INTO template_changes (resident_id, change) VALUES ($1, $2)', [residentId, change])
   }
 
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 // Row shapes and row-to-record mapping shared by the SQLite and PostgreSQL stores: the same columns in both.
-import type { ResidentRecord, StoredClearanceEvent, TemplateRecord } from './store.ts'
+import type { ResidentRecord, StoredClearanceEvent, TemplateChange, TemplateRecord } from './store.ts'
 
 export interface ResidentRow {
   resident_id: string
@@ -55,6 +55,33 @@ export function residentFromRow(row: ResidentRow): ResidentRecord {
     enrolledAt: row.enrolled_at,
     revokedAt: row.revoked_at,
   }
+}
+
+/** A template change joined to its template; the template columns are null for a removal. */
+export interface TemplateChangeRow {
+  seq: number
+  resident_id: string
+  change: 'added' | 'removed'
+  subject: string | null
+  model_name: string | null
+  model_version: string | null
+  dimensions: number | null
+  sealed: Buffer | null
+}
+
+/** The one query both stores run for the feed, in their own placeholder style. */
+export const TEMPLATE_CHANGES_SQL = (after: string, limit: string) => `
+  SELECT c.seq, c.resident_id, c.change, t.subject, t.model_name, t.model_version, t.dimensions, t.sealed
+  FROM template_changes c
+  LEFT JOIN residents r ON r.resident_id = c.resident_id AND c.change = 'added'
+  LEFT JOIN templates t ON t.subject = r.subject
+  WHERE c.seq > ${after} ORDER BY c.seq LIMIT ${limit}`
+
+export function templateChangeFromRow(row: TemplateChangeRow): TemplateChange {
+  const template = row.change === 'added' && row.subject !== null && row.sealed !== null
+    ? templateFromRow({ subject: row.subject, model_name: row.model_name!, model_version: row.model_version!, dimensions: row.dimensions!, sealed: row.sealed })
+    : null
+  return { seq: Number(row.seq), residentId: row.resident_id, change: row.change, template }
 }
 
 export function templateFromRow(row: TemplateRow): TemplateRecord {

@@ -91,4 +91,15 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
     name: 'issued tokens leave the database (short-lived state: memory, or Redis when shared)',
     sql: `DROP TABLE issued_tokens;`,
   },
+  {
+    version: 4,
+    name: 'template change feed: every instance keeps its duplicate index current',
+    sql: `
+      CREATE TABLE template_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        resident_id TEXT NOT NULL,
+        change TEXT NOT NULL CHECK (change IN ('added', 'removed'))
+      ) STRICT;
+    `,
+  },
 ]

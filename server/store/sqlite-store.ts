@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { Serial } from '../../lib/serial.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import type {
   AuditEvent,
@@ -10,13 +11,25 @@ import type {
   Store,
   StoredAuditEvent,
   StoredClearanceEvent,
+  TemplateChange,
   TemplateRecord,
 } from './store.ts'
-import { eventFromRow, residentFromRow, templateFromRow, type EventRow, type ResidentRow, type TemplateRow } from './rows.ts'
+import {
+  eventFromRow,
+  residentFromRow,
+  TEMPLATE_CHANGES_SQL,
+  templateChangeFromRow,
+  templateFromRow,
+  type EventRow,
+  type ResidentRow,
+  type TemplateChangeRow,
+  type TemplateRow,
+} from './rows.ts'
 
 /** The embedded default: one file, WAL, and synchronous=FULL so that a 2xx survives power loss. */
 export class SqliteStore implements Store {
   private readonly db: Database.Database
+  private readonly enrolmentSerial = new Serial()
 
   constructor(path: string) {
     this.db = new Database(path)
@@ -51,6 +64,7 @@ export class SqliteStore implements Store {
       if (result.changes === 0) return 'exists' as const
       this.statement('INSERT INTO templates (subject, model_name, model_version, dimensions, sealed) VALUES (?, ?, ?, ?, ?)')
         .run(template.subject, template.modelName, template.modelVersion, template.dimensions, Buffer.from(template.sealed))
+      this.statement(`INSERT INTO template_changes (resident_id, change) VALUES (?, 'added')`).run(resident.residentId)
       return 'created' as const
     })
     return insert.immediate()
@@ -69,9 +83,14 @@ export class SqliteStore implements Store {
   }
 
   async revokeResident(residentId: string, at: string): Promise<boolean> {
-    const result = this.statement(`UPDATE residents SET status = 'revoked', revoked_at = ? WHERE resident_id = ? AND status = 'active'`)
-      .run(at, residentId)
-    return result.changes === 1
+    const revoke = this.db.transaction(() => {
+      const result = this.statement(`UPDATE residents SET status = 'revoked', revoked_at = ? WHERE resident_id = ? AND status = 'active'`)
+        .run(at, residentId)
+      if (result.changes !== 1) return false
+      this.statement(`INSERT INTO template_changes (resident_id, change) VALUES (?, 'removed')`).run(residentId)
+      return true
+    })
+    return revoke.immediate()
   }
 
   async replaceCredential(residentId: string, credentialHash: string): Promise<boolean> {
@@ -94,6 +113,20 @@ export class SqliteStore implements Store {
       )
       .all() as TemplateRow[]
     return rows.map((row) => ({ ...templateFromRow(row), residentId: row.resident_id! }))
+  }
+
+  async templateChangesHead(): Promise<number> {
+    return (this.statement('SELECT coalesce(max(seq), 0) FROM template_changes').pluck().get() as number) ?? 0
+  }
+
+  async listTemplateChanges(afterSeq: number, limit: number): Promise<TemplateChange[]> {
+    const rows = this.statement(TEMPLATE_CHANGES_SQL('?', '?')).all(afterSeq, limit) as TemplateChangeRow[]
+    return rows.map(templateChangeFromRow)
+  }
+
+  /** One process owns an SQLite file, so an in-process queue is the whole lock. */
+  async withEnrolmentLock<T>(work: () => Promise<T>): Promise<T> {
+    return this.enrolmentSerial.run(work)
   }
 
   async recordReview(review: DuplicateReview): Promise<void> {

@@ -1,5 +1,12 @@
 // The persistence contract. SQLite implements it now; a PostgreSQL store implements the same one.
 
+export class EnrolmentLockTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`the enrolment lock was not free within ${timeoutMs} ms`)
+    this.name = 'EnrolmentLockTimeoutError'
+  }
+}
+
 export type ResidentStatus = 'active' | 'revoked'
 
 export interface ResidentRecord {
@@ -90,6 +97,15 @@ export interface DuplicateReview {
   createdAt: string
 }
 
+/** One entry of the template change feed: a template became active (added) or stopped being (removed). */
+export interface TemplateChange {
+  seq: number
+  residentId: string
+  change: 'added' | 'removed'
+  /** The template of an added resident; null for a removal. */
+  template: TemplateRecord | null
+}
+
 export interface Store {
   /** Applies pending migrations; safe to run any number of times. */
   migrate(): Promise<void>
@@ -104,6 +120,16 @@ export interface Store {
   getTemplate(subject: string): Promise<TemplateRecord | null>
   /** Templates of active residents, with their resident ids, for the 1:N duplicate search. */
   listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>>
+  /** Sequence number of the latest template change; 0 when there is none. */
+  templateChangesHead(): Promise<number>
+  /** Template changes after seq, in seq order (commit order), at most limit. */
+  listTemplateChanges(afterSeq: number, limit: number): Promise<TemplateChange[]>
+  /**
+   * Runs work while holding the enrolment lock that every instance on this store shares, so that a duplicate
+   * search and the insert that follows it cannot interleave with another instance's. Throws
+   * EnrolmentLockTimeoutError when the lock is not had within timeoutMs.
+   */
+  withEnrolmentLock<T>(work: () => Promise<T>, timeoutMs: number): Promise<T>
   recordReview(review: DuplicateReview): Promise<void>
   /** True when this (iss, jti) was not used before. Atomic: a unique key, not read-then-write. */
   consumeJti(use: JtiUse): Promise<boolean>

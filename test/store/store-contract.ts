@@ -77,6 +77,53 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     t.not(await store.getTemplate(revoked.template.subject), null, 'the revoked template itself is kept')
   })
 
+  t.test(`${name}: the template change feed lists adds and removals in order, with the added template`, async (t) => {
+    const store = await fresh(t)
+    t.equal(await store.templateChangesHead(), 0, 'empty feed: head 0')
+    t.strictSame(await store.listTemplateChanges(0, 10), [], 'empty feed: no changes')
+    const first = newResident()
+    const second = newResident()
+    await store.createResident(first)
+    await store.createResident(second)
+    t.equal(await store.createResident(newResident({ residentId: first.resident.residentId })), 'exists')
+    t.equal(await store.revokeResident(first.resident.residentId, '2026-03-04T05:06:07.890Z'), true)
+    t.equal(await store.revokeResident(first.resident.residentId, '2026-03-04T05:06:08.890Z'), false, 'a second revoke adds no change')
+    const changes = await store.listTemplateChanges(0, 10)
+    t.strictSame(
+      changes.map((c) => [c.residentId, c.change]),
+      [
+        [first.resident.residentId, 'added'],
+        [second.resident.residentId, 'added'],
+        [first.resident.residentId, 'removed'],
+      ],
+      'an "exists" create and a repeated revoke leave no change behind',
+    )
+    t.ok(changes.every((c, i) => i === 0 || c.seq > changes[i - 1]!.seq), 'seq increases')
+    t.equal(await store.templateChangesHead(), changes[2]!.seq, 'head is the last seq')
+    t.strictSame(changes[1]!.template, second.template, 'an add carries its template')
+    t.equal(changes[2]!.template, null, 'a removal carries none')
+    t.strictSame((await store.listTemplateChanges(changes[0]!.seq, 10)).map((c) => c.seq), [changes[1]!.seq, changes[2]!.seq], 'after a seq')
+    t.strictSame((await store.listTemplateChanges(0, 1)).map((c) => c.seq), [changes[0]!.seq], 'limit')
+  })
+
+  t.test(`${name}: withEnrolmentLock runs one section at a time and returns its value`, async (t) => {
+    const store = await fresh(t)
+    let inside = 0
+    let overlapped = false
+    const section = (value: number) => async () => {
+      inside++
+      if (inside > 1) overlapped = true
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      inside--
+      return value
+    }
+    const values = await Promise.all([1, 2, 3, 4].map((v) => store.withEnrolmentLock(section(v), 5_000)))
+    t.strictSame(values, [1, 2, 3, 4], 'each section returns its own value')
+    t.equal(overlapped, false, 'no two sections overlapped')
+    await t.rejects(store.withEnrolmentLock(async () => { throw new Error('boom') }, 5_000), /boom/, 'an error in the section reaches the caller')
+    t.equal(await store.withEnrolmentLock(async () => 'after', 5_000), 'after', 'twin: the lock is free again after an error')
+  })
+
   t.test(`${name}: replaceCredential only for an active resident`, async (t) => {
     const store = await fresh(t)
     const resident = newResident()
