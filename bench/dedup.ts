@@ -1,20 +1,25 @@
-// 1:N duplicate-face search: TemplateIndex latency and memory at 10k, 100k and 1M synthetic 1024-d templates.
+// 1:N duplicate-face search: TemplateIndex latency and memory at 10k, 100k and 1M synthetic templates shaped like the
+// calibrated engine's (models/calibration.json: 128-d face-api descriptors, threshold at FMR 0.1%).
 // Usage: node --import tsx bench/dedup.ts [--sizes 10000,100000,1000000] [--probes 20] [--verify 20,20,4]
+//          [--dimensions D] [--threshold T] [--impostor-mean M] [--impostor-sd S]
 //   (add --expose-gc before --import to free each size's index before the next is built)
-// Templates: x = 0.5·c + 0.63·w + 0.59·n, normalised, where c is one shared direction, w a random direction in a
-// 16-d subspace and n isotropic noise: impostor cosines then have a mean near 0.25 and an sd near 0.1 (real face
-// descriptors are not isotropic; all-isotropic vectors would score ~0 ± 0.03 and give the int8 filter nothing to do).
+// Templates: x = a·c + b·w + e·n, normalised, where c is one shared direction, w a random direction in a 16-d
+// subspace and n isotropic noise. a² is the impostor mean cosine and b² = 4·sd (the cosine of two random unit vectors
+// of a 16-d space has sd 1/4). Defaults for the engine: mean 0.855, sd 0.025, read off the calibration (EER 2.2% at
+// 0.906, FMR 0.1% at 0.933, as a normal tail). Face descriptors are not isotropic: face-api's all score high.
+// --dimensions 1024 --threshold 0.6352 --impostor-mean 0.25 --impostor-sd 0.1 is the previous faceres engine.
 // Probes: 8 planted near a template at threshold + {0.05, ±1e-3, ±1e-6, 0, 0.3, -0.05}, 12 fresh (impostors only).
 // "bf ok" compares `search` with a brute-force `cosineSimilarity` scan over the stored templates for a sample of probes.
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { percentile } from '../lib/percentiles.ts'
+import { loadCalibration } from '../models/calibration.ts'
 import { cosineSimilarity } from '../models/match.ts'
+import { thresholdsFrom } from '../models/thresholds.ts'
 import { TemplateIndex, type TemplateHit } from '../server/enrolment/template-index.ts'
 
-const D = 1024
 const RANK = 16
-const THRESHOLD = 0.6352 // models/calibration.json, human-faceres
+const calibrated = thresholdsFrom(loadCalibration())
 const PLANTED = [0.05, 1e-3, -1e-3, 1e-6, -1e-6, 0, 0.3, -0.05]
 
 const { values } = parseArgs({
@@ -23,8 +28,18 @@ const { values } = parseArgs({
     probes: { type: 'string', default: '20' },
     verify: { type: 'string', default: '20,20,4' },
     seed: { type: 'string', default: '20261125' },
+    dimensions: { type: 'string', default: String(calibrated.embeddingLength) },
+    threshold: { type: 'string', default: String(calibrated.matchThreshold) },
+    'impostor-mean': { type: 'string', default: '0.855' },
+    'impostor-sd': { type: 'string', default: '0.025' },
   },
 })
+const D = Number(values.dimensions)
+const THRESHOLD = Number(values.threshold)
+const COMMON = Number(values['impostor-mean'])
+const SUBSPACE = 4 * Number(values['impostor-sd'])
+if (!(COMMON > 0 && SUBSPACE > 0 && COMMON + SUBSPACE < 1)) throw new RangeError('need impostor-mean > 0, impostor-sd > 0 and mean + 4·sd < 1')
+const NOISE = 1 - COMMON - SUBSPACE
 const sizes = values.sizes.split(',').map(Number)
 const probeCount = Number(values.probes)
 const verifyCounts = values.verify.split(',').map(Number)
@@ -70,7 +85,7 @@ function templateGenerator(seedValue: number): (out: Float32Array) => Float32Arr
     unitInPlace(n)
     let sum = 0
     for (let i = 0; i < D; i++) {
-      const x = 0.5 * (common[i] as number) + Math.sqrt(0.4) * (w[i] as number) + Math.sqrt(0.35) * (n[i] as number)
+      const x = Math.sqrt(COMMON) * (common[i] as number) + Math.sqrt(SUBSPACE) * (w[i] as number) + Math.sqrt(NOISE) * (n[i] as number)
       n[i] = x
       sum += x * x
     }
@@ -105,7 +120,7 @@ for (const [s, size] of sizes.entries()) {
   const generate = templateGenerator(seed + s)
   const scratch = new Float32Array(D)
   let started = performance.now()
-  const index = new TemplateIndex({ name: 'human-faceres', version: '3.3.6', dimensions: D, initialCapacity: size })
+  const index = new TemplateIndex({ ...calibrated.model, dimensions: D, initialCapacity: size })
   for (let j = 0; j < size; j++) index.add(`t${j}`, generate(scratch))
   const buildS = (performance.now() - started) / 1000
 
