@@ -17,6 +17,7 @@ try {
   const resident = fixtures.residents[0]!
   const credential = await new OperatorClient(server.url, server.operatorKey).enrol({ ...resident, photo: await readFile(fixturePath(fixtures, resident.enrolPhoto)) })
 
+  const tokensCpu = await serverCpuSeconds(server.url)
   const tokens = await run('token issue', {
     url: `${server.url}/v1/tokens`,
     method: 'POST',
@@ -25,6 +26,8 @@ try {
     pipelining: 1,
   })
 
+  const tokensCpuUsed = (await serverCpuSeconds(server.url)) - tokensCpu
+  const eventsCpu = await serverCpuSeconds(server.url)
   const events = await run('event ingest', {
     url: `${server.url}/v1/kiosk/events`,
     method: 'POST',
@@ -32,12 +35,19 @@ try {
     connections: 8,
     requests: [{ setupRequest: (request: object) => ({ ...request, body: JSON.stringify({ events: batch() }) }) }],
   })
+  const eventsCpuUsed = (await serverCpuSeconds(server.url)) - eventsCpu
   const stats = (await new OperatorClient(server.url, server.operatorKey).stats()) as { events: number }
 
   console.log(`\nmachine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}, node ${process.version}; ${DURATION_SEC} s per route`)
   console.log(`token issue:  ${tokens.requests.average.toFixed(0)} tokens/s, latency p50 ${tokens.latency.p50} ms, p99 ${tokens.latency.p99} ms, non-2xx ${tokens.non2xx} (target >= 5,000/s)`)
+  // The load generator shares the machine's cores with the server: the server's own CPU per request says what one
+  // server core can do when the load comes from elsewhere.
+  const usPerToken = (tokensCpuUsed * 1e6) / Math.max(1, tokens.requests.total)
+  console.log(`              server CPU ${usPerToken.toFixed(0)} us per token: ${(1e6 / usPerToken).toFixed(0)} tokens/s per server core; server busy ${((tokensCpuUsed / DURATION_SEC) * 100).toFixed(0)}% of one core`)
   const eventsPerSec = (events.requests.average * BATCH).toFixed(0)
   console.log(`event ingest: ${eventsPerSec} events/s in batches of ${BATCH}, latency p50 ${events.latency.p50} ms, p99 ${events.latency.p99} ms, non-2xx ${events.non2xx} (target >= 20,000/s)`)
+  const usPerEvent = (eventsCpuUsed * 1e6) / Math.max(1, events.requests.total * BATCH)
+  console.log(`              server CPU ${usPerEvent.toFixed(1)} us per event: ${(1e6 / usPerEvent).toFixed(0)} events/s per server core; server busy ${((eventsCpuUsed / DURATION_SEC) * 100).toFixed(0)}% of one core`)
   console.log(`events stored ${stats.events}; acknowledged with 2xx ${(events['2xx'] * BATCH).toFixed(0)} (batches still in flight when the timer stopped are stored but not counted)`)
 } finally {
   await server.stop()
@@ -47,6 +57,14 @@ function run(title: string, options: autocannon.Options): Promise<autocannon.Res
   return new Promise((resolve, reject) => {
     autocannon({ ...options, duration: DURATION_SEC, title }, (error, result) => (error ? reject(error) : resolve(result)))
   })
+}
+
+/** The server process's CPU time (user + system), from its Prometheus metrics. */
+async function serverCpuSeconds(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const match = /^process_cpu_seconds_total (\S+)$/m.exec(text)
+  if (!match) throw new Error('process_cpu_seconds_total not in /metrics')
+  return Number(match[1])
 }
 
 function batch() {
