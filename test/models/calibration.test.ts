@@ -94,3 +94,41 @@ t.test('a calibration only serves the model it was measured on', async (t) => {
   t.throws(() => assertCalibrationFor(VALID, { name: 'human-faceres', version: '3.4.0' }), { code: 'CALIBRATION_MODEL_MISMATCH' })
   t.throws(() => assertCalibrationFor(VALID, { name: 'face-api', version: '3.3.6' }), { code: 'CALIBRATION_MODEL_MISMATCH' })
 })
+
+const WITH_MULTI = (): Calibration => ({
+  ...copy(),
+  enrolmentPhotos: 1,
+  multiPhoto: {
+    photos: 3,
+    fusion: 'mean',
+    threshold: 0.9,
+    fnmrAtTargetFmr: 0.05,
+    fnmrCi95: { low: 0.04, high: 0.06 },
+    fmrAtThreshold: 0.001,
+    eer: 0.01,
+    genuinePairs: 800,
+    impostorPairs: 900000,
+    singlePhotoSameProbes: { threshold: 0.93, fnmrAtTargetFmr: 0.08 },
+    protocol: 'test',
+  },
+  duplicateSearch: { threshold: 0.95, fpir: 0.009, fpirTarget: 0.01, fnir: 0.3, galleryIdentities: 649, searches: 2543, method: 'test' },
+})
+
+t.test('multi-photo and duplicate-search figures: optional, checked when present', async (t) => {
+  t.same(parseCalibration(WITH_MULTI()), WITH_MULTI(), 'accepted with both')
+  t.equal(parseCalibration(copy()).duplicateSearch, undefined, 'older files without them still load')
+  const cases: Array<[string, (c: Record<string, any>) => void]> = [
+    ['zero enrolment photos', (c) => (c.enrolmentPhotos = 0)],
+    ['multi-photo of one photo', (c) => (c.multiPhoto.photos = 1)],
+    ['multi-photo CI not containing FNMR', (c) => (c.multiPhoto.fnmrCi95 = { low: 0.1, high: 0.2 })],
+    ['multi-photo FMR above target', (c) => (c.multiPhoto.fmrAtThreshold = 0.002)],
+    ['duplicate FPIR above its target', (c) => (c.duplicateSearch.fpir = 0.02)],
+    ['duplicate gallery of none', (c) => (c.duplicateSearch.galleryIdentities = 0)],
+    ['unknown duplicate field', (c) => (c.duplicateSearch.fpirr = 0.01)],
+  ]
+  for (const [name, mutate] of cases) {
+    const c = WITH_MULTI() as unknown as Record<string, any>
+    mutate(c)
+    t.throws(() => parseCalibration(c), { code: 'CALIBRATION_INVALID' }, name)
+  }
+})
