@@ -57,6 +57,11 @@ export const CalibrationSchema = Type.Object(
      * Absent in older files, which means 1.
      */
     enrolmentPhotos: Type.Optional(Type.Integer({ minimum: 1 })),
+    /**
+     * The threshold at targetFmr with one-photo templates (the threshold of `figures`), when `threshold` was
+     * raised for multi-photo templates; also the same-person check between enrolment photos.
+     */
+    singlePhotoThreshold: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })),
     /** The same target FMR measured with a template that is the unit-length mean of `photos` enrolment photos. */
     multiPhoto: Type.Optional(
       Type.Object(

@@ -2,19 +2,20 @@
 // pure math, no engine. Prints markdown tables and writes the figures as JSON.
 //   node --import tsx scripts/study-multi-template.ts --embeddings out/embeddings-full.json
 //        [--max-k 3] [--json out/study-multi.json] [--update-calibration models/calibration.json]
-// --update-calibration adds `enrolmentPhotos`, `multiPhoto` and `duplicateSearch` to the calibration file and
-// leaves every other key (threshold, figures, quality) as it is.
+// --update-calibration adds `enrolmentPhotos`, `singlePhotoThreshold`, `multiPhoto` and `duplicateSearch` to the
+// calibration file, and sets `threshold` (the gate's) to the stricter of the single-photo and the maxK-photo
+// thresholds; `figures` and `quality` stay the single-photo figures of scripts/calibrate.ts.
 
 import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { rescoreFromCache } from '../kiosk-sim/eval/run-eval.ts'
 import { parseCalibration } from '../models/calibration.ts'
 import { decodeEmbeddingCache } from '../models/eval/embedding-cache.ts'
-import { fmrForFpir, nonMatedBestScores, predictedFpir } from '../models/eval/duplicate-search.ts'
-import { scoreMetrics, type ScoreMetrics } from '../models/eval/metrics.ts'
+import { fmrForFpir, nonMatedBestScores, nonMatedSearches, predictedFpir } from '../models/eval/duplicate-search.ts'
+import { scoreMetrics, wilsonInterval, type ScoreMetrics } from '../models/eval/metrics.ts'
 import { scoreMultiTemplate, samePersonRejectShare, splitForEnrolment, type Fusion, type MultiSample } from '../models/eval/multi-template.ts'
 import { buildPairs, DEFAULT_SEED } from '../models/eval/pairs.ts'
-import { cosineSimilarity } from '../models/match.ts'
+import { averageEmbeddings, cosineSimilarity } from '../models/match.ts'
 
 const TARGETS = ['0.01', '0.001', '0.0001'] as const
 const THRESHOLD_DECIMALS = 4
@@ -49,6 +50,7 @@ const rows: Row[] = [row('single photo, all pairs (the eval)', single.metrics, s
 const protocol = splitForEnrolment(samples, maxK, DEFAULT_SEED)
 const genuineIds = protocol.splits.filter((s) => s.probes.length > 0).length
 const multi: Record<string, ReturnType<typeof summarise>> = {}
+const multiMetrics: Record<string, ScoreMetrics> = {}
 for (const k of Array.from({ length: maxK }, (_, i) => i + 1)) {
   for (const fusion of (k === 1 ? ['mean'] : ['mean', 'max']) as Fusion[]) {
     const scores = scoreMultiTemplate(samples, protocol, k, fusion)
@@ -56,6 +58,7 @@ for (const k of Array.from({ length: maxK }, (_, i) => i + 1)) {
     const label = k === 1 ? `k=1 (single photo), same probes` : `k=${k}, ${fusion === 'mean' ? 'mean template' : 'max of k scores'}`
     rows.push(row(label, metrics, scores.genuine.length, scores.impostor.length))
     multi[`${k}-${fusion}`] = summarise(metrics, scores.genuine.length, scores.impostor.length)
+    multiMetrics[`${k}-${fusion}`] = metrics
   }
 }
 const samePerson = Array.from({ length: maxK - 1 }, (_, i) => i + 2).map((k) => {
@@ -93,6 +96,26 @@ const extrapolated = EXTRAPOLATE_TO.map((n) => {
   return { galleryIdentities: n, fmrNeeded: fmr, impostorEventsAvailable: events, threshold, fnir: threshold === null ? null : oneToOne.fnmrAt(threshold) }
 })
 
+// The same search when every enrolment is a mean template of maxK photos: each identity's template searched
+// against the other identities' templates. Few searches (one per identity), so FPIR 1% rests on a few events.
+const meanTemplates = protocol.splits.map((s) => ({ identity: s.identity, embedding: averageEmbeddings(s.gallery.map((p) => samples[p]!.embedding)) }))
+const meanBest = nonMatedSearches(meanTemplates, meanTemplates, Number.MAX_SAFE_INTEGER, DEFAULT_SEED)
+// Mated: identities with 2 * maxK photos enrol twice, with disjoint photos (the shuffled order after the gallery).
+const meanMated = protocol.splits
+  .filter((s) => s.probes.length >= maxK)
+  .map((s) => cosineSimilarity(averageEmbeddings(s.gallery.map((p) => samples[p]!.embedding)), averageEmbeddings(s.probes.slice(0, maxK).map((p) => samples[p]!.embedding))))
+const meanSearchMetrics = scoreMetrics(meanMated, meanBest)
+const meanSearchThreshold = roundUp(meanSearchMetrics.fnmrAtFmr(DUPLICATE_FPIR).threshold)
+const meanSearch = {
+  galleryIdentities: meanTemplates.length - 1,
+  searches: meanBest.length,
+  matedSearches: meanMated.length,
+  fpirAtSingleThreshold: (threshold: number) => meanSearchMetrics.fmrAt(threshold),
+  threshold: meanSearchThreshold,
+  fpir: meanSearchMetrics.fmrAt(meanSearchThreshold),
+  fnir: meanSearchMetrics.fnmrAt(meanSearchThreshold),
+}
+
 printTable()
 const measuredGallery = galleries.at(-1)!
 const study = {
@@ -105,38 +128,73 @@ const study = {
   protocol: { maxK, seed: DEFAULT_SEED, galleries: protocol.splits.length, genuineIdentities: genuineIds },
   multi,
   samePerson,
-  duplicateSearch: { fpirTarget: DUPLICATE_FPIR, impostorPairs1to1: allImpostors.length, galleries, extrapolated },
+  duplicateSearch: {
+    fpirTarget: DUPLICATE_FPIR,
+    impostorPairs1to1: allImpostors.length,
+    galleries,
+    extrapolated,
+    meanTemplates: {
+      searches: meanSearch.searches,
+      galleryIdentities: meanSearch.galleryIdentities,
+      fpirAtSingleTemplateThreshold: meanSearch.fpirAtSingleThreshold(galleries.at(-1)!.threshold),
+      matedSearches: meanSearch.matedSearches,
+      threshold: meanSearch.threshold,
+      fpir: meanSearch.fpir,
+      fnir: meanSearch.fnir,
+    },
+  },
 }
 await writeFile(values.json, JSON.stringify(study, null, 2) + '\n')
 process.stderr.write(`study written to ${values.json}\n`)
 
 if (values['update-calibration'] && calibration) {
   const best = multi[`${maxK}-mean`]!
+  // The gate compares every live face with one threshold, whatever the template: it must keep FMR at the target
+  // for the strictest enrolment mode the server accepts (1 to maxK photos).
+  const singleThreshold = calibration.singlePhotoThreshold ?? calibration.threshold
+  const multiThreshold = roundUp(best.at['0.001'].threshold)
+  const bestMetrics = multiMetrics[`${maxK}-mean`]!
+  const fnmrRounded = bestMetrics.fnmrAt(multiThreshold)
+  const ciRounded = wilsonInterval(Math.round(fnmrRounded * best.genuine), best.genuine)
   const updated = {
     ...calibration,
-    enrolmentPhotos: 1,
+    threshold: Math.max(singleThreshold, multiThreshold),
+    enrolmentPhotos: multiThreshold > singleThreshold ? maxK : 1,
+    singlePhotoThreshold: singleThreshold,
     multiPhoto: {
       photos: maxK,
       fusion: 'mean' as const,
-      threshold: roundUp(best.at['0.001'].threshold),
-      fnmrAtTargetFmr: best.at['0.001'].fnmr,
-      fnmrCi95: { low: best.at['0.001'].ciLow, high: best.at['0.001'].ciHigh },
-      fmrAtThreshold: best.at['0.001'].fmr,
+      threshold: multiThreshold,
+      fnmrAtTargetFmr: fnmrRounded,
+      fnmrCi95: ciRounded,
+      fmrAtThreshold: bestMetrics.fmrAt(multiThreshold),
       eer: best.eer,
       genuinePairs: best.genuine,
       impostorPairs: best.impostor,
       singlePhotoSameProbes: { threshold: roundUp(multi['1-mean']!.at['0.001'].threshold), fnmrAtTargetFmr: multi['1-mean']!.at['0.001'].fnmr },
       protocol: `identities with >= ${maxK + 1} acquired photos (seeded shuffle, seed ${DEFAULT_SEED}): first ${maxK} enrol as the unit-length mean, each other photo probes; impostors: every acquired photo against every other identity's gallery (all ${best.impostor} pairs)`,
     },
-    duplicateSearch: {
-      threshold: measuredGallery.threshold,
-      fpir: measuredGallery.fpir,
-      fpirTarget: DUPLICATE_FPIR,
-      fnir: measuredGallery.fnir,
-      galleryIdentities: measuredGallery.galleryIdentities,
-      searches: measuredGallery.searches,
-      method: `leave one identity out: every acquired photo searched against one template (the first photo) of each of the other ${measuredGallery.galleryIdentities} identities; threshold = lowest with FPIR <= ${DUPLICATE_FPIR}, rounded up to ${THRESHOLD_DECIMALS} decimals; FNIR = mated photos scoring below it. Valid for galleries up to about this size: for larger ones FPIR grows (about 1 - (1 - FMR)^N) and the threshold must be re-measured.`,
-    },
+    // Enrolments of 1 to maxK photos share one gallery: take the threshold of the mode with the higher one.
+    duplicateSearch:
+      meanSearch.threshold > measuredGallery.threshold
+        ? {
+            threshold: meanSearch.threshold,
+            fpir: meanSearch.fpir,
+            fpirTarget: DUPLICATE_FPIR,
+            fnir: meanSearch.fnir,
+            galleryIdentities: meanSearch.galleryIdentities,
+            searches: meanSearch.searches,
+            method: `leave one identity out with ${maxK}-photo mean templates on both sides: each of ${meanSearch.searches} identities' template searched against the other ${meanSearch.galleryIdentities}; threshold = lowest with FPIR <= ${DUPLICATE_FPIR}, rounded up to ${THRESHOLD_DECIMALS} decimals (few searches: it rests on a handful of events); FNIR over ${meanSearch.matedSearches} identities enrolled twice with disjoint photos. Higher than the single-photo-template threshold ${measuredGallery.threshold} (FPIR ${pct(measuredGallery.fpir)}, FNIR ${pct(measuredGallery.fnir)} over ${measuredGallery.searches} searches against ${measuredGallery.galleryIdentities} identities), so it holds for a gallery of both. Valid for galleries up to about this size: FPIR grows with N (about 1 - (1 - FMR)^N); re-measure for larger ones.`,
+          }
+        : {
+            threshold: measuredGallery.threshold,
+            fpir: measuredGallery.fpir,
+            fpirTarget: DUPLICATE_FPIR,
+            fnir: measuredGallery.fnir,
+            galleryIdentities: measuredGallery.galleryIdentities,
+            searches: measuredGallery.searches,
+            method: `leave one identity out: every acquired photo searched against one template (the first photo) of each of the other ${measuredGallery.galleryIdentities} identities; threshold = lowest with FPIR <= ${DUPLICATE_FPIR}, rounded up to ${THRESHOLD_DECIMALS} decimals; FNIR = mated photos scoring below it. Valid for galleries up to about this size: FPIR grows with N (about 1 - (1 - FMR)^N); re-measure for larger ones.`,
+          },
   }
   const checked = parseCalibration(updated, 'updated calibration')
   await writeFile(values['update-calibration'], JSON.stringify(checked, null, 2) + '\n')
@@ -212,5 +270,13 @@ function printTable(): void {
   for (const e of extrapolated) {
     out.push(`| ${e.galleryIdentities} | ${e.fmrNeeded.toExponential(2)} | ${e.impostorEventsAvailable} | ${e.threshold?.toFixed(4) ?? 'not measurable'} | ${pct(e.fnir)} |`)
   }
+  const t649 = galleries.at(-1)!.threshold
+  out.push(
+    `\nMean templates of ${maxK} photos on both sides: ${meanSearch.searches} searches against ${meanSearch.galleryIdentities} identities; ` +
+      `FPIR at ${t649.toFixed(4)} (the single-template threshold above) ${pct(meanSearch.fpirAtSingleThreshold(t649))} ` +
+      `(${Math.round(meanSearch.fpirAtSingleThreshold(t649) * meanSearch.searches)} searches); ` +
+      `threshold for FPIR <= ${pct(DUPLICATE_FPIR)}: ${meanSearch.threshold.toFixed(4)}, FPIR ${pct(meanSearch.fpir)}, ` +
+      `FNIR ${pct(meanSearch.fnir)} over ${meanSearch.matedSearches} mated searches (two disjoint ${maxK}-photo enrolments)`,
+  )
   process.stdout.write(out.join('\n') + '\n')
 }

@@ -13,6 +13,12 @@ import { cosineSimilarity } from '../match.ts'
 import type { MultiSample, MultiTemplateProtocol } from './multi-template.ts'
 import { createPrng, DEFAULT_SEED } from './pairs.ts'
 
+export interface Enrolled {
+  identity: string
+  /** The search vector: one photo's embedding or a mean template. */
+  embedding: Float32Array
+}
+
 /** Best score of every non-mated search (one per acquired probe) against galleries of `gallerySize` identities. */
 export function nonMatedBestScores(
   samples: readonly MultiSample[],
@@ -20,13 +26,21 @@ export function nonMatedBestScores(
   gallerySize: number,
   seed: number = DEFAULT_SEED,
 ): Float64Array {
-  if (!Number.isInteger(gallerySize) || gallerySize < 1) throw new RangeError(`gallery size ${gallerySize} is not a positive integer`)
   const templates = protocol.splits.map((s) => ({ identity: s.identity, embedding: samples[s.gallery[0]!]!.embedding }))
+  const probes = protocol.acquired.map((p) => ({ identity: protocol.identityOf[p]!, embedding: samples[p]!.embedding }))
+  return nonMatedSearches(templates, probes, gallerySize, seed)
+}
+
+/**
+ * The general form: every probe searched against `gallerySize` templates of identities other than its own (all of
+ * them when there are no more), drawn per probe by a seeded partial shuffle. Returns each search's best score.
+ */
+export function nonMatedSearches(templates: readonly Enrolled[], probes: readonly Enrolled[], gallerySize: number, seed: number = DEFAULT_SEED): Float64Array {
+  if (!Number.isInteger(gallerySize) || gallerySize < 1) throw new RangeError(`gallery size ${gallerySize} is not a positive integer`)
   const random = createPrng(seed)
-  const out = new Float64Array(protocol.acquired.length)
-  protocol.acquired.forEach((p, n) => {
-    const identity = protocol.identityOf[p]
-    const others = templates.filter((t) => t.identity !== identity)
+  const out = new Float64Array(probes.length)
+  probes.forEach((probe, n) => {
+    const others = templates.filter((t) => t.identity !== probe.identity)
     const take = Math.min(gallerySize, others.length)
     // Partial Fisher-Yates: the first `take` entries become a uniform sample without replacement.
     if (take < others.length) {
@@ -36,7 +50,7 @@ export function nonMatedBestScores(
       }
     }
     let best = -Infinity
-    for (let i = 0; i < take; i++) best = Math.max(best, cosineSimilarity(samples[p]!.embedding, others[i]!.embedding))
+    for (let i = 0; i < take; i++) best = Math.max(best, cosineSimilarity(probe.embedding, others[i]!.embedding))
     out[n] = best
   })
   return out
