@@ -132,3 +132,17 @@ t.test('multi-photo and duplicate-search figures: optional, checked when present
     t.throws(() => parseCalibration(c), { code: 'CALIBRATION_INVALID' }, name)
   }
 })
+
+t.test('thresholdsFrom: the gate, same-person and duplicate thresholds, with fallbacks for older files', async (t) => {
+  const { thresholdsFrom } = await import('../../models/thresholds.ts')
+  const multi = thresholdsFrom(WITH_MULTI())
+  t.equal(multi.matchThreshold, 0.5, 'the gate reads `threshold`')
+  t.equal(multi.duplicateThreshold, 0.95, 'duplicate search reads duplicateSearch.threshold')
+  t.equal(thresholdsFrom({ ...WITH_MULTI(), singlePhotoThreshold: 0.45 }).samePersonThreshold, 0.45, 'same-person check reads singlePhotoThreshold')
+  const old = thresholdsFrom(copy())
+  t.equal(old.duplicateThreshold, 0.5, 'without duplicateSearch: the 1:1 threshold')
+  t.equal(old.samePersonThreshold, 0.5, 'without singlePhotoThreshold: the 1:1 threshold')
+  const committed = thresholdsFrom(loadCalibration())
+  t.ok(committed.duplicateThreshold > committed.matchThreshold, 'the committed duplicate threshold is stricter than the 1:1 one')
+  t.ok(committed.samePersonThreshold <= committed.matchThreshold, 'the same-person check is never stricter than the gate')
+})
