@@ -51,6 +51,7 @@ const protocol = splitForEnrolment(samples, maxK, DEFAULT_SEED)
 const genuineIds = protocol.splits.filter((s) => s.probes.length > 0).length
 const multi: Record<string, ReturnType<typeof summarise>> = {}
 const multiMetrics: Record<string, ScoreMetrics> = {}
+const multiGenuine: Record<string, Float64Array> = {}
 for (const k of Array.from({ length: maxK }, (_, i) => i + 1)) {
   for (const fusion of (k === 1 ? ['mean'] : ['mean', 'max']) as Fusion[]) {
     const scores = scoreMultiTemplate(samples, protocol, k, fusion)
@@ -59,8 +60,25 @@ for (const k of Array.from({ length: maxK }, (_, i) => i + 1)) {
     rows.push(row(label, metrics, scores.genuine.length, scores.impostor.length))
     multi[`${k}-${fusion}`] = summarise(metrics, scores.genuine.length, scores.impostor.length)
     multiMetrics[`${k}-${fusion}`] = metrics
+    multiGenuine[`${k}-${fusion}`] = scores.genuine
   }
 }
+// Paired: the genuine scores of every mode are in the same probe order. Probes refused by one and accepted by
+// the other, each at its own threshold for FMR 0.1% (McNemar's discordant pairs).
+const paired = (a: string, b: string) => {
+  const ta = multiMetrics[a]!.fnmrAtFmr(0.001).threshold
+  const tb = multiMetrics[b]!.fnmrAtFmr(0.001).threshold
+  let onlyA = 0
+  let onlyB = 0
+  multiGenuine[a]!.forEach((x, i) => {
+    const refusedA = x < ta
+    const refusedB = multiGenuine[b]![i]! < tb
+    if (refusedA && !refusedB) onlyA++
+    if (refusedB && !refusedA) onlyB++
+  })
+  return { a, b, refusedOnlyByA: onlyA, refusedOnlyByB: onlyB, pExact: mcnemarExactP(onlyA, onlyB) }
+}
+const pairedTests = [paired('1-mean', `${maxK}-mean`), paired(`${maxK}-max`, `${maxK}-mean`)]
 const samePerson = Array.from({ length: maxK - 1 }, (_, i) => i + 2).map((k) => {
   const at = (t: number) => samePersonRejectShare(samples, protocol, k, t)
   return { k, atMatchThreshold: at(single.metrics.fnmrAtFmr(0.001).threshold), atFmr1e2: at(single.metrics.fnmrAtFmr(0.01).threshold) }
@@ -127,6 +145,7 @@ const study = {
   single: summarise(single.metrics, single.report.pairs.genuine, single.report.pairs.impostor),
   protocol: { maxK, seed: DEFAULT_SEED, galleries: protocol.splits.length, genuineIdentities: genuineIds },
   multi,
+  pairedTests,
   samePerson,
   duplicateSearch: {
     fpirTarget: DUPLICATE_FPIR,
@@ -233,6 +252,19 @@ function exhaustiveImpostorScores(list: readonly MultiSample[]): Float64Array {
   return out
 }
 
+/** Two-sided exact McNemar p-value: binomial(b + c, 1/2) tail at min(b, c), doubled, capped at 1. */
+function mcnemarExactP(b: number, c: number): number {
+  const n = b + c
+  if (n === 0) return 1
+  let tail = 0
+  let term = Math.pow(0.5, n) // C(n, 0) / 2^n
+  for (let i = 0; i <= Math.min(b, c); i++) {
+    tail += term
+    term = (term * (n - i)) / (i + 1)
+  }
+  return Math.min(1, 2 * tail)
+}
+
 function roundUp(threshold: number): number {
   const scale = 10 ** THRESHOLD_DECIMALS
   return Math.ceil(threshold * scale) / scale
@@ -254,6 +286,9 @@ function printTable(): void {
       `| ${r.label} | ${r.genuine} | ${r.impostor} | ${pct(r.eer)} | ${pct(a['0.01'].fnmr)} (${a['0.01'].threshold.toFixed(4)}) | ` +
         `${pct(a['0.001'].fnmr)} [${pct(a['0.001'].ciLow)}, ${pct(a['0.001'].ciHigh)}] (${a['0.001'].threshold.toFixed(4)}) | ${pct(a['0.0001'].fnmr)} (${a['0.0001'].threshold.toFixed(4)}) |`,
     )
+  }
+  for (const p of pairedTests) {
+    out.push(`Paired on the same probes at FMR 0.1%: refused only by ${p.a} ${p.refusedOnlyByA}, only by ${p.b} ${p.refusedOnlyByB}; exact McNemar p = ${p.pExact.toExponential(2)}`)
   }
   out.push('\nSame-person check at enrolment (every pair of the k photos must reach the threshold): galleries refused')
   for (const s of samePerson) {
