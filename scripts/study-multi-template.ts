@@ -78,6 +78,10 @@ const paired = (a: string, b: string) => {
   })
   return { a, b, refusedOnlyByA: onlyA, refusedOnlyByB: onlyB, pExact: mcnemarExactP(onlyA, onlyB) }
 }
+// One gate threshold for every template: each mode's error rates at the single-photo and at the maxK-photo
+// threshold for FMR 0.1% (rounded up as in calibration.json).
+const gateThresholds = [roundUp(single.metrics.fnmrAtFmr(0.001).threshold), roundUp(multiMetrics[`${maxK}-mean`]!.fnmrAtFmr(0.001).threshold)]
+const atGate = Object.entries(multiMetrics).map(([mode, m]) => ({ mode, at: gateThresholds.map((t) => ({ threshold: t, fmr: m.fmrAt(t), fnmr: m.fnmrAt(t) })) }))
 const pairedTests = [paired('1-mean', `${maxK}-mean`), paired(`${maxK}-max`, `${maxK}-mean`)]
 const samePerson = Array.from({ length: maxK - 1 }, (_, i) => i + 2).map((k) => {
   const at = (t: number) => samePersonRejectShare(samples, protocol, k, t)
@@ -146,6 +150,7 @@ const study = {
   protocol: { maxK, seed: DEFAULT_SEED, galleries: protocol.splits.length, genuineIdentities: genuineIds },
   multi,
   pairedTests,
+  atGate,
   samePerson,
   duplicateSearch: {
     fpirTarget: DUPLICATE_FPIR,
@@ -290,6 +295,9 @@ function printTable(): void {
   for (const p of pairedTests) {
     out.push(`Paired on the same probes at FMR 0.1%: refused only by ${p.a} ${p.refusedOnlyByA}, only by ${p.b} ${p.refusedOnlyByB}; exact McNemar p = ${p.pExact.toExponential(2)}`)
   }
+  out.push(`\n| mode | ${gateThresholds.map((t) => `FMR at ${t.toFixed(4)} | FNMR at ${t.toFixed(4)}`).join(' | ')} |`)
+  out.push(`|---|${gateThresholds.map(() => '---|---').join('|')}|`)
+  for (const g of atGate) out.push(`| ${g.mode} | ${g.at.map((a) => `${pct(a.fmr, 3)} | ${pct(a.fnmr)}`).join(' | ')} |`)
   out.push('\nSame-person check at enrolment (every pair of the k photos must reach the threshold): galleries refused')
   for (const s of samePerson) {
     out.push(`  k=${s.k}: at the 1:1 threshold (FMR 0.1%) ${s.atMatchThreshold.rejected}/${s.atMatchThreshold.galleries}, at FMR 1% ${s.atFmr1e2.rejected}/${s.atFmr1e2.galleries}`)
