@@ -15,7 +15,7 @@ import { fmrForFpir, nonMatedBestScores, nonMatedSearches, predictedFpir } from 
 import { scoreMetrics, wilsonInterval, type ScoreMetrics } from '../models/eval/metrics.ts'
 import { scoreMultiTemplate, samePersonRejectShare, splitForEnrolment, type Fusion, type MultiSample } from '../models/eval/multi-template.ts'
 import { buildPairs, DEFAULT_SEED } from '../models/eval/pairs.ts'
-import { averageEmbeddings, cosineSimilarity } from '../models/match.ts'
+import { averageEmbeddings, cosineSimilarity, firstPairBelow } from '../models/match.ts'
 
 const TARGETS = ['0.01', '0.001', '0.0001'] as const
 const THRESHOLD_DECIMALS = 4
@@ -83,6 +83,17 @@ const paired = (a: string, b: string) => {
 const gateThresholds = [roundUp(single.metrics.fnmrAtFmr(0.001).threshold), roundUp(multiMetrics[`${maxK}-mean`]!.fnmrAtFmr(0.001).threshold)]
 const atGate = Object.entries(multiMetrics).map(([mode, m]) => ({ mode, at: gateThresholds.map((t) => ({ threshold: t, fmr: m.fmrAt(t), fnmr: m.fnmrAt(t) })) }))
 const pairedTests = [paired('1-mean', `${maxK}-mean`), paired(`${maxK}-max`, `${maxK}-mean`)]
+// What the server enrols: only galleries whose photos pass the same-person check at the single-photo threshold.
+const checkedProtocol = {
+  ...protocol,
+  splits: protocol.splits.filter((s) => !firstPairBelow(s.gallery.map((p) => samples[p]!.embedding), roundUp(single.metrics.fnmrAtFmr(0.001).threshold))),
+}
+{
+  const scores = scoreMultiTemplate(samples, checkedProtocol, maxK, 'mean')
+  const metrics = scoreMetrics(scores.genuine, scores.impostor)
+  rows.push(row(`k=${maxK}, mean template, only galleries passing the same-person check`, metrics, scores.genuine.length, scores.impostor.length))
+  multi[`${maxK}-mean-checked`] = summarise(metrics, scores.genuine.length, scores.impostor.length)
+}
 const samePerson = Array.from({ length: maxK - 1 }, (_, i) => i + 2).map((k) => {
   const at = (t: number) => samePersonRejectShare(samples, protocol, k, t)
   return { k, atMatchThreshold: at(single.metrics.fnmrAtFmr(0.001).threshold), atFmr1e2: at(single.metrics.fnmrAtFmr(0.01).threshold) }

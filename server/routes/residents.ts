@@ -35,6 +35,11 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
         const body = request.body as Record<string, unknown> | undefined
         if (!request.isMultipart() || !body) return
         const asBase64 = (value: unknown): unknown => (Buffer.isBuffer(value) ? value.toString('base64') : value)
+        // The file limit is per file; all the photos together get the same limit as a JSON body.
+        const files = [body.photo, body.photos].flat().filter((v): v is Buffer => Buffer.isBuffer(v))
+        if (files.reduce((n, f) => n + f.length, 0) > app.config.photoBodyLimitBytes) {
+          throw new AppError('PAYLOAD_TOO_LARGE', 'the photos together exceed the upload limit')
+        }
         if (Array.isArray(body.photo) && body.photos === undefined) {
           body.photos = body.photo
           delete body.photo

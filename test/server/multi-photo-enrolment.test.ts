@@ -112,6 +112,11 @@ t.test('multipart: several files under `photo` become the photos', async (t) => 
   const tooMany = await form([{ tilt: 0 }, { tilt: 0 }, { tilt: 0 }, { tilt: 0 }])
   t.equal(tooMany.statusCode, 413, 'a fourth file is over the multipart file limit')
   t.equal(tooMany.json().error.code, 'PAYLOAD_TOO_LARGE')
+  // Each file under the per-file limit, together over it: refused like an oversized JSON body.
+  const padding = Math.ceil(app.config.photoBodyLimitBytes * 0.6)
+  const heavy = await form([{ tilt: 0, pad: ' '.repeat(padding) } as FakeFace, { tilt: 0, pad: ' '.repeat(padding) } as FakeFace])
+  t.equal(heavy.statusCode, 413, 'two files of 60% of the limit each')
+  t.equal(heavy.json().error.code, 'PAYLOAD_TOO_LARGE')
   const ok = await form([{ tilt: 0.3 }, { tilt: -0.3 }])
   t.equal(ok.statusCode, 201, ok.body)
   const template = await storedTemplate(app, ok.json().credential)
