@@ -29,11 +29,16 @@ const { values } = parseArgs({
   options: {
     embeddings: { type: 'string', default: 'out/embeddings-full.json' },
     'max-k': { type: 'string', default: '3' },
+    /** Seed of the enrolment / probe split (and of the gallery draws); the calibration uses the default. */
+    seed: { type: 'string' },
     json: { type: 'string', default: 'out/study-multi.json' },
     'update-calibration': { type: 'string' },
   },
 })
 const maxK = Number(values['max-k'])
+const SEED = values.seed === undefined ? DEFAULT_SEED : Number(values.seed)
+if (!Number.isInteger(maxK) || maxK < 1 || !Number.isInteger(SEED) || SEED < 0) throw new Error('--max-k must be a positive integer and --seed a non-negative integer')
+if (values.seed !== undefined && values['update-calibration']) throw new Error('--update-calibration uses the default seed only')
 const cache = decodeEmbeddingCache(await readFile(values.embeddings, 'utf8'))
 const samples: MultiSample[] = cache.images.map((i) => ({ identity: i.identity, embedding: i.embedding }))
 const calibrationText = values['update-calibration'] ? await readFile(values['update-calibration'], 'utf8') : null
@@ -47,7 +52,7 @@ const single = rescoreFromCache(cache)
 const rows: Row[] = [row('single photo, all pairs (the eval)', single.metrics, single.report.pairs.genuine, single.report.pairs.impostor)]
 
 // 2. k photos on one fixed split.
-const protocol = splitForEnrolment(samples, maxK, DEFAULT_SEED)
+const protocol = splitForEnrolment(samples, maxK, SEED)
 const genuineIds = protocol.splits.filter((s) => s.probes.length > 0).length
 const multi: Record<string, ReturnType<typeof summarise>> = {}
 const multiMetrics: Record<string, ScoreMetrics> = {}
@@ -100,12 +105,12 @@ const samePerson = Array.from({ length: maxK - 1 }, (_, i) => i + 2).map((k) => 
 })
 
 // 3. 1:N duplicate search, one template per identity.
-const search = splitForEnrolment(samples, 1, DEFAULT_SEED)
+const search = splitForEnrolment(samples, 1, SEED)
 const mated = scoreMultiTemplate(samples, search, 1, 'mean').genuine
 const allImpostors = exhaustiveImpostorScores(samples)
 const oneToOne = scoreMetrics(mated, allImpostors)
 const galleries = GALLERY_SIZES.map((size) => {
-  const best = nonMatedBestScores(samples, search, size, DEFAULT_SEED)
+  const best = nonMatedBestScores(samples, search, size, SEED)
   const identities = Math.min(size, search.splits.length - 1)
   const m = scoreMetrics(mated, best)
   const atFpir = m.fnmrAtFmr(DUPLICATE_FPIR)
@@ -132,7 +137,7 @@ const extrapolated = EXTRAPOLATE_TO.map((n) => {
 // The same search when every enrolment is a mean template of maxK photos: each identity's template searched
 // against the other identities' templates. Few searches (one per identity), so FPIR 1% rests on a few events.
 const meanTemplates = protocol.splits.map((s) => ({ identity: s.identity, embedding: averageEmbeddings(s.gallery.map((p) => samples[p]!.embedding)) }))
-const meanBest = nonMatedSearches(meanTemplates, meanTemplates, Number.MAX_SAFE_INTEGER, DEFAULT_SEED)
+const meanBest = nonMatedSearches(meanTemplates, meanTemplates, Number.MAX_SAFE_INTEGER, SEED)
 // Mated: identities with 2 * maxK photos enrol twice, with disjoint photos (the shuffled order after the gallery).
 const meanMated = protocol.splits
   .filter((s) => s.probes.length >= maxK)
@@ -158,7 +163,7 @@ const study = {
   fta: ftaCount,
   msPerImageMedian: msMedian,
   single: summarise(single.metrics, single.report.pairs.genuine, single.report.pairs.impostor),
-  protocol: { maxK, seed: DEFAULT_SEED, galleries: protocol.splits.length, genuineIdentities: genuineIds },
+  protocol: { maxK, seed: SEED, galleries: protocol.splits.length, genuineIdentities: genuineIds },
   multi,
   pairedTests,
   atGate,
@@ -207,7 +212,7 @@ if (values['update-calibration'] && calibration) {
       genuinePairs: best.genuine,
       impostorPairs: best.impostor,
       singlePhotoSameProbes: { threshold: roundUp(multi['1-mean']!.at['0.001'].threshold), fnmrAtTargetFmr: multi['1-mean']!.at['0.001'].fnmr },
-      protocol: `identities with >= ${maxK + 1} acquired photos (seeded shuffle, seed ${DEFAULT_SEED}): first ${maxK} enrol as the unit-length mean, each other photo probes; impostors: every acquired photo against every other identity's gallery (all ${best.impostor} pairs)`,
+      protocol: `identities with >= ${maxK + 1} acquired photos (seeded shuffle, seed ${SEED}): first ${maxK} enrol as the unit-length mean, each other photo probes; impostors: every acquired photo against every other identity's gallery (all ${best.impostor} pairs)`,
     },
     // Enrolments of 1 to maxK photos share one gallery: take the threshold of the mode with the higher one.
     duplicateSearch:
