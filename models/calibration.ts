@@ -52,6 +52,54 @@ export const CalibrationSchema = Type.Object(
       /** How the minimums were chosen. */
       rule: Type.String({ minLength: 1 }),
     }),
+    /**
+     * Photos per enrolment that `threshold` and `figures` were measured with (1: one photo is the template).
+     * Absent in older files, which means 1.
+     */
+    enrolmentPhotos: Type.Optional(Type.Integer({ minimum: 1 })),
+    /**
+     * The threshold at targetFmr with one-photo templates (the threshold of `figures`), when `threshold` was
+     * raised for multi-photo templates; also the same-person check between enrolment photos.
+     */
+    singlePhotoThreshold: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })),
+    /** The same target FMR measured with a template that is the unit-length mean of `photos` enrolment photos. */
+    multiPhoto: Type.Optional(
+      Type.Object(
+        {
+          photos: Type.Integer({ minimum: 2 }),
+          fusion: Type.Literal('mean'),
+          threshold: Type.Number({ minimum: -1, maximum: 1 }),
+          fnmrAtTargetFmr: Rate,
+          fnmrCi95: Type.Object({ low: Rate, high: Rate }),
+          fmrAtThreshold: Rate,
+          eer: Rate,
+          genuinePairs: Count,
+          impostorPairs: Count,
+          /** One photo on the same probes, for comparison (the full-set single-photo figures are in `figures`). */
+          singlePhotoSameProbes: Type.Object({ threshold: Type.Number({ minimum: -1, maximum: 1 }), fnmrAtTargetFmr: Rate }),
+          protocol: Type.String({ minLength: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** The enrolment 1:N duplicate search: a candidate at or above `threshold` sends the enrolment to review. */
+    duplicateSearch: Type.Optional(
+      Type.Object(
+        {
+          threshold: Type.Number({ minimum: -1, maximum: 1 }),
+          /** Measured false-positive identification rate at `threshold` (non-mated searches sent to review). */
+          fpir: Rate,
+          fpirTarget: Rate,
+          /** Measured false-negative identification rate (mated searches not flagged). */
+          fnir: Rate,
+          /** Enrolled identities in the measured gallery: the threshold holds up to about this size. */
+          galleryIdentities: Type.Integer({ minimum: 1 }),
+          searches: Count,
+          method: Type.String({ minLength: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     createdAt: Type.String({ minLength: 1 }),
   },
   { additionalProperties: false },
@@ -96,6 +144,12 @@ export function parseCalibration(value: unknown, source = 'calibration'): Calibr
     problems.push('/figures/fnmrCi95 does not contain fnmrAtTargetFmr')
   }
   if (c.figures.fmrAtThreshold > c.targetFmr) problems.push('/figures/fmrAtThreshold is above targetFmr')
+  if (c.multiPhoto) {
+    const m = c.multiPhoto
+    if (m.fnmrCi95.low > m.fnmrAtTargetFmr || m.fnmrAtTargetFmr > m.fnmrCi95.high) problems.push('/multiPhoto/fnmrCi95 does not contain fnmrAtTargetFmr')
+    if (m.fmrAtThreshold > c.targetFmr) problems.push('/multiPhoto/fmrAtThreshold is above targetFmr')
+  }
+  if (c.duplicateSearch && c.duplicateSearch.fpir > c.duplicateSearch.fpirTarget) problems.push('/duplicateSearch/fpir is above fpirTarget')
   if (problems.length > 0) throw new CalibrationError('CALIBRATION_INVALID', `${source} is malformed: ${problems.join('; ')}`)
   return c
 }

@@ -7,7 +7,12 @@ export const EMBEDDING_LENGTHS: Readonly<Record<string, number>> = { 'human-face
 export interface FaceThresholds {
   model: FaceModelId
   embeddingLength: number
+  /** The gate's 1:1 threshold: FMR at the target for every enrolment mode (calibration `threshold`). */
   matchThreshold: number
+  /** Every pair of one enrolment's photos must reach this: the single-photo 1:1 threshold. */
+  samePersonThreshold: number
+  /** The enrolment 1:N duplicate search (calibration `duplicateSearch`; the 1:1 threshold in files without it). */
+  duplicateThreshold: number
   minDetectorScore: number
   minFaceSizePx: number
   antispoofMin: number
@@ -22,6 +27,8 @@ export function thresholdsFrom(calibration: Calibration): FaceThresholds {
     model: calibration.model,
     embeddingLength,
     matchThreshold: calibration.threshold,
+    samePersonThreshold: calibration.singlePhotoThreshold ?? calibration.threshold,
+    duplicateThreshold: calibration.duplicateSearch?.threshold ?? calibration.threshold,
     minDetectorScore: calibration.quality.minDetectorScore,
     minFaceSizePx: calibration.quality.minFaceSizePx,
     antispoofMin: calibration.quality.antispoofMin,

@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { startFaceEngine } from '../models/face-engine.ts'
 import type { FaceEngine } from '../models/face-types.ts'
 import { validateConfig, type AppConfig } from './config.ts'
+import { MAX_ENROLMENT_PHOTOS } from './schemas/residents.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
@@ -64,7 +65,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: 'echannel-rl:' } : {}) })
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
-    limits: { fileSize: config.photoBodyLimitBytes, files: 1, fields: 8, fieldSize: 1024 },
+    limits: { fileSize: config.photoBodyLimitBytes, files: MAX_ENROLMENT_PHOTOS, fields: 8, fieldSize: 1024 },
   })
   await app.register(swagger, {
     openapi: {

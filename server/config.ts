@@ -9,8 +9,13 @@ export interface EnrolmentPolicy {
   antispoofMin: number
   minAgeYears: number
   adultAgeYears: number
-  /** Cosine score at or above which another resident's template is the same face. */
+  /**
+   * Cosine score at or above which another resident's template is the same face (the 1:N duplicate search;
+   * calibration.json `duplicateSearch.threshold`, or the 1:1 threshold in files without it).
+   */
   duplicateThreshold: number
+  /** Every pair of a multi-photo enrolment's photos must score at least this (the calibrated 1:1 threshold). */
+  samePersonThreshold: number
 }
 
 export interface AppConfig {

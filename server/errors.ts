@@ -14,6 +14,7 @@ export const ERRORS = {
   FACE_TOO_SMALL: 422,
   FACE_QUALITY_LOW: 422,
   FACE_SPOOF_SUSPECTED: 422,
+  PHOTOS_NOT_SAME_PERSON: 422,
   DUPLICATE_FACE_REVIEW: 409,
   RESIDENT_EXISTS: 409,
   RESIDENT_NOT_FOUND: 404,
@@ -38,11 +39,14 @@ export type ErrorCode = keyof typeof ERRORS
 export class AppError extends Error {
   readonly code: ErrorCode
   readonly statusCode: number
-  constructor(code: ErrorCode, message: string) {
+  /** Positions (0-based) of the request's photos the error is about, for multi-photo enrolment. */
+  readonly photoIndexes: number[] | undefined
+  constructor(code: ErrorCode, message: string, options: { photoIndexes?: number[] } = {}) {
     super(message)
     this.name = 'AppError'
     this.code = code
     this.statusCode = ERRORS[code]
+    this.photoIndexes = options.photoIndexes
   }
 }
 

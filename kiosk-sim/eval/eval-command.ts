@@ -1,25 +1,34 @@
 // `eval` command: runs the face accuracy evaluation, prints a summary, writes JSON / SVG on request,
 // and can gate CI on FNMR at FMR 0.1%.
-//   --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]
+//   --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X] [--embeddings PATH]
+//   --from-embeddings PATH [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]   (re-score a cache, no engine)
 // Exit codes: 0 done (and gate passed), 1 gate failed or the run failed, 2 usage error.
 
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { renderDetSvg } from '../../models/eval/det-plot.ts'
-import { REPORT_FMR_TARGETS, runEvalDetailed, type EvalProgress, type EvalReport, type EvalRun } from './run-eval.ts'
+import { decodeEmbeddingCache, encodeEmbeddingCache } from '../../models/eval/embedding-cache.ts'
+import { REPORT_FMR_TARGETS, rescoreFromCache, runEvalDetailed, toEmbeddingCache, type EvalProgress, type EvalReport, type EvalRun } from './run-eval.ts'
 
 export interface CommandIo {
   stdout: { write(chunk: string): unknown }
   stderr: { write(chunk: string): unknown; isTTY?: boolean; columns?: number }
 }
 
-const USAGE = 'usage: eval --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]\n'
+const USAGE =
+  'usage: eval --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X] [--embeddings PATH]\n' +
+  '       eval --from-embeddings PATH [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]\n'
 /** The gate's operating point: FNMR at FMR 0.1%. */
 const GATE_FMR = '0.001'
 
 interface EvalArgs {
-  dataset: string
+  /** Absent when re-scoring a cache. */
+  dataset?: string
+  /** Write per-image results and embeddings here. */
+  embeddings?: string
+  /** Re-score this cache instead of running the engine. */
+  fromEmbeddings?: string
   limit?: number
   workers: number
   json?: string
@@ -38,7 +47,9 @@ export async function evalCommand(argv: string[], io: CommandIo = process): Prom
   const progress = createProgress(io.stderr)
   let run
   try {
-    run = await runEvalDetailed({ dataset: args.dataset, limit: args.limit, workers: args.workers, onProgress: progress.update })
+    run = args.fromEmbeddings
+      ? rescoreFromCache(decodeEmbeddingCache(await readFile(args.fromEmbeddings, 'utf8')))
+      : await runEvalDetailed({ dataset: args.dataset!, limit: args.limit, workers: args.workers, onProgress: progress.update })
   } catch (error) {
     progress.end()
     io.stderr.write(`evaluation failed: ${(error as Error).message}\n`)
@@ -49,6 +60,10 @@ export async function evalCommand(argv: string[], io: CommandIo = process): Prom
   const { report } = run
   io.stdout.write(formatSummary(report))
 
+  if (args.embeddings) {
+    await writeOutput(args.embeddings, encodeEmbeddingCache(toEmbeddingCache(run)))
+    io.stderr.write(`embeddings written to ${args.embeddings}\n`)
+  }
   if (args.json) {
     await writeOutput(args.json, JSON.stringify(report, null, 2) + '\n')
     io.stderr.write(`report written to ${args.json}\n`)
@@ -89,9 +104,16 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
       json: { type: 'string' },
       plot: { type: 'string' },
       'max-fnmr-at-fmr': { type: 'string' },
+      embeddings: { type: 'string' },
+      'from-embeddings': { type: 'string' },
     },
   })
-  if (!values.dataset) throw new Error('--dataset is required')
+  const from = values['from-embeddings']
+  if (from !== undefined) {
+    for (const flag of ['dataset', 'limit', 'workers', 'embeddings'] as const) {
+      if (values[flag] !== undefined) throw new Error(`--${flag} does not apply with --from-embeddings (the cache fixes the images and their embeddings)`)
+    }
+  } else if (!values.dataset) throw new Error('--dataset is required (or --from-embeddings PATH)')
   const maxFnmr = values['max-fnmr-at-fmr'] === undefined ? undefined : Number(values['max-fnmr-at-fmr'])
   if (maxFnmr !== undefined && !(maxFnmr >= 0 && maxFnmr <= 1)) throw new Error('--max-fnmr-at-fmr must be a fraction in [0, 1], e.g. 0.05')
   return {
@@ -101,6 +123,8 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     json: values.json,
     plot: values.plot,
     maxFnmr,
+    embeddings: values.embeddings,
+    fromEmbeddings: from,
   }
 }
 

@@ -8,6 +8,7 @@ import type { FaceEngine, FaceModelId } from '../../models/face-types.ts'
 import { ImageError } from '../../models/image-errors.ts'
 import { cosineSimilarity } from '../../models/match.ts'
 import { scoreMetrics, type ScoreMetrics } from '../../models/eval/metrics.ts'
+import type { EmbeddingCache } from '../../models/eval/embedding-cache.ts'
 import { buildPairs, DEFAULT_MAX_IMPOSTORS, DEFAULT_SEED, selectIdentitySubset, type PairList } from '../../models/eval/pairs.ts'
 
 export const REPORT_FMR_TARGETS = ['0.01', '0.001', '0.0001'] as const
@@ -108,6 +109,8 @@ export interface EvalRun {
   genuineScores: Float64Array
   impostorScores: Float64Array
   metrics: ScoreMetrics
+  /** Per image, in `images` order; empty for an image that failed to acquire. */
+  embeddings: Float32Array[]
 }
 
 interface ManifestEntry {
@@ -138,11 +141,73 @@ export async function runEvalDetailed(options: EvalOptions): Promise<EvalRun> {
   }
 
   const images = analysed.map((a) => a.result)
+  const embeddings = analysed.map((a) => a.embedding)
+  return scoreImages({
+    dataset: options.dataset,
+    subset: options.limit === undefined ? null : { limit: options.limit, seed },
+    model: engine.model,
+    images,
+    embeddings,
+    seed,
+    maxImpostors: options.maxImpostors,
+    started,
+    workers,
+  })
+}
+
+/** Options of a re-score from cached embeddings (see models/eval/embedding-cache.ts). */
+export interface RescoreOptions {
+  seed?: number
+  maxImpostors?: number
+}
+
+/**
+ * The same report from a cache of a previous run, without the engine: same pairs, same scores. Timing keeps
+ * the cached per-image model times; `totalSeconds` is the re-score's own wall time and `workers` is 0.
+ */
+export function rescoreFromCache(cache: EmbeddingCache, options: RescoreOptions = {}): EvalRun {
+  const started = performance.now()
+  return scoreImages({
+    dataset: cache.dataset,
+    subset: cache.subset,
+    model: cache.model,
+    images: cache.images.map(({ embedding: _embedding, ...result }) => result),
+    embeddings: cache.images.map((i) => i.embedding),
+    seed: options.seed ?? cache.subset?.seed ?? DEFAULT_SEED,
+    maxImpostors: options.maxImpostors,
+    started,
+    workers: 0,
+  })
+}
+
+/** The run as a cache: per-image results and embeddings. */
+export function toEmbeddingCache(run: EvalRun): EmbeddingCache {
+  return {
+    model: run.report.model,
+    dataset: run.report.dataset,
+    subset: run.report.subset,
+    createdAt: run.report.createdAt,
+    images: run.images.map((img, i) => ({ ...img, embedding: run.embeddings[i]! })),
+  }
+}
+
+interface ScoreInput {
+  dataset: string
+  subset: EvalReport['subset']
+  model: FaceModelId
+  images: ImageResult[]
+  embeddings: Float32Array[]
+  seed: number
+  maxImpostors: number | undefined
+  started: number
+  workers: number
+}
+
+function scoreImages({ dataset, subset, model, images, embeddings, seed, maxImpostors, started, workers }: ScoreInput): EvalRun {
   const pairs = buildPairs(
     images.map((img, index) => ({ index, identity: img.identity, acquired: img.fta === null })),
-    { maxImpostors: options.maxImpostors ?? DEFAULT_MAX_IMPOSTORS, seed },
+    { maxImpostors: maxImpostors ?? DEFAULT_MAX_IMPOSTORS, seed },
   )
-  const embeddings = analysed.map((a) => a.embedding)
   const genuineScores = scorePairs(pairs.genuine, embeddings)
   const impostorScores = scorePairs(pairs.impostor, embeddings)
   const metrics = scoreMetrics(genuineScores, impostorScores)
@@ -161,9 +226,9 @@ export async function runEvalDetailed(options: EvalOptions): Promise<EvalRun> {
   const ms = images.filter((i) => i.fta !== 'image-error').map((i) => i.ms).sort((a, b) => a - b)
 
   const report: EvalReport = {
-    dataset: options.dataset,
-    subset: options.limit === undefined ? null : { limit: options.limit, seed },
-    model: { name: engine.model.name, version: engine.model.version },
+    dataset,
+    subset,
+    model: { name: model.name, version: model.version },
     scoring: 'cosine',
     images: images.length,
     identities: new Set(images.map((i) => i.identity)).size,
@@ -190,7 +255,7 @@ export async function runEvalDetailed(options: EvalOptions): Promise<EvalRun> {
     },
     createdAt: new Date().toISOString(),
   }
-  return { report, images, genuineScores, impostorScores, metrics }
+  return { report, images, genuineScores, impostorScores, metrics, embeddings }
 }
 
 /** BPCER at QUALITY_THRESHOLDS over bona fide scores; null scores (no model output) are left out. */

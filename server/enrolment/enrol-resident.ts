@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Serial } from '../../lib/serial.ts'
 import type { FaceEngine } from '../../models/face-types.ts'
 import { ImageError } from '../../models/image-errors.ts'
+import { averageEmbeddings, firstPairBelow } from '../../models/match.ts'
 import { parseHkid } from '../domain/hkid.ts'
 import type { EnrolmentPolicy } from '../config.ts'
 import { AppError } from '../errors.ts'
@@ -18,7 +19,8 @@ export interface EnrolmentRequest {
   name: string
   dateOfBirth: string
   guardianConsent: boolean
-  photo: Uint8Array
+  /** 1..N photos of the same person; the template is the unit-length mean of their descriptors. */
+  photos: Uint8Array[]
 }
 
 export interface EnrolmentDeps {
@@ -45,8 +47,9 @@ export interface EnrolmentResult {
 }
 
 /**
- * Identity checks, then the photo (one face, size, confidence, anti-spoof), then the 1:N duplicate search,
- * then one transaction for resident and template. The photo itself is never stored.
+ * Identity checks, then each photo (one face, size, confidence, anti-spoof), then the same-person check over
+ * every pair of photos, then the 1:N duplicate search with the template (the mean of the photos' descriptors),
+ * then one transaction for resident and template. The photos themselves are never stored.
  */
 export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDeps): Promise<EnrolmentResult> {
   const hkid = parseHkid(request.residentId)
@@ -56,9 +59,26 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
   if (ineligible) throw new AppError(ineligible, 'resident is not eligible')
   if (await deps.store.getResident(hkid.canonical)) throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
 
-  const analysis = await analyzePhoto(deps.faceEngine, request.photo)
-  const assessment = assessEnrolmentPhoto(analysis, deps.policy, deps.embeddingLength)
-  if (!assessment.ok) throw new AppError(assessment.code, assessment.detail)
+  if (request.photos.length === 0) throw new AppError('VALIDATION_FAILED', 'at least one photo is required')
+  const several = request.photos.length > 1
+  const embeddings: Float32Array[] = []
+  let model: { name: string; version: string } | undefined
+  for (const [index, photo] of request.photos.entries()) {
+    const where = several ? { photoIndexes: [index] } : {}
+    const analysis = await analyzePhoto(deps.faceEngine, photo, where)
+    const assessment = assessEnrolmentPhoto(analysis, deps.policy, deps.embeddingLength)
+    if (!assessment.ok) throw new AppError(assessment.code, several ? `photo ${index}: ${assessment.detail}` : assessment.detail, where)
+    if (model && !sameModelId(model, analysis.model)) throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model changed during the enrolment')
+    model = analysis.model
+    embeddings.push(assessment.face.embedding)
+  }
+  const mismatch = firstPairBelow(embeddings, deps.policy.samePersonThreshold)
+  if (mismatch) {
+    throw new AppError('PHOTOS_NOT_SAME_PERSON', `photos ${mismatch.a} and ${mismatch.b} do not match each other`, { photoIndexes: [mismatch.a, mismatch.b] })
+  }
+  // One photo: its descriptor as it is (already unit length); several: the unit-length mean.
+  const template = several ? averageEmbeddings(embeddings) : embeddings[0]!
+  if (template.length !== deps.embeddingLength) throw new AppError('FACE_QUALITY_LOW', 'the photos give no usable mean descriptor')
 
   // Search-then-insert under one lock for every instance on the store, with the index brought up to date inside
   // it: two enrolments of one face, at two instances, cannot both pass the search.
@@ -66,7 +86,7 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
     deps.store
       .withEnrolmentLock(async () => {
         await deps.changes.catchUp()
-        return admit(hkid.canonical, request, analysis.model, assessment.face.embedding, today, deps)
+        return admit(hkid.canonical, request, model!, template, today, deps)
       }, deps.lockTimeoutMs)
       .catch((error: unknown) => {
         if (error instanceof EnrolmentLockTimeoutError) throw new AppError('ENROLMENT_BUSY', 'another enrolment holds the lock; try again')
@@ -131,13 +151,17 @@ async function admit(
 }
 
 
-async function analyzePhoto(engine: FaceEngine, photo: Uint8Array) {
+async function analyzePhoto(engine: FaceEngine, photo: Uint8Array, where: { photoIndexes?: number[] }) {
   try {
     return await engine.analyze(photo)
   } catch (error) {
-    if (error instanceof ImageError) throw new AppError(error.code, error.message)
+    if (error instanceof ImageError) throw new AppError(error.code, error.message, where)
     throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the face engine could not process the photo')
   }
+}
+
+function sameModelId(a: { name: string; version: string }, b: { name: string; version: string }): boolean {
+  return a.name === b.name && a.version === b.version
 }
 
 function sameModel(model: { name: string; version: string }, index: TemplateIndex): boolean {

@@ -27,7 +27,8 @@ export const errorHandlerPlugin = fp(
       if (mapped.code === 'RATE_LIMITED' && error && typeof error === 'object' && 'headers' in error) {
         reply.headers((error as { headers?: Record<string, string> }).headers ?? {})
       }
-      return reply.status(mapped.status).send({ error: { code: mapped.code, message, requestId: request.id } })
+      const photoIndexes = error instanceof AppError && mapped.status < 500 ? error.photoIndexes : undefined
+      return reply.status(mapped.status).send({ error: { code: mapped.code, message, requestId: request.id, ...(photoIndexes ? { photoIndexes } : {}) } })
     })
     app.setNotFoundHandler((request, reply) =>
       reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'no such route', requestId: request.id } }),

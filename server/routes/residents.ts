@@ -5,13 +5,24 @@ import { newResidentCredential } from '../enrolment/credentials.ts'
 import { enrolResident } from '../enrolment/enrol-resident.ts'
 import { AppError } from '../errors.ts'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
-import { CredentialResponse, EnrolmentBody, EnrolmentResponse, ResidentParams, ResidentView } from '../schemas/residents.ts'
+import { CredentialResponse, EnrolmentBody, MAX_ENROLMENT_PHOTOS, EnrolmentResponse, ResidentParams, ResidentView } from '../schemas/residents.ts'
 import type { ResidentRecord } from '../store/store.ts'
 
 /** An enrolment waits this long for another instance's enrolment to finish, then gets ENROLMENT_BUSY. */
 const ENROLMENT_LOCK_TIMEOUT_MS = 10_000
 
 const BASE64_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/
+
+/** The body's photo or photos as bytes; exactly one of the two fields must be present. */
+function decodePhotos(body: EnrolmentBody): Uint8Array[] {
+  if ((body.photo === undefined) === (body.photos === undefined)) throw new AppError('VALIDATION_FAILED', 'give either photo or photos')
+  const encoded = body.photos ?? [body.photo!]
+  return encoded.map((text, index) => {
+    const base64 = text.replace(/[\r\n]/g, '')
+    if (!BASE64_PATTERN.test(base64)) throw new AppError('VALIDATION_FAILED', `photo ${index} is not base64`, { photoIndexes: [index] })
+    return Buffer.from(base64, 'base64')
+  })
+}
 
 export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number }> = async (app, options) => {
   const enrolmentSerial = new Serial()
@@ -22,16 +33,30 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       bodyLimit: app.config.photoBodyLimitBytes,
       onRequest: app.requireOperator,
       preValidation: async (request) => {
-        // Multipart uploads arrive as fields plus a photo Buffer; give them the JSON body's shape.
+        // Multipart uploads arrive as fields plus photo Buffers (an array when a field repeats); give them the
+        // JSON body's shape: one `photo` file stays `photo`, several files (under `photo` or `photos`) become `photos`.
         const body = request.body as Record<string, unknown> | undefined
         if (!request.isMultipart() || !body) return
-        if (Buffer.isBuffer(body.photo)) body.photo = body.photo.toString('base64')
+        const asBase64 = (value: unknown): unknown => (Buffer.isBuffer(value) ? value.toString('base64') : value)
+        // The file limit is per file; all the photos together get the same limit as a JSON body.
+        const files = [body.photo, body.photos].flat().filter((v): v is Buffer => Buffer.isBuffer(v))
+        if (files.reduce((n, f) => n + f.length, 0) > app.config.photoBodyLimitBytes) {
+          throw new AppError('PAYLOAD_TOO_LARGE', 'the photos together exceed the upload limit')
+        }
+        if (Array.isArray(body.photo) && body.photos === undefined) {
+          body.photos = body.photo
+          delete body.photo
+        }
+        if (Buffer.isBuffer(body.photos)) body.photos = [body.photos]
+        if (Array.isArray(body.photos)) body.photos = body.photos.map(asBase64)
+        body.photo = asBase64(body.photo)
+        if (body.photo === undefined) delete body.photo
         // Form fields are text; only the literal words become booleans, anything else fails the schema.
         if (body.guardianConsent === 'true' || body.guardianConsent === 'false') body.guardianConsent = body.guardianConsent === 'true'
       },
       config: { rateLimit: { max: app.config.rateLimits.enrolmentsPerMinute, timeWindow: '1 minute' } },
       schema: {
-        summary: 'Enrol a resident with a face photo (JSON with base64 photo, or multipart)',
+        summary: `Enrol a resident with 1 to ${MAX_ENROLMENT_PHOTOS} face photos of the same person (JSON with base64 photo or photos, or multipart)`,
         tags: ['residents'],
         security: BearerSecurity,
         body: EnrolmentBody,
@@ -39,15 +64,13 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       },
     },
     async (request, reply) => {
-      const photoBase64 = request.body.photo.replace(/[\r\n]/g, '')
-      if (!BASE64_PATTERN.test(photoBase64)) throw new AppError('VALIDATION_FAILED', 'photo is not base64')
       const result = await enrolResident(
         {
           residentId: request.body.residentId,
           name: request.body.name,
           dateOfBirth: request.body.dateOfBirth,
           guardianConsent: request.body.guardianConsent ?? false,
-          photo: Buffer.from(photoBase64, 'base64'),
+          photos: decodePhotos(request.body),
         },
         { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, templateKey: app.config.templateKey, now: () => new Date(), serial: enrolmentSerial, index: app.duplicateIndex, changes: app.templateChanges, lockTimeoutMs: ENROLMENT_LOCK_TIMEOUT_MS },
       ).catch((error: unknown) => {

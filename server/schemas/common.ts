@@ -6,6 +6,8 @@ export const ErrorBody = Type.Object(
       code: Type.String(),
       message: Type.String(),
       requestId: Type.String(),
+      /** Which of the request's photos (0-based) the error is about, when it is about some. */
+      photoIndexes: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
     }),
   },
   { $id: 'ErrorBody', additionalProperties: false },

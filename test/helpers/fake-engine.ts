@@ -12,7 +12,7 @@ export function fakeFaceEngine(): FaceEngine & { calls: number } {
     calls: 0,
     async analyze(image: Uint8Array): Promise<FaceAnalysis> {
       engine.calls++
-      let spec: { faces: Array<{ axis?: number; size?: number; score?: number; antispoof?: number }> }
+      let spec: { faces: Array<FakeFace> }
       try {
         spec = JSON.parse(Buffer.from(image).toString('utf8'))
       } catch {
@@ -25,7 +25,7 @@ export function fakeFaceEngine(): FaceEngine & { calls: number } {
         timings: { decodeMs: 1, detectMs: 1, embedMs: 1, livenessMs: 1 },
         // Side by side, as two people would stand.
         faces: spec.faces.map((f, i) =>
-          face({ box: [40 + i * 200, 100, 160, 180], embedding: unitVector(f.axis ?? 0), faceSizePx: f.size ?? 160, detectorScore: f.score ?? 0.95, antispoof: f.antispoof ?? 0.9 }),
+          face({ box: [40 + i * 200, 100, 160, 180], embedding: unitVector(f.axis ?? 0, f.tilt ?? 0), faceSizePx: f.size ?? 160, detectorScore: f.score ?? 0.95, antispoof: f.antispoof ?? 0.9 }),
         ),
       }
     },
@@ -34,5 +34,14 @@ export function fakeFaceEngine(): FaceEngine & { calls: number } {
   return engine
 }
 
-export const photoOf = (faces: Array<{ axis?: number; size?: number; score?: number; antispoof?: number }>) =>
+/** A fake face: `axis` is the person, `tilt` (radians toward the next axis) another photo of them. */
+export interface FakeFace {
+  axis?: number
+  tilt?: number
+  size?: number
+  score?: number
+  antispoof?: number
+}
+
+export const photoOf = (faces: FakeFace[]) =>
   Buffer.from(JSON.stringify({ faces })).toString('base64')

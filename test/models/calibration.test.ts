@@ -94,3 +94,55 @@ t.test('a calibration only serves the model it was measured on', async (t) => {
   t.throws(() => assertCalibrationFor(VALID, { name: 'human-faceres', version: '3.4.0' }), { code: 'CALIBRATION_MODEL_MISMATCH' })
   t.throws(() => assertCalibrationFor(VALID, { name: 'face-api', version: '3.3.6' }), { code: 'CALIBRATION_MODEL_MISMATCH' })
 })
+
+const WITH_MULTI = (): Calibration => ({
+  ...copy(),
+  enrolmentPhotos: 1,
+  multiPhoto: {
+    photos: 3,
+    fusion: 'mean',
+    threshold: 0.9,
+    fnmrAtTargetFmr: 0.05,
+    fnmrCi95: { low: 0.04, high: 0.06 },
+    fmrAtThreshold: 0.001,
+    eer: 0.01,
+    genuinePairs: 800,
+    impostorPairs: 900000,
+    singlePhotoSameProbes: { threshold: 0.93, fnmrAtTargetFmr: 0.08 },
+    protocol: 'test',
+  },
+  duplicateSearch: { threshold: 0.95, fpir: 0.009, fpirTarget: 0.01, fnir: 0.3, galleryIdentities: 649, searches: 2543, method: 'test' },
+})
+
+t.test('multi-photo and duplicate-search figures: optional, checked when present', async (t) => {
+  t.same(parseCalibration(WITH_MULTI()), WITH_MULTI(), 'accepted with both')
+  t.equal(parseCalibration(copy()).duplicateSearch, undefined, 'older files without them still load')
+  const cases: Array<[string, (c: Record<string, any>) => void]> = [
+    ['zero enrolment photos', (c) => (c.enrolmentPhotos = 0)],
+    ['multi-photo of one photo', (c) => (c.multiPhoto.photos = 1)],
+    ['multi-photo CI not containing FNMR', (c) => (c.multiPhoto.fnmrCi95 = { low: 0.1, high: 0.2 })],
+    ['multi-photo FMR above target', (c) => (c.multiPhoto.fmrAtThreshold = 0.002)],
+    ['duplicate FPIR above its target', (c) => (c.duplicateSearch.fpir = 0.02)],
+    ['duplicate gallery of none', (c) => (c.duplicateSearch.galleryIdentities = 0)],
+    ['unknown duplicate field', (c) => (c.duplicateSearch.fpirr = 0.01)],
+  ]
+  for (const [name, mutate] of cases) {
+    const c = WITH_MULTI() as unknown as Record<string, any>
+    mutate(c)
+    t.throws(() => parseCalibration(c), { code: 'CALIBRATION_INVALID' }, name)
+  }
+})
+
+t.test('thresholdsFrom: the gate, same-person and duplicate thresholds, with fallbacks for older files', async (t) => {
+  const { thresholdsFrom } = await import('../../models/thresholds.ts')
+  const multi = thresholdsFrom(WITH_MULTI())
+  t.equal(multi.matchThreshold, 0.5, 'the gate reads `threshold`')
+  t.equal(multi.duplicateThreshold, 0.95, 'duplicate search reads duplicateSearch.threshold')
+  t.equal(thresholdsFrom({ ...WITH_MULTI(), singlePhotoThreshold: 0.45 }).samePersonThreshold, 0.45, 'same-person check reads singlePhotoThreshold')
+  const old = thresholdsFrom(copy())
+  t.equal(old.duplicateThreshold, 0.5, 'without duplicateSearch: the 1:1 threshold')
+  t.equal(old.samePersonThreshold, 0.5, 'without singlePhotoThreshold: the 1:1 threshold')
+  const committed = thresholdsFrom(loadCalibration())
+  t.ok(committed.duplicateThreshold > committed.matchThreshold, 'the committed duplicate threshold is stricter than the 1:1 one')
+  t.ok(committed.samePersonThreshold <= committed.matchThreshold, 'the same-person check is never stricter than the gate')
+})

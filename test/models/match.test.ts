@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { averageEmbeddings, cosineSimilarity, isUsableEmbedding, l2normalize, NO_MATCH } from '../../models/match.ts'
+import { averageEmbeddings, cosineSimilarity, firstPairBelow, isUsableEmbedding, l2normalize, NO_MATCH } from '../../models/match.ts'
 
 const close = (t: Test, actual: ArrayLike<number>, expected: number[], message: string) => {
   t.equal(actual.length, expected.length, `${message}: length`)
@@ -57,4 +57,13 @@ t.test('isUsableEmbedding', async (t) => {
   t.equal(isUsableEmbedding([0, 0, 0, 0], 4), false, 'zero vector')
   t.equal(isUsableEmbedding([0.5, Number.NaN, 0.5, 0.5], 4), false, 'NaN')
   t.equal(isUsableEmbedding([0.5, 0.5, 0.5, Number.NEGATIVE_INFINITY], 4), false, '-Infinity')
+})
+
+t.test('firstPairBelow: the same-person check over several photos', async (t) => {
+  t.equal(firstPairBelow([[1, 0], [1, 0.1], [0.9, 0.1]], 0.9), null, 'every pair close: passes')
+  t.same(firstPairBelow([[1, 0], [1, 0.1], [0, 1]], 0.9), { a: 0, b: 2, score: 0 }, 'the first failing pair, in order')
+  t.same(firstPairBelow([[1, 0], [0, 1]], 0), null, 'a score equal to the threshold passes')
+  t.same(firstPairBelow([[1, 0], [0, 1]], 0.01), { a: 0, b: 1, score: 0 }, 'just above it fails')
+  t.equal(firstPairBelow([[1, 0]], 0.99), null, 'one photo has no pair')
+  t.same(firstPairBelow([[1, 0], []], -0.5), { a: 0, b: 1, score: NO_MATCH }, 'an empty vector never passes')
 })
