@@ -46,6 +46,11 @@ export function canonicalJson(value: unknown): string {
   throw new TypeError(`canonicalJson: unsupported ${typeof value}`)
 }
 
+/** How events name a token without carrying it: SHA-256 of iss, NUL, jti (the audit record's "hash of the jti"). */
+export function jtiHash(iss: string, jti: string): string {
+  return createHash('sha256').update(`${iss}\u0000${jti}`).digest('hex')
+}
+
 /** The chain's start for one kiosk: two kiosks' chains can never be spliced into each other. */
 export function genesisHash(kioskId: string): string {
   return createHash('sha256').update(`echannel-outbox-genesis\n${kioskId}`).digest('hex')

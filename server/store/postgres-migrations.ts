@@ -99,4 +99,39 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
     name: 'issued tokens leave the database (short-lived state: memory, or Redis when shared)',
     sql: `DROP TABLE issued_tokens;`,
   },
+  {
+    version: 4,
+    name: 'kiosk outbox sync: per-kiosk chain heads, chain entries, offline flags',
+    sql: `
+      CREATE TABLE outbox_heads (
+        kiosk_id text PRIMARY KEY,
+        seq bigint NOT NULL CHECK (seq >= 0),
+        hash text NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE TABLE outbox_entries (
+        kiosk_id text NOT NULL,
+        seq bigint NOT NULL CHECK (seq >= 1),
+        prev_hash text NOT NULL,
+        hash text NOT NULL,
+        event_id text NOT NULL,
+        offline_jti boolean NOT NULL,
+        received_at bigint NOT NULL,
+        PRIMARY KEY (kiosk_id, seq)
+      );
+      CREATE TABLE offline_flags (
+        kind text NOT NULL CHECK (kind IN ('JTI_DOUBLE_USE', 'REVOKED_AT_USE')),
+        kiosk_id text NOT NULL,
+        seq bigint NOT NULL,
+        event_id text NOT NULL,
+        jti_hash text NOT NULL,
+        other_kiosk_id text,
+        flagged_at bigint NOT NULL,
+        PRIMARY KEY (kiosk_id, seq, kind)
+      );
+      CREATE INDEX offline_flags_jti_hash ON offline_flags (jti_hash);
+      CREATE TRIGGER outbox_entries_append_only BEFORE UPDATE OR DELETE ON outbox_entries FOR EACH ROW EXECUTE FUNCTION refuse_change();
+      CREATE TRIGGER offline_flags_append_only BEFORE UPDATE OR DELETE ON offline_flags FOR EACH ROW EXECUTE FUNCTION refuse_change();
+    `,
+  },
 ]
