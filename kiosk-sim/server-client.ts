@@ -1,3 +1,4 @@
+import type { ChainEntry, ChainHead } from '../lib/outbox-chain.ts'
 import type { ClearanceEventBody } from '../server/schemas/kiosk.ts'
 
 export type KioskEvent = ClearanceEventBody
@@ -7,6 +8,20 @@ export class ServerUnavailableError extends Error {
     super(message)
     this.name = 'ServerUnavailableError'
   }
+}
+
+/** The server refused an outbox batch with a stable code (OUTBOX_GAP, OUTBOX_CHAIN_BROKEN, ...): a retry will not help. */
+export class OutboxRefusedError extends Error {
+  constructor(readonly code: string) {
+    super(`outbox refused: ${code}`)
+    this.name = 'OutboxRefusedError'
+  }
+}
+
+export interface RevocationList {
+  /** Server clock, epoch ms. */
+  generatedAt: number
+  revokedSubjects: string[]
 }
 
 export interface TemplateReply {
@@ -58,6 +73,30 @@ export class KioskServerClient {
       throw new ServerUnavailableError(`events: HTTP ${response.status}`)
     }
     return (await response.json()) as { accepted: number; duplicates: number }
+  }
+
+  /** Sends a run of the outbox chain; returns the head the server now holds. */
+  async postOutbox(kioskId: string, entries: ReadonlyArray<ChainEntry<KioskEvent>>): Promise<ChainHead> {
+    const response = await this.request('POST', '/v1/kiosk/outbox', { kioskId, events: entries })
+    if (response.status === 200) return ((await response.json()) as { acknowledged: ChainHead }).acknowledged
+    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+      const body = (await response.json().catch(() => null)) as { error?: { code?: string } } | null
+      throw new OutboxRefusedError(body?.error?.code ?? `HTTP ${response.status}`)
+    }
+    await response.body?.cancel()
+    throw new ServerUnavailableError(`outbox: HTTP ${response.status}`)
+  }
+
+  async fetchOutboxHead(): Promise<ChainHead> {
+    const response = await this.request('GET', '/v1/kiosk/outbox/head')
+    if (response.status !== 200) throw new ServerUnavailableError(`outbox head: HTTP ${(await drain(response, response.status))}`)
+    return (await response.json()) as ChainHead
+  }
+
+  async fetchRevocations(): Promise<RevocationList> {
+    const response = await this.request('GET', '/v1/kiosk/revocations')
+    if (response.status !== 200) throw new ServerUnavailableError(`revocations: HTTP ${(await drain(response, response.status))}`)
+    return (await response.json()) as RevocationList
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<Response> {
