@@ -95,7 +95,12 @@ export class KioskOutbox {
 
   /** Entries the server has not acknowledged, oldest first. */
   unacknowledged(limit: number): OutboxEntry[] {
-    const rows = this.sql('SELECT seq, prev_hash, hash, event, jti FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').all(this.acknowledgedSeq(), limit) as EntryRow[]
+    return this.entries(this.acknowledgedSeq() + 1, limit)
+  }
+
+  /** Up to `limit` entries from `fromSeq` on, as stored (and as sent). */
+  entries(fromSeq: number, limit: number): OutboxEntry[] {
+    const rows = this.sql('SELECT seq, prev_hash, hash, event, jti FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?').all(fromSeq, limit) as EntryRow[]
     return rows.map((row) => ({ seq: row.seq, prevHash: row.prev_hash, hash: row.hash, event: JSON.parse(row.event), jti: row.jti ? JSON.parse(row.jti) : null }))
   }
 
