@@ -10,7 +10,7 @@ import type { KeyCache } from './key-cache.ts'
 import type { KioskPolicy } from './kiosk-policy.ts'
 import type { OfflineMode } from './offline/offline-mode.ts'
 import { decodeQr } from './qr.ts'
-import type { KioskEvent, KioskServerClient } from './server-client.ts'
+import { ServerUnavailableError, type KioskEvent, type KioskServerClient } from './server-client.ts'
 
 export interface PassengerFrames {
   /** The camera frame in which the passenger shows the phone. */
@@ -164,6 +164,8 @@ async function runStage(
           ledger: evidence.ledger,
           template: evidence.template,
           embedding: context.embedding,
+          // Only an outage may be bridged offline; a refusal (a withdrawn kiosk key) or a bug may not.
+          outage: [ledger, template].every((r) => r.status === 'fulfilled' || r.reason instanceof ServerUnavailableError),
         })
         evidence.ledger = admission.ledger
         evidence.template = admission.template

@@ -27,6 +27,8 @@ export interface AdmissionInput {
   ledger: LedgerOutcome
   template: TemplateOutcome
   embedding: Float32Array | null
+  /** True when whatever failed failed as an outage (network, timeout, 5xx), not as a refusal. */
+  outage: boolean
 }
 
 export interface Admission {
@@ -59,6 +61,7 @@ export class OfflineMode {
     this.learn(input)
     const online: Admission = { ledger: input.ledger, template: input.template, embedding: input.embedding, refusal: null, claim: null }
     if (input.ledger !== 'unavailable' && input.template !== 'unavailable') return online
+    if (!input.outage) return { ...online, refusal: 'OFFLINE_NOT_ALLOWED' }
 
     const verdict = offlineVerdict(
       {

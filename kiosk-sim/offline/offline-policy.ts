@@ -10,6 +10,9 @@ export interface OfflineLimits {
   clockToleranceMs: number
 }
 
+/** Offline work for at most 10 minutes of revocation-list age (the key set's own limit is 15), 5 s of clock disagreement. */
+export const DEFAULT_OFFLINE_LIMITS: OfflineLimits = { enabled: true, maxRevocationAgeMs: 10 * 60_000, clockToleranceMs: 5_000 }
+
 export interface OfflineSituation {
   contact: ServerContact | null
   /** The revocation list's generatedAt (server clock), null when the kiosk has none. */

@@ -4,12 +4,12 @@ import { join } from 'node:path'
 import type { ChainEntry, ChainHead } from '../../lib/outbox-chain.ts'
 import { KeyCache } from '../../kiosk-sim/key-cache.ts'
 import { OfflineMode } from '../../kiosk-sim/offline/offline-mode.ts'
-import type { OfflineLimits } from '../../kiosk-sim/offline/offline-policy.ts'
+import { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from '../../kiosk-sim/offline/offline-policy.ts'
 import { KioskOutbox } from '../../kiosk-sim/offline/outbox.ts'
 import { RevocationCache } from '../../kiosk-sim/offline/revocation-cache.ts'
 import { TemplateCache } from '../../kiosk-sim/offline/template-cache.ts'
 import { clearPassenger, type ClearanceRecord, type PipelineDeps } from '../../kiosk-sim/pipeline.ts'
-import { KioskServerClient, ServerUnavailableError, type KioskEvent, type RevocationList, type TemplateReply } from '../../kiosk-sim/server-client.ts'
+import { KioskNotAuthorisedError, KioskServerClient, ServerUnavailableError, type KioskEvent, type RevocationList, type TemplateReply } from '../../kiosk-sim/server-client.ts'
 import { renderPhoneFrame } from '../../kiosk-sim/sources/phone-frame.ts'
 import { hkidCheckDigit } from '../../server/domain/hkid.ts'
 import type { App } from '../../server/app.ts'
@@ -22,9 +22,12 @@ import { operator, testConfig } from './test-app.ts'
 /** The server as the kiosk sees it, with a switch: when `down`, every call fails as a dead network would. */
 export class SwitchableClient extends KioskServerClient {
   down = false
+  /** The server answers, but refuses this kiosk (its key withdrawn). */
+  refused = false
 
   private check(): void {
     if (this.down) throw new ServerUnavailableError('link down (test)')
+    if (this.refused) throw new KioskNotAuthorisedError('kiosk key withdrawn (test)')
   }
   override async fetchJwks(): Promise<unknown> {
     this.check()
@@ -61,7 +64,7 @@ export class TestClocks {
   }
 }
 
-export const DEFAULT_TEST_LIMITS: OfflineLimits = { enabled: true, maxRevocationAgeMs: 10 * 60_000, clockToleranceMs: 5_000 }
+export const DEFAULT_TEST_LIMITS: OfflineLimits = DEFAULT_OFFLINE_LIMITS
 
 export interface OfflineKiosk {
   client: SwitchableClient

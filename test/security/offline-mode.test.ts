@@ -116,6 +116,12 @@ t.test('offline limits: local replay, uncached template, disabled mode, and a ki
   t.same(await decide(kiosk, token(dave.subject), 6), refer('OFFLINE_TEMPLATE_UNAVAILABLE'), 'a resident this kiosk never saw: no template, fail closed')
   t.same(await decide(kiosk, token(alice.subject), 0), APPROVE, 'twin: a seen resident, new token')
 
+  kiosk.client.down = false
+  kiosk.client.refused = true
+  t.same(await decide(kiosk, token(alice.subject), 0), refer('OFFLINE_NOT_ALLOWED'), 'the server refuses this kiosk (key withdrawn): not an outage, no offline work')
+  kiosk.client.refused = false
+  kiosk.client.down = true
+
   const disabled = open(KIOSK_ID, KIOSK_KEY, { ...DEFAULT_TEST_LIMITS, enabled: false })
   t.same(await decide(disabled, token(alice.subject), 0), APPROVE, 'disabled kiosk online')
   disabled.client.down = true
@@ -130,7 +136,7 @@ t.test('offline limits: local replay, uncached template, disabled mode, and a ki
   t.same({ decision: down.decision, reason: down.reason }, refer('SERVER_UNAVAILABLE'), 'offline, no offline mode')
 
   // Every decision of the offline-mode kiosk is in its outbox, in order, chained.
-  t.equal(kiosk.outbox.head().seq, 5, 'five decisions, five entries')
-  t.same(kiosk.outbox.entries(1, 5).map((e) => e.event.decision), ['APPROVE', 'REJECT', 'REJECT', 'REFER_TO_OFFICER', 'APPROVE'])
-  t.same(kiosk.outbox.entries(1, 5).map((e) => e.jti !== null), [false, false, true, false, true], 'token ids travel only with decisions whose ledger check was made offline')
+  t.equal(kiosk.outbox.head().seq, 6, 'six decisions, six entries')
+  t.same(kiosk.outbox.entries(1, 6).map((e) => e.event.reason), [null, 'TOKEN_REPLAYED', 'FACE_MISMATCH', 'OFFLINE_TEMPLATE_UNAVAILABLE', null, 'OFFLINE_NOT_ALLOWED'])
+  t.same(kiosk.outbox.entries(1, 6).map((e) => e.jti !== null), [false, false, true, false, true, false], 'token ids travel only with decisions whose ledger check was made offline')
 })
