@@ -238,6 +238,18 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     t.strictSame(stored, { ...entries[0]!.event, receivedAt: 1_760_000_100_000 }, 'the event round-trips, first receipt kept')
   })
 
+  t.test(`${name}: the same outbox batch sent twice at once is stored once`, async (t) => {
+    const store = await fresh(t)
+    const entries = outboxChain('kiosk-1', 50)
+    const results = await Promise.all([store.appendOutbox('kiosk-1', entries, 1), store.appendOutbox('kiosk-1', entries, 2)])
+    t.same(results.map((r) => (r.ok ? [r.stored, r.alreadyStored, r.head.seq] : r.problem)).sort(), [[0, 50, 50], [50, 0, 50]], 'one stores, the other acknowledges')
+    t.equal(await store.countEvents(), 50)
+    const other = outboxChain('kiosk-2', 50)
+    const twins = await Promise.all([store.appendOutbox('kiosk-2', other.slice(0, 25), 3), store.appendOutbox('kiosk-3', outboxChain('kiosk-3', 25), 3)])
+    t.ok(twins.every((r) => r.ok && r.stored === 25), 'twin: two kiosks at once, both stored')
+    t.equal(await store.countEvents(), 100)
+  })
+
   t.test(`${name}: outbox gap and broken chain store nothing; the intact twin is stored`, async (t) => {
     const store = await fresh(t)
     const entries = outboxChain('kiosk-1', 10)
