@@ -30,6 +30,7 @@ const SCHEMA = `
     jti TEXT,
     occurred_at INTEGER NOT NULL
   ) STRICT;
+  CREATE INDEX IF NOT EXISTS outbox_occurred_at ON outbox (occurred_at);
   CREATE TABLE IF NOT EXISTS seen_jti (jti_hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) STRICT;
   CREATE INDEX IF NOT EXISTS seen_jti_expires_at ON seen_jti (expires_at);
 `
