@@ -139,4 +139,14 @@ t.test('offline limits: local replay, uncached template, disabled mode, and a ki
   t.equal(kiosk.outbox.head().seq, 6, 'six decisions, six entries')
   t.same(kiosk.outbox.entries(1, 6).map((e) => e.event.reason), [null, 'TOKEN_REPLAYED', 'FACE_MISMATCH', 'OFFLINE_TEMPLATE_UNAVAILABLE', null, 'OFFLINE_NOT_ALLOWED'])
   t.same(kiosk.outbox.entries(1, 6).map((e) => e.jti !== null), [false, false, true, false, true, false], 'token ids travel only with decisions whose ledger check was made offline')
+
+  // No approval without a durable record: an outbox that cannot write turns the decision into a referral.
+  kiosk.client.down = false
+  const record = kiosk.offline.record.bind(kiosk.offline)
+  kiosk.offline.record = () => {
+    throw new Error('disk full (test)')
+  }
+  t.same(await decide(kiosk, token(alice.subject), 0), refer('INTERNAL_ERROR'), 'the outbox refuses the write: REFER, never APPROVE')
+  kiosk.offline.record = record
+  t.same(await decide(kiosk, token(alice.subject), 0), APPROVE, 'twin: the outbox writes again')
 })
