@@ -2,7 +2,7 @@ import type { DetectedFace, FaceModelId } from '../models/face-types.ts'
 import { distinctFaces } from '../models/distinct-faces.ts'
 import { isUsableEmbedding } from '../models/match.ts'
 import type { TokenCheck } from '../tokens/verify-token.ts'
-import type { Decision } from './decision-types.ts'
+import type { Decision, ReferReason } from './decision-types.ts'
 import type { KioskPolicy } from './kiosk-policy.ts'
 
 export type LedgerOutcome = 'consumed' | 'replayed' | 'unavailable'
@@ -17,6 +17,8 @@ export interface ClearanceEvidence {
   token?: TokenCheck
   ledger?: LedgerOutcome
   template?: TemplateOutcome
+  /** The server could not answer and offline mode was refused, for this reason. */
+  offlineRefusal?: ReferReason
   faces?: readonly DetectedFace[]
   faceModel?: FaceModelId
   matchScore?: number
@@ -46,7 +48,7 @@ export function decide(evidence: ClearanceEvidence, policy: KioskPolicy): Verdic
   if (evidence.ledger === undefined || evidence.template === undefined) return pending('admission')
   if (evidence.template === 'revoked' || evidence.template === 'unknown') return reject('TOKEN_REVOKED')
   if (evidence.ledger === 'replayed') return reject('TOKEN_REPLAYED')
-  if (evidence.ledger === 'unavailable' || evidence.template === 'unavailable') return refer('SERVER_UNAVAILABLE')
+  if (evidence.ledger === 'unavailable' || evidence.template === 'unavailable') return refer(evidence.offlineRefusal ?? 'SERVER_UNAVAILABLE')
   if (!sameModel(evidence.template.model, policy.model)) return refer('TEMPLATE_MODEL_MISMATCH')
 
   if (evidence.faces === undefined) return pending('faces')

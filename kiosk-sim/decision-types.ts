@@ -18,6 +18,11 @@ export const REFER_REASONS = [
   'STALE_KEYS',
   'TEMPLATE_MODEL_MISMATCH',
   'SERVER_UNAVAILABLE',
+  // Offline mode refused (kiosk-sim/offline/offline-policy.ts): the server is unreachable and the kiosk may not decide alone.
+  'OFFLINE_NOT_ALLOWED',
+  'CLOCK_UNTRUSTED',
+  'REVOCATION_LIST_STALE',
+  'OFFLINE_TEMPLATE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const
 

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
+import { jtiHash, type OfflineJtiClaim } from '../lib/outbox-chain.ts'
 import type { FaceAnalysis, FaceEngine } from '../models/face-types.ts'
 import { cosineSimilarity } from '../models/match.ts'
 import type { TokenPolicy } from '../tokens/token-profile.ts'
@@ -7,8 +8,9 @@ import { decide, faceToMatch, type ClearanceEvidence, type Stage } from './decid
 import type { Decision } from './decision-types.ts'
 import type { KeyCache } from './key-cache.ts'
 import type { KioskPolicy } from './kiosk-policy.ts'
+import type { OfflineMode } from './offline/offline-mode.ts'
 import { decodeQr } from './qr.ts'
-import type { KioskEvent, KioskServerClient } from './server-client.ts'
+import { ServerUnavailableError, type KioskEvent, type KioskServerClient } from './server-client.ts'
 
 export interface PassengerFrames {
   /** The camera frame in which the passenger shows the phone. */
@@ -31,6 +33,11 @@ export interface PipelineDeps {
   identity: KioskIdentity
   /** Epoch milliseconds; a simulation can move it. */
   now: () => number
+  /**
+   * Offline mode: with it, every decision is appended to the durable outbox before it is returned, and the
+   * kiosk may admit from its caches while the server is unreachable. Without it, no server means a referral.
+   */
+  offline?: OfflineMode
 }
 
 export type ClearanceRecord = KioskEvent & Decision
@@ -44,6 +51,8 @@ interface StageContext {
   embedding: Float32Array | null
   /** Face work started while the ledger and template requests are on the wire. */
   faceAnalysis: Promise<FaceAnalysis> | null
+  /** A token id this kiosk consumed offline: it goes into the outbox with the decision. */
+  offlineClaim: OfflineJtiClaim | null
 }
 
 /**
@@ -54,7 +63,7 @@ export async function clearPassenger(frames: PassengerFrames, deps: PipelineDeps
   const started = performance.now()
   const timings: Timings = { decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, matchMs: 0, totalMs: 0 }
   const evidence: ClearanceEvidence = {}
-  const context: StageContext = { kid: null, jtiHash: null, score: null, embedding: null, faceAnalysis: null }
+  const context: StageContext = { kid: null, jtiHash: null, score: null, embedding: null, faceAnalysis: null, offlineClaim: null }
   let verdict = decide(evidence, deps.policy)
   for (let step = 0; verdict.decision === 'PENDING' && step < 8; step++) {
     try {
@@ -66,7 +75,7 @@ export async function clearPassenger(frames: PassengerFrames, deps: PipelineDeps
   }
   const decision: Decision = verdict.decision === 'PENDING' ? { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' } : verdict
   timings.totalMs = round(performance.now() - started)
-  return {
+  const record: ClearanceRecord = {
     eventId: randomUUID(),
     kioskId: deps.identity.kioskId,
     controlPoint: deps.identity.controlPoint,
@@ -78,6 +87,23 @@ export async function clearPassenger(frames: PassengerFrames, deps: PipelineDeps
     jtiHash: context.jtiHash,
     occurredAt: Math.round(deps.now()),
     timings,
+  }
+  return deps.offline ? recordDurably(record, context.offlineClaim, deps.offline) : record
+}
+
+/** No approval without a durable record: if the outbox cannot take the decision, the passenger is referred. */
+function recordDurably(record: ClearanceRecord, claim: OfflineJtiClaim | null, offline: OfflineMode): ClearanceRecord {
+  try {
+    offline.record(record, claim)
+    return record
+  } catch {
+    const referred: ClearanceRecord = { ...record, decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' }
+    try {
+      offline.record(referred, claim)
+    } catch {
+      // The outbox is broken; the referral itself still stands.
+    }
+    return referred
   }
 }
 
@@ -94,7 +120,7 @@ async function runStage(
     case 'qr': {
       const qr = await decodeQr(frames.qrFrame)
       evidence.qrText = qr?.text ?? null
-      await deps.keys.refreshIfDue(deps.now())
+      await Promise.all([deps.keys.refreshIfDue(deps.now()), deps.offline?.refreshIfDue()])
       evidence.keysFresh = deps.keys.isFresh(deps.now())
       timings.decodeMs = round(performance.now() - t0)
       return
@@ -108,7 +134,7 @@ async function runStage(
       }
       if (evidence.token.ok) {
         context.kid = evidence.token.kid
-        context.jtiHash = createHash('sha256').update(`${evidence.token.claims.iss}\u0000${evidence.token.claims.jti}`).digest('hex')
+        context.jtiHash = jtiHash(evidence.token.claims.iss, evidence.token.claims.jti)
       }
       timings.verifyMs = round(performance.now() - t0)
       return
@@ -128,6 +154,24 @@ async function runStage(
       else {
         evidence.template = { model: template.value.model! }
         context.embedding = template.value.embedding!
+      }
+      if (deps.offline) {
+        const admission = deps.offline.admit({
+          claims: evidence.token.claims,
+          jtiHash: context.jtiHash!,
+          keysFresh: deps.keys.isFresh(deps.now()),
+          nowMs: deps.now(),
+          ledger: evidence.ledger,
+          template: evidence.template,
+          embedding: context.embedding,
+          // Only an outage may be bridged offline; a refusal (a withdrawn kiosk key) or a bug may not.
+          outage: [ledger, template].every((r) => r.status === 'fulfilled' || r.reason instanceof ServerUnavailableError),
+        })
+        evidence.ledger = admission.ledger
+        evidence.template = admission.template
+        context.embedding = admission.embedding
+        context.offlineClaim = admission.claim
+        if (admission.refusal) evidence.offlineRefusal = admission.refusal
       }
       timings.verifyMs = round(timings.verifyMs + performance.now() - t0)
       return

@@ -1,3 +1,4 @@
+import type { ChainEntry, ChainHead } from '../lib/outbox-chain.ts'
 import type { ClearanceEventBody } from '../server/schemas/kiosk.ts'
 
 export type KioskEvent = ClearanceEventBody
@@ -7,6 +8,31 @@ export class ServerUnavailableError extends Error {
     super(message)
     this.name = 'ServerUnavailableError'
   }
+}
+
+/**
+ * The server answered and refused this kiosk (401/403: a withdrawn or wrong kiosk key). Not an outage: it must
+ * never send the kiosk into offline mode.
+ */
+export class KioskNotAuthorisedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'KioskNotAuthorisedError'
+  }
+}
+
+/** The server refused an outbox batch with a stable code (OUTBOX_GAP, OUTBOX_CHAIN_BROKEN, ...): a retry will not help. */
+export class OutboxRefusedError extends Error {
+  constructor(readonly code: string) {
+    super(`outbox refused: ${code}`)
+    this.name = 'OutboxRefusedError'
+  }
+}
+
+export interface RevocationList {
+  /** Server clock, epoch ms. */
+  generatedAt: number
+  revokedSubjects: string[]
 }
 
 export interface TemplateReply {
@@ -37,14 +63,14 @@ export class KioskServerClient {
     await response.body?.cancel()
     if (response.status === 200) return true
     if (response.status === 409) return false
-    throw new ServerUnavailableError(`jti: HTTP ${response.status}`)
+    throw failure('jti', response.status)
   }
 
   async fetchTemplate(subject: string): Promise<TemplateReply> {
     const response = await this.request('GET', `/v1/kiosk/templates/${encodeURIComponent(subject)}`)
     if (response.status === 410) return drain(response, { status: 'revoked' })
     if (response.status === 404) return drain(response, { status: 'unknown' })
-    if (response.status !== 200) throw new ServerUnavailableError(`template: HTTP ${response.status}`)
+    if (response.status !== 200) throw failure('template', await drain(response, response.status))
     const body = (await response.json()) as { model: { name: string; version: string }; embedding: string }
     const bytes = Buffer.from(body.embedding, 'base64')
     const embedding = new Float32Array(new Uint8Array(bytes).buffer, 0, Math.floor(bytes.byteLength / 4))
@@ -58,6 +84,30 @@ export class KioskServerClient {
       throw new ServerUnavailableError(`events: HTTP ${response.status}`)
     }
     return (await response.json()) as { accepted: number; duplicates: number }
+  }
+
+  /** Sends a run of the outbox chain; returns the head the server now holds. */
+  async postOutbox(kioskId: string, entries: ReadonlyArray<ChainEntry<KioskEvent>>): Promise<ChainHead> {
+    const response = await this.request('POST', '/v1/kiosk/outbox', { kioskId, events: entries })
+    if (response.status === 200) return ((await response.json()) as { acknowledged: ChainHead }).acknowledged
+    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+      const body = (await response.json().catch(() => null)) as { error?: { code?: string } } | null
+      throw new OutboxRefusedError(body?.error?.code ?? `HTTP ${response.status}`)
+    }
+    await response.body?.cancel()
+    throw new ServerUnavailableError(`outbox: HTTP ${response.status}`)
+  }
+
+  async fetchOutboxHead(): Promise<ChainHead> {
+    const response = await this.request('GET', '/v1/kiosk/outbox/head')
+    if (response.status !== 200) throw new ServerUnavailableError(`outbox head: HTTP ${(await drain(response, response.status))}`)
+    return (await response.json()) as ChainHead
+  }
+
+  async fetchRevocations(): Promise<RevocationList> {
+    const response = await this.request('GET', '/v1/kiosk/revocations')
+    if (response.status !== 200) throw failure('revocations', await drain(response, response.status))
+    return (await response.json()) as RevocationList
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<Response> {
@@ -75,6 +125,10 @@ export class KioskServerClient {
       throw new ServerUnavailableError(`${method} ${path}: ${(error as Error).message}`)
     }
   }
+}
+
+function failure(what: string, status: number): Error {
+  return status === 401 || status === 403 ? new KioskNotAuthorisedError(`${what}: HTTP ${status}`) : new ServerUnavailableError(`${what}: HTTP ${status}`)
 }
 
 async function drain<T>(response: Response, value: T): Promise<T> {

@@ -16,6 +16,7 @@ import { servicesPlugin } from './plugins/services.ts'
 import { adminKeyRoutes } from './routes/admin-keys.ts'
 import { healthRoutes } from './routes/health.ts'
 import { kioskRoutes } from './routes/kiosk.ts'
+import { outboxRoutes } from './routes/outbox.ts'
 import { residentRoutes } from './routes/residents.ts'
 import { statsRoutes } from './routes/stats.ts'
 import { tokenRoutes } from './routes/tokens.ts'
@@ -79,6 +80,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   await app.register(residentRoutes, { embeddingLength: config.faceModel.embeddingLength })
   await app.register(tokenRoutes)
   await app.register(kioskRoutes)
+  await app.register(outboxRoutes)
   await app.register(statsRoutes)
   await app.register(adminKeyRoutes)
   return app

@@ -22,6 +22,12 @@ export const ERRORS = {
   TOKEN_NOT_FOUND: 404,
   TOKEN_REPLAYED: 409,
   EVENT_KIOSK_MISMATCH: 403,
+  /** A kiosk outbox batch that does not start at the stored head + 1 (or skips a seq). */
+  OUTBOX_GAP: 409,
+  /** A recomputed hash, a link to the previous entry, or a resent seq that differs from what is stored. */
+  OUTBOX_CHAIN_BROKEN: 409,
+  /** An offline token claim that does not match its event's jtiHash. */
+  OUTBOX_ENTRY_INVALID: 422,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

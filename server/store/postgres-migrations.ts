@@ -107,6 +107,41 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
   },
   {
     version: 4,
+    name: 'kiosk outbox sync: per-kiosk chain heads, chain entries, offline flags',
+    sql: `
+      CREATE TABLE outbox_heads (
+        kiosk_id text PRIMARY KEY,
+        seq bigint NOT NULL CHECK (seq >= 0),
+        hash text NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE TABLE outbox_entries (
+        kiosk_id text NOT NULL,
+        seq bigint NOT NULL CHECK (seq >= 1),
+        prev_hash text NOT NULL,
+        hash text NOT NULL,
+        event_id text NOT NULL,
+        offline_jti boolean NOT NULL,
+        received_at bigint NOT NULL,
+        PRIMARY KEY (kiosk_id, seq)
+      );
+      CREATE TABLE offline_flags (
+        kind text NOT NULL CHECK (kind IN ('JTI_DOUBLE_USE', 'REVOKED_AT_USE')),
+        kiosk_id text NOT NULL,
+        seq bigint NOT NULL,
+        event_id text NOT NULL,
+        jti_hash text NOT NULL,
+        other_kiosk_id text,
+        flagged_at bigint NOT NULL,
+        PRIMARY KEY (kiosk_id, seq, kind)
+      );
+      CREATE INDEX offline_flags_jti_hash ON offline_flags (jti_hash);
+      CREATE TRIGGER outbox_entries_append_only BEFORE UPDATE OR DELETE ON outbox_entries FOR EACH ROW EXECUTE FUNCTION refuse_change();
+      CREATE TRIGGER offline_flags_append_only BEFORE UPDATE OR DELETE ON offline_flags FOR EACH ROW EXECUTE FUNCTION refuse_change();
+    `,
+  },
+  {
+    version: 5,
     name: 'template change feed: every instance keeps its duplicate index current',
     // Writers take TEMPLATE_CHANGES_LOCK_KEY for their transaction, so seq order is commit order and a reader
     // that has seen seq n never misses a later commit with a smaller seq.

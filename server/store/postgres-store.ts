@@ -1,4 +1,6 @@
 import pg from 'pg'
+import { genesisHash, type ChainHead } from '../../lib/outbox-chain.ts'
+import { appendOutboxRun } from './postgres-outbox.ts'
 import { ENROLMENT_LOCK_KEY, MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS, TEMPLATE_CHANGES_LOCK_KEY } from './postgres-migrations.ts'
 import type {
   AuditEvent,
@@ -6,6 +8,9 @@ import type {
   DuplicateReview,
   JtiUse,
   NewResident,
+  OfflineFlag,
+  OutboxAppendResult,
+  OutboxEntry,
   ResidentRecord,
   Store,
   StoredAuditEvent,
@@ -16,11 +21,13 @@ import type {
 import { EnrolmentLockTimeoutError } from './store.ts'
 import {
   eventFromRow,
+  offlineFlagFromRow,
   residentFromRow,
   TEMPLATE_CHANGES_SQL,
   templateChangeFromRow,
   templateFromRow,
   type EventRow,
+  type OfflineFlagRow,
   type ResidentRow,
   type TemplateChangeRow,
   type TemplateRow,
@@ -275,6 +282,31 @@ export class PostgresStore implements Store {
   async countEvents(): Promise<number> {
     const { rows } = await this.pool.query<{ count: number }>('SELECT count(*) AS count FROM clearance_events')
     return rows[0]!.count
+  }
+
+  async appendOutbox(kioskId: string, entries: OutboxEntry[], receivedAt: number): Promise<OutboxAppendResult> {
+    return this.transaction((client) =>
+      appendOutboxRun(client, kioskId, entries, receivedAt, async (events) => {
+        // Event-id order, as in insertEvents, so that concurrent inserts take row locks in one order.
+        const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
+        for (let i = 0; i < sorted.length; i += EVENT_CHUNK) await client.query(INSERT_EVENTS, eventColumns(sorted.slice(i, i + EVENT_CHUNK), receivedAt))
+      }),
+    )
+  }
+
+  async getOutboxHead(kioskId: string): Promise<ChainHead> {
+    const { rows } = await this.pool.query<ChainHead>('SELECT seq, hash FROM outbox_heads WHERE kiosk_id = $1', [kioskId])
+    return rows[0] ?? { seq: 0, hash: genesisHash(kioskId) }
+  }
+
+  async listOfflineFlags(limit: number): Promise<OfflineFlag[]> {
+    const { rows } = await this.pool.query<OfflineFlagRow>('SELECT * FROM offline_flags ORDER BY flagged_at DESC, kiosk_id, seq DESC LIMIT $1', [limit])
+    return rows.map(offlineFlagFromRow)
+  }
+
+  async listRevokedSubjects(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ subject: string }>(`SELECT subject FROM residents WHERE status = 'revoked' ORDER BY subject`)
+    return rows.map((row) => row.subject)
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 // Row shapes and row-to-record mapping shared by the SQLite and PostgreSQL stores: the same columns in both.
-import type { ResidentRecord, StoredClearanceEvent, TemplateChange, TemplateRecord } from './store.ts'
+import type { AuditEvent, OfflineFlag, ResidentRecord, StoredClearanceEvent, TemplateChange, TemplateRecord } from './store.ts'
 
 export interface ResidentRow {
   resident_id: string
@@ -112,4 +112,34 @@ export function eventFromRow(row: EventRow): StoredClearanceEvent {
       totalMs: row.total_ms,
     },
   }
+}
+
+export interface OfflineFlagRow {
+  kind: OfflineFlag['kind']
+  kiosk_id: string
+  seq: number
+  event_id: string
+  jti_hash: string
+  other_kiosk_id: string | null
+  flagged_at: number
+}
+
+export function offlineFlagFromRow(row: OfflineFlagRow): OfflineFlag {
+  return { kind: row.kind, kioskId: row.kiosk_id, seq: row.seq, eventId: row.event_id, jtiHash: row.jti_hash, otherKioskId: row.other_kiosk_id, flaggedAt: row.flagged_at }
+}
+
+/** The audit event that goes with a flag, in the same transaction. */
+export function offlineFlagAudit(flag: OfflineFlag, subject: string | null): AuditEvent {
+  return {
+    at: new Date(flag.flaggedAt).toISOString(),
+    kind: `OFFLINE_${flag.kind}`,
+    actor: 'kiosk-sync',
+    subjectRef: flag.kind === 'REVOKED_AT_USE' ? subject : null,
+    details: { kioskId: flag.kioskId, seq: flag.seq, eventId: flag.eventId, jtiHash: flag.jtiHash, otherKioskId: flag.otherKioskId },
+  }
+}
+
+/** A revoked resident's offline approval is flagged only when the revocation came before the event. */
+export function revokedBefore(resident: { status: string; revoked_at: string | null } | undefined, occurredAtMs: number): boolean {
+  return resident?.status === 'revoked' && resident.revoked_at !== null && Date.parse(resident.revoked_at) <= occurredAtMs
 }

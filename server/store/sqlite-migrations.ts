@@ -93,6 +93,43 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
   },
   {
     version: 4,
+    name: 'kiosk outbox sync: per-kiosk chain heads, chain entries, offline flags',
+    sql: `
+      CREATE TABLE outbox_heads (
+        kiosk_id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL CHECK (seq >= 0),
+        hash TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE outbox_entries (
+        kiosk_id TEXT NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq >= 1),
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        offline_jti INTEGER NOT NULL CHECK (offline_jti IN (0, 1)),
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (kiosk_id, seq)
+      ) STRICT;
+      CREATE TABLE offline_flags (
+        kind TEXT NOT NULL CHECK (kind IN ('JTI_DOUBLE_USE', 'REVOKED_AT_USE')),
+        kiosk_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        event_id TEXT NOT NULL,
+        jti_hash TEXT NOT NULL,
+        other_kiosk_id TEXT,
+        flagged_at INTEGER NOT NULL,
+        PRIMARY KEY (kiosk_id, seq, kind)
+      ) STRICT;
+      CREATE INDEX offline_flags_jti_hash ON offline_flags (jti_hash);
+      CREATE TRIGGER outbox_entries_no_update BEFORE UPDATE ON outbox_entries BEGIN SELECT RAISE(ABORT, 'outbox_entries is append-only'); END;
+      CREATE TRIGGER outbox_entries_no_delete BEFORE DELETE ON outbox_entries BEGIN SELECT RAISE(ABORT, 'outbox_entries is append-only'); END;
+      CREATE TRIGGER offline_flags_no_update BEFORE UPDATE ON offline_flags BEGIN SELECT RAISE(ABORT, 'offline_flags is append-only'); END;
+      CREATE TRIGGER offline_flags_no_delete BEFORE DELETE ON offline_flags BEGIN SELECT RAISE(ABORT, 'offline_flags is append-only'); END;
+    `,
+  },
+  {
+    version: 5,
     name: 'template change feed: every instance keeps its duplicate index current',
     sql: `
       CREATE TABLE template_changes (

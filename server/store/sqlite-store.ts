@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { genesisHash, planAppend, type ChainHead } from '../../lib/outbox-chain.ts'
 import { Serial } from '../../lib/serial.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import type {
@@ -7,6 +8,9 @@ import type {
   DuplicateReview,
   JtiUse,
   NewResident,
+  OfflineFlag,
+  OutboxAppendResult,
+  OutboxEntry,
   ResidentRecord,
   Store,
   StoredAuditEvent,
@@ -16,11 +20,15 @@ import type {
 } from './store.ts'
 import {
   eventFromRow,
+  offlineFlagAudit,
+  offlineFlagFromRow,
   residentFromRow,
+  revokedBefore,
   TEMPLATE_CHANGES_SQL,
   templateChangeFromRow,
   templateFromRow,
   type EventRow,
+  type OfflineFlagRow,
   type ResidentRow,
   type TemplateChangeRow,
   type TemplateRow,
@@ -144,23 +152,7 @@ export class SqliteStore implements Store {
   }
 
   async insertEvents(events: ClearanceEvent[], receivedAt: number): Promise<{ inserted: number; duplicates: number }> {
-    const statement = this.statement(
-      `INSERT INTO clearance_events (event_id, kiosk_id, control_point, channel, decision, reason, score, model_version, kid, jti_hash,
-         occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms, liveness_ms, match_ms, total_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-    )
-    const insertAll = this.db.transaction(() => {
-      let inserted = 0
-      for (const e of events) {
-        const t = e.timings
-        inserted += statement.run(
-          e.eventId, e.kioskId, e.controlPoint, e.channel, e.decision, e.reason, e.score, e.modelVersion, e.kid, e.jtiHash,
-          e.occurredAt, receivedAt, t.decodeMs, t.verifyMs, t.detectMs, t.embedMs, t.livenessMs, t.matchMs, t.totalMs,
-        ).changes
-      }
-      return inserted
-    })
-    const inserted = insertAll.immediate()
+    const inserted = this.db.transaction(() => this.insertEventRows(events, receivedAt)).immediate()
     return { inserted, duplicates: events.length - inserted }
   }
 
@@ -190,6 +182,46 @@ export class SqliteStore implements Store {
     return this.statement('SELECT count(*) FROM clearance_events').pluck().get() as number
   }
 
+  async appendOutbox(kioskId: string, entries: OutboxEntry[], receivedAt: number): Promise<OutboxAppendResult> {
+    const append = this.db.transaction((): OutboxAppendResult => {
+      const head = this.outboxHead(kioskId)
+      const first = entries[0]?.seq ?? 1
+      const last = entries[entries.length - 1]?.seq ?? 0
+      const stored = this.statement('SELECT seq, hash FROM outbox_entries WHERE kiosk_id = ? AND seq BETWEEN ? AND ?')
+        .all(kioskId, first, Math.min(last, head.seq)) as Array<{ seq: number; hash: string }>
+      const plan = planAppend(head, new Map(stored.map((row) => [row.seq, row.hash])), entries)
+      if (!plan.ok) return { ok: false, problem: plan.problem, head }
+      this.insertEventRows(plan.fresh.map((entry) => entry.event), receivedAt)
+      const insertEntry = this.statement(
+        'INSERT INTO outbox_entries (kiosk_id, seq, prev_hash, hash, event_id, offline_jti, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      const flags: OfflineFlag[] = []
+      for (const entry of plan.fresh) {
+        insertEntry.run(kioskId, entry.seq, entry.prevHash, entry.hash, entry.event.eventId, entry.jti ? 1 : 0, receivedAt)
+        if (entry.jti) flags.push(...this.consumeOfflineJti(kioskId, entry, receivedAt))
+      }
+      this.statement(
+        `INSERT INTO outbox_heads (kiosk_id, seq, hash, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (kiosk_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, updated_at = excluded.updated_at`,
+      ).run(kioskId, plan.head.seq, plan.head.hash, receivedAt)
+      return { ok: true, head: plan.head, stored: plan.fresh.length, alreadyStored: plan.alreadyStored, flags }
+    })
+    return append.immediate()
+  }
+
+  async getOutboxHead(kioskId: string): Promise<ChainHead> {
+    return this.outboxHead(kioskId)
+  }
+
+  async listOfflineFlags(limit: number): Promise<OfflineFlag[]> {
+    const rows = this.statement('SELECT * FROM offline_flags ORDER BY flagged_at DESC, kiosk_id, seq DESC LIMIT ?').all(limit) as OfflineFlagRow[]
+    return rows.map(offlineFlagFromRow)
+  }
+
+  async listRevokedSubjects(): Promise<string[]> {
+    return this.statement(`SELECT subject FROM residents WHERE status = 'revoked' ORDER BY subject`).pluck().all() as string[]
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
   }
@@ -204,6 +236,57 @@ export class SqliteStore implements Store {
       this.statements.set(sql, statement)
     }
     return statement
+  }
+
+  /** Inside a transaction: insert or ignore by event id; returns how many were new. */
+  private insertEventRows(events: ClearanceEvent[], receivedAt: number): number {
+    const statement = this.statement(
+      `INSERT INTO clearance_events (event_id, kiosk_id, control_point, channel, decision, reason, score, model_version, kid, jti_hash,
+         occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms, liveness_ms, match_ms, total_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+    )
+    let inserted = 0
+    for (const e of events) {
+      const t = e.timings
+      inserted += statement.run(
+        e.eventId, e.kioskId, e.controlPoint, e.channel, e.decision, e.reason, e.score, e.modelVersion, e.kid, e.jtiHash,
+        e.occurredAt, receivedAt, t.decodeMs, t.verifyMs, t.detectMs, t.embedMs, t.livenessMs, t.matchMs, t.totalMs,
+      ).changes
+    }
+    return inserted
+  }
+
+  private outboxHead(kioskId: string): ChainHead {
+    const row = this.statement('SELECT seq, hash FROM outbox_heads WHERE kiosk_id = ?').get(kioskId) as ChainHead | undefined
+    return row ?? { seq: 0, hash: genesisHash(kioskId) }
+  }
+
+  /** Inside appendOutbox's transaction: the ledger decides, as it does online; a second use is flagged, not refused. */
+  private consumeOfflineJti(kioskId: string, entry: OutboxEntry, at: number): OfflineFlag[] {
+    const claim = entry.jti!
+    const flags: OfflineFlag[] = []
+    const flag = (kind: OfflineFlag['kind'], otherKioskId: string | null): OfflineFlag => ({
+      kind, kioskId, seq: entry.seq, eventId: entry.event.eventId, jtiHash: entry.event.jtiHash!, otherKioskId, flaggedAt: at,
+    })
+    const first = this.statement(
+      `INSERT INTO jti_ledger (iss, jti, expires_at, kiosk_id, consumed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iss, jti) DO NOTHING`,
+    ).run(claim.iss, claim.jti, claim.exp, kioskId, new Date(entry.event.occurredAt).toISOString()).changes === 1
+    if (!first) {
+      const other = this.statement('SELECT kiosk_id FROM jti_ledger WHERE iss = ? AND jti = ?').pluck().get(claim.iss, claim.jti) as string
+      flags.push(flag('JTI_DOUBLE_USE', other))
+    }
+    const resident = this.statement('SELECT status, revoked_at FROM residents WHERE subject = ?').get(claim.sub) as
+      | { status: string; revoked_at: string | null }
+      | undefined
+    if (entry.event.decision === 'APPROVE' && revokedBefore(resident, entry.event.occurredAt)) flags.push(flag('REVOKED_AT_USE', null))
+    for (const f of flags) {
+      this.statement('INSERT INTO offline_flags (kind, kiosk_id, seq, event_id, jti_hash, other_kiosk_id, flagged_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(f.kind, f.kioskId, f.seq, f.eventId, f.jtiHash, f.otherKioskId, f.flaggedAt)
+      const audit = offlineFlagAudit(f, claim.sub)
+      this.statement('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES (?, ?, ?, ?, ?)')
+        .run(audit.at, audit.kind, audit.actor, audit.subjectRef, JSON.stringify(audit.details))
+    }
+    return flags
   }
 
   private residentWhere(where: string, value: string): ResidentRecord | null {

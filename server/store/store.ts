@@ -1,3 +1,5 @@
+import type { ChainEntry, ChainHead, ChainProblem } from '../../lib/outbox-chain.ts'
+
 // The persistence contract. SQLite implements it now; a PostgreSQL store implements the same one.
 
 export class EnrolmentLockTimeoutError extends Error {
@@ -106,6 +108,28 @@ export interface TemplateChange {
   template: TemplateRecord | null
 }
 
+/** One entry of a kiosk's outbox chain (lib/outbox-chain.ts), carrying a clearance event. */
+export type OutboxEntry = ChainEntry<ClearanceEvent>
+
+export type OfflineFlagKind = 'JTI_DOUBLE_USE' | 'REVOKED_AT_USE'
+
+/** Raised at sync: an offline decision that the server would have refused. The event itself is kept. */
+export interface OfflineFlag {
+  kind: OfflineFlagKind
+  kioskId: string
+  seq: number
+  eventId: string
+  jtiHash: string
+  /** JTI_DOUBLE_USE: the kiosk that consumed the token id first. */
+  otherKioskId: string | null
+  /** Epoch ms at the server. */
+  flaggedAt: number
+}
+
+export type OutboxAppendResult =
+  | { ok: true; head: ChainHead; stored: number; alreadyStored: number; flags: OfflineFlag[] }
+  | { ok: false; problem: ChainProblem; head: ChainHead }
+
 export interface Store {
   /** Applies pending migrations; safe to run any number of times. */
   migrate(): Promise<void>
@@ -140,5 +164,18 @@ export interface Store {
   appendAudit(event: AuditEvent): Promise<void>
   listAudit(limit: number): Promise<StoredAuditEvent[]>
   countEvents(): Promise<number>
+  /**
+   * Appends a run of a kiosk's outbox chain (already checked on its own with verifyRun) in one transaction:
+   * the events (idempotent by eventId), the chain entries, the head; offline token ids go into the ledger,
+   * and a token id already consumed, or a subject revoked before the event, raises a flag (with an audit
+   * event). A gap or a broken link stores nothing.
+   */
+  appendOutbox(kioskId: string, entries: OutboxEntry[], receivedAt: number): Promise<OutboxAppendResult>
+  /** Seq 0 and the kiosk's genesis hash before its first entry. */
+  getOutboxHead(kioskId: string): Promise<ChainHead>
+  /** Newest first. */
+  listOfflineFlags(limit: number): Promise<OfflineFlag[]>
+  /** Subjects of revoked residents, for the kiosks' revocation list. */
+  listRevokedSubjects(): Promise<string[]>
   close(): Promise<void>
 }

@@ -61,6 +61,17 @@ t.test('what the gate cannot judge goes to an officer', async (t) => {
   t.same(decide(with_({ internalError: true }), policy), refer('INTERNAL_ERROR'), 'an internal error never approves')
 })
 
+t.test('a refused offline mode names its reason; without a refusal the server outage is the reason', async (t) => {
+  const refer = (reason: string) => ({ decision: 'REFER_TO_OFFICER', reason })
+  for (const reason of ['OFFLINE_NOT_ALLOWED', 'CLOCK_UNTRUSTED', 'REVOCATION_LIST_STALE', 'STALE_KEYS', 'OFFLINE_TEMPLATE_UNAVAILABLE'] as const) {
+    t.same(decide(with_({ ledger: 'unavailable', offlineRefusal: reason }), policy), refer(reason), reason)
+    t.same(decide(with_({ template: 'unavailable', offlineRefusal: reason }), policy), refer(reason), `${reason} (template)`)
+  }
+  t.same(decide(with_({ ledger: 'unavailable' }), policy), refer('SERVER_UNAVAILABLE'), 'no offline mode at all')
+  t.same(decide(with_({ offlineRefusal: 'CLOCK_UNTRUSTED' }), policy), { decision: 'APPROVE', reason: null }, 'twin: a refusal with every answer present changes nothing')
+  t.same(decide(with_({ template: 'revoked', ledger: 'unavailable', offlineRefusal: 'CLOCK_UNTRUSTED' }), policy), { decision: 'REJECT', reason: 'TOKEN_REVOKED' }, 'a known revocation still rejects')
+})
+
 t.test('box overlap', async (t) => {
   const { overlap } = await import('../../models/distinct-faces.ts')
   t.equal(overlap([0, 0, 10, 10], [0, 0, 10, 10]), 1)

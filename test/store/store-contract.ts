@@ -1,7 +1,8 @@
 // The behaviour every Store must have. Each store's test file runs this suite unchanged against a fresh store.
 import { randomUUID } from 'node:crypto'
 import type { Test } from 'tap'
-import type { ClearanceEvent, NewResident, Store } from '../../server/store/store.ts'
+import { entryHash, genesisHash, jtiHash, type OfflineJtiClaim } from '../../lib/outbox-chain.ts'
+import type { ClearanceEvent, NewResident, OutboxEntry, Store } from '../../server/store/store.ts'
 
 type MakeStore = () => Promise<Store>
 /** Runs raw SQL on the store's own database, to prove what the database itself refuses. */
@@ -266,6 +267,95 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     t.equal(typeof count, 'number')
     t.equal(count, 5)
   })
+
+  t.test(`${name}: outbox append from genesis; a resent prefix is acknowledged, nothing duplicated`, async (t) => {
+    const store = await fresh(t)
+    const entries = outboxChain('kiosk-1', 12)
+    t.strictSame(await store.getOutboxHead('kiosk-1'), { seq: 0, hash: genesisHash('kiosk-1') }, 'genesis before the first entry')
+    const first = await store.appendOutbox('kiosk-1', entries.slice(0, 8), 1_760_000_100_000)
+    t.strictSame(first, { ok: true, head: { seq: 8, hash: entries[7]!.hash }, stored: 8, alreadyStored: 0, flags: [] })
+    const overlap = await store.appendOutbox('kiosk-1', entries.slice(5), 1_760_000_200_000)
+    t.strictSame(overlap, { ok: true, head: { seq: 12, hash: entries[11]!.hash }, stored: 4, alreadyStored: 3, flags: [] }, 'overlap: only the new tail')
+    const replay = await store.appendOutbox('kiosk-1', entries.slice(0, 8), 1_760_000_300_000)
+    t.strictSame(replay, { ok: true, head: { seq: 12, hash: entries[11]!.hash }, stored: 0, alreadyStored: 8, flags: [] }, 'a replayed batch')
+    t.equal(await store.countEvents(), 12, 'each event once')
+    t.strictSame(await store.getOutboxHead('kiosk-1'), { seq: 12, hash: entries[11]!.hash })
+    t.strictSame(await store.getOutboxHead('kiosk-2'), { seq: 0, hash: genesisHash('kiosk-2') }, 'heads are per kiosk')
+    const stored = (await store.listEvents(0)).find((e) => e.eventId === entries[0]!.event.eventId)
+    t.strictSame(stored, { ...entries[0]!.event, receivedAt: 1_760_000_100_000 }, 'the event round-trips, first receipt kept')
+  })
+
+  t.test(`${name}: the same outbox batch sent twice at once is stored once`, async (t) => {
+    const store = await fresh(t)
+    const entries = outboxChain('kiosk-1', 50)
+    const results = await Promise.all([store.appendOutbox('kiosk-1', entries, 1), store.appendOutbox('kiosk-1', entries, 2)])
+    t.same(results.map((r) => (r.ok ? [r.stored, r.alreadyStored, r.head.seq] : r.problem)).sort(), [[0, 50, 50], [50, 0, 50]], 'one stores, the other acknowledges')
+    t.equal(await store.countEvents(), 50)
+    const other = outboxChain('kiosk-2', 50)
+    const twins = await Promise.all([store.appendOutbox('kiosk-2', other.slice(0, 25), 3), store.appendOutbox('kiosk-3', outboxChain('kiosk-3', 25), 3)])
+    t.ok(twins.every((r) => r.ok && r.stored === 25), 'twin: two kiosks at once, both stored')
+    t.equal(await store.countEvents(), 100)
+  })
+
+  t.test(`${name}: outbox gap and broken chain store nothing; the intact twin is stored`, async (t) => {
+    const store = await fresh(t)
+    const entries = outboxChain('kiosk-1', 10)
+    await store.appendOutbox('kiosk-1', entries.slice(0, 4), 1)
+    const gap = await store.appendOutbox('kiosk-1', entries.slice(5), 2)
+    t.strictSame(gap, { ok: false, problem: { code: 'OUTBOX_GAP', atSeq: 5 }, head: { seq: 4, hash: entries[3]!.hash } }, 'gap')
+    const other = outboxChain('kiosk-1', 10)
+    const forked = await store.appendOutbox('kiosk-1', other.slice(2, 6), 3)
+    t.strictSame(forked.ok ? null : forked.problem, { code: 'OUTBOX_CHAIN_BROKEN', atSeq: 3 }, 'a stored seq resent with another hash')
+    const unlinked = await store.appendOutbox('kiosk-1', other.slice(4, 6), 4)
+    t.strictSame(unlinked.ok ? null : unlinked.problem, { code: 'OUTBOX_CHAIN_BROKEN', atSeq: 5 }, 'a new entry not linked to the head')
+    t.equal(await store.countEvents(), 4, 'nothing stored by the refused batches')
+    t.strictSame(await store.getOutboxHead('kiosk-1'), { seq: 4, hash: entries[3]!.hash }, 'head unchanged')
+    const twin = await store.appendOutbox('kiosk-1', entries.slice(4), 5)
+    t.strictSame(twin.ok && twin.head.seq, 10, 'twin: the true continuation is stored')
+    t.equal(await store.countEvents(), 10)
+    await t.rejects(rawSql(store, `UPDATE outbox_entries SET hash = 'x'`), 'chain entries cannot be changed')
+    await t.rejects(rawSql(store, 'DELETE FROM outbox_entries'), 'chain entries cannot be deleted')
+  })
+
+  t.test(`${name}: offline token ids are consumed at sync; a second use is flagged and both events are kept`, async (t) => {
+    const store = await fresh(t)
+    const claim: OfflineJtiClaim = { iss: 'https://issuer.example', jti: randomUUID(), exp: Math.floor(Date.now() / 1000) + 120, sub: 'sub-nobody-123' }
+    const kioskA = outboxChain('kiosk-a', 3, { 2: claim })
+    const kioskB = outboxChain('kiosk-b', 2, { 1: claim })
+    const a = await store.appendOutbox('kiosk-a', kioskA, 1_760_000_100_000)
+    t.strictSame(a.ok && a.flags, [], 'first use: no flag')
+    t.equal(await store.consumeJti({ ...jtiUse(claim.iss, claim.jti), kioskId: 'kiosk-c' }), false, 'the ledger now holds the offline use')
+    const b = await store.appendOutbox('kiosk-b', kioskB, 1_760_000_200_000)
+    const expected = { kind: 'JTI_DOUBLE_USE', kioskId: 'kiosk-b', seq: 1, eventId: kioskB[0]!.event.eventId, jtiHash: jtiHash(claim.iss, claim.jti), otherKioskId: 'kiosk-a', flaggedAt: 1_760_000_200_000 }
+    t.strictSame(b.ok && b.flags, [expected], 'second use: flagged')
+    t.strictSame(await store.listOfflineFlags(10), [expected], 'listed')
+    const both = (await store.listEvents(0)).filter((e) => e.jtiHash === jtiHash(claim.iss, claim.jti))
+    t.strictSame(both.map((e) => e.kioskId).sort(), ['kiosk-a', 'kiosk-b'], 'both events kept')
+    const audit = (await store.listAudit(10)).find((e) => e.kind === 'OFFLINE_JTI_DOUBLE_USE')
+    t.strictSame(audit?.details, { kioskId: 'kiosk-b', seq: 1, eventId: expected.eventId, jtiHash: expected.jtiHash, otherKioskId: 'kiosk-a' }, 'audited')
+    const again = await store.appendOutbox('kiosk-b', kioskB, 1_760_000_300_000)
+    t.strictSame(again.ok && again.flags, [], 'a resend raises no second flag')
+    t.equal((await store.listOfflineFlags(10)).length, 1)
+  })
+
+  t.test(`${name}: revoked subjects are listed; an offline approval after the revocation is flagged`, async (t) => {
+    const store = await fresh(t)
+    const kept = newResident()
+    const gone = newResident()
+    await store.createResident(kept)
+    await store.createResident(gone)
+    t.strictSame(await store.listRevokedSubjects(), [], 'none yet')
+    await store.revokeResident(gone.resident.residentId, new Date(1_760_000_000_000).toISOString())
+    t.strictSame(await store.listRevokedSubjects(), [gone.resident.subject])
+    const claim = (sub: string): OfflineJtiClaim => ({ iss: 'i', jti: randomUUID(), exp: 2_000_000_000, sub })
+    const entries = outboxChain('kiosk-1', 3, { 1: claim(gone.resident.subject), 2: claim(kept.resident.subject), 3: claim(gone.resident.subject) }, (seq) =>
+      seq === 3 ? 1_759_999_999_999 : 1_760_000_000_500,
+    )
+    const result = await store.appendOutbox('kiosk-1', entries, 1_760_000_100_000)
+    t.strictSame(result.ok && result.flags.map((f) => [f.kind, f.seq]), [['REVOKED_AT_USE', 1]], 'after the revocation: flagged; an active resident and a use before it: not')
+    const audit = (await store.listAudit(10)).find((e) => e.kind === 'OFFLINE_REVOKED_AT_USE')
+    t.equal(audit?.subjectRef, gone.resident.subject, 'the audit names the opaque subject')
+  })
 }
 
 function newResident(overrides: { residentId?: string; guardianConsent?: boolean; sealed?: Uint8Array } = {}): NewResident {
@@ -308,4 +398,23 @@ function clearanceEvent(occurredAt: number): ClearanceEvent {
     occurredAt,
     timings: { decodeMs: 1.5, verifyMs: 0.25, detectMs: 20.125, embedMs: 30.5, livenessMs: 15.75, matchMs: 0.0625, totalMs: 68.1875 },
   }
+}
+
+/** A valid chain of `count` entries for one kiosk; `claims` puts an offline token id on some seqs. */
+function outboxChain(
+  kioskId: string,
+  count: number,
+  claims: Record<number, OfflineJtiClaim> = {},
+  occurredAt: (seq: number) => number = (seq) => 1_760_000_000_000 + seq,
+): OutboxEntry[] {
+  const entries: OutboxEntry[] = []
+  let prevHash = genesisHash(kioskId)
+  for (let seq = 1; seq <= count; seq++) {
+    const jti = claims[seq] ?? null
+    const event: ClearanceEvent = { ...clearanceEvent(occurredAt(seq)), kioskId, jtiHash: jti ? jtiHash(jti.iss, jti.jti) : null }
+    const hash = entryHash(prevHash, seq, event, jti)
+    entries.push({ seq, prevHash, hash, event, jti })
+    prevHash = hash
+  }
+  return entries
 }
