@@ -1,12 +1,14 @@
 import type { DetectedFace, FaceModelId } from '../models/face-types.ts'
 import { distinctFaces } from '../models/distinct-faces.ts'
 import { isUsableEmbedding } from '../models/match.ts'
+import { matchThresholdFor } from '../models/thresholds.ts'
 import type { TokenCheck } from '../tokens/verify-token.ts'
 import type { Decision, ReferReason } from './decision-types.ts'
 import type { KioskPolicy } from './kiosk-policy.ts'
 
 export type LedgerOutcome = 'consumed' | 'replayed' | 'unavailable'
-export type TemplateOutcome = { model: FaceModelId } | 'revoked' | 'unknown' | 'unavailable'
+/** photos: enrolment photos behind the template; it picks the threshold (see matchThresholdFor). */
+export type TemplateOutcome = { model: FaceModelId; photos?: number } | 'revoked' | 'unknown' | 'unavailable'
 
 /** What the gate knows so far about one passenger; a field is undefined until its stage has run. */
 export interface ClearanceEvidence {
@@ -58,7 +60,8 @@ export function decide(evidence: ClearanceEvidence, policy: KioskPolicy): Verdic
 
   if (evidence.matchScore === undefined) return pending('match')
   if (!Number.isFinite(evidence.matchScore)) return refer('INTERNAL_ERROR')
-  return evidence.matchScore >= policy.matchThreshold ? { decision: 'APPROVE', reason: null } : reject('FACE_MISMATCH')
+  const threshold = matchThresholdFor(evidence.template.photos, policy)
+  return evidence.matchScore >= threshold ? { decision: 'APPROVE', reason: null } : reject('FACE_MISMATCH')
 }
 
 /** The one face the gate will compare, once decide() has passed the face checks. */

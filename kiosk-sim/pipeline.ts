@@ -152,7 +152,7 @@ async function runStage(
       if (template.status === 'rejected') evidence.template = 'unavailable'
       else if (template.value.status !== 'ok') evidence.template = template.value.status
       else {
-        evidence.template = { model: template.value.model! }
+        evidence.template = { model: template.value.model!, ...(template.value.photos === undefined ? {} : { photos: template.value.photos }) }
         context.embedding = template.value.embedding!
       }
       if (deps.offline) {

@@ -39,6 +39,8 @@ export interface TemplateReply {
   status: 'ok' | 'revoked' | 'unknown'
   model?: { name: string; version: string }
   embedding?: Float32Array
+  /** Enrolment photos behind the template (1 when the server does not say: the stricter threshold then). */
+  photos?: number
 }
 
 /** The kiosk's only door to the server: HTTP with the kiosk's bearer key, a timeout on every call. */
@@ -71,10 +73,10 @@ export class KioskServerClient {
     if (response.status === 410) return drain(response, { status: 'revoked' })
     if (response.status === 404) return drain(response, { status: 'unknown' })
     if (response.status !== 200) throw failure('template', await drain(response, response.status))
-    const body = (await response.json()) as { model: { name: string; version: string }; embedding: string }
+    const body = (await response.json()) as { model: { name: string; version: string }; embedding: string; photos?: number }
     const bytes = Buffer.from(body.embedding, 'base64')
     const embedding = new Float32Array(new Uint8Array(bytes).buffer, 0, Math.floor(bytes.byteLength / 4))
-    return { status: 'ok', model: body.model, embedding }
+    return { status: 'ok', model: body.model, embedding, ...(typeof body.photos === 'number' ? { photos: body.photos } : {}) }
   }
 
   async postEvents(events: KioskEvent[]): Promise<{ accepted: number; duplicates: number }> {

@@ -7,8 +7,10 @@ export const EMBEDDING_LENGTHS: Readonly<Record<string, number>> = { 'human-face
 export interface FaceThresholds {
   model: FaceModelId
   embeddingLength: number
-  /** The gate's 1:1 threshold: FMR at the target for every enrolment mode (calibration `threshold`). */
+  /** The gate's 1:1 threshold for multi-photo (mean) templates, and for any template of unknown kind (calibration `threshold`). */
   matchThreshold: number
+  /** The gate's 1:1 threshold for a single-photo template: FMR at the target for that kind (calibration `singlePhotoThreshold`). */
+  singlePhotoMatchThreshold: number
   /** Every pair of one enrolment's photos must reach this: the single-photo 1:1 threshold. */
   samePersonThreshold: number
   /** The enrolment 1:N duplicate search (calibration `duplicateSearch`; the 1:1 threshold in files without it). */
@@ -27,6 +29,7 @@ export function thresholdsFrom(calibration: Calibration): FaceThresholds {
     model: calibration.model,
     embeddingLength,
     matchThreshold: calibration.threshold,
+    singlePhotoMatchThreshold: calibration.singlePhotoThreshold ?? calibration.threshold,
     samePersonThreshold: calibration.singlePhotoThreshold ?? calibration.threshold,
     duplicateThreshold: calibration.duplicateSearch?.threshold ?? calibration.threshold,
     minDetectorScore: calibration.quality.minDetectorScore,
@@ -34,4 +37,14 @@ export function thresholdsFrom(calibration: Calibration): FaceThresholds {
     antispoofMin: calibration.quality.antispoofMin,
     livenessMin: calibration.quality.livenessMin,
   }
+}
+
+/**
+ * The threshold for a template made from this many photos. A mean template scores higher against everyone, so
+ * the same FMR needs a higher threshold than a single photo's; one threshold for both would either let mean
+ * templates run above the target FMR or reject single-photo residents several times more often. Unknown: the
+ * stricter one.
+ */
+export function matchThresholdFor(photos: number | undefined, thresholds: Pick<FaceThresholds, 'matchThreshold' | 'singlePhotoMatchThreshold'>): number {
+  return photos === 1 ? thresholds.singlePhotoMatchThreshold : thresholds.matchThreshold
 }

@@ -81,7 +81,7 @@ export class OfflineMode {
       else {
         const cached = this.deps.templates.get(claims.sub)
         if (!cached) return { ...online, refusal: 'OFFLINE_TEMPLATE_UNAVAILABLE' }
-        template = { model: cached.model }
+        template = { model: cached.model, ...(cached.photos === undefined ? {} : { photos: cached.photos }) }
         embedding = cached.embedding
       }
     }
@@ -103,7 +103,7 @@ export class OfflineMode {
 
   private learn(input: AdmissionInput): void {
     const { sub } = input.claims
-    if (typeof input.template === 'object' && input.embedding) this.deps.templates.put(sub, { model: input.template.model, embedding: input.embedding })
+    if (typeof input.template === 'object' && input.embedding) this.deps.templates.put(sub, { model: input.template.model, embedding: input.embedding, ...(input.template.photos === undefined ? {} : { photos: input.template.photos }) })
     else if (input.template === 'revoked' || input.template === 'unknown') this.deps.templates.forget(sub)
     // Consumed at the server: remembered here too, so that the same QR is refused here while offline.
     if (input.ledger === 'consumed') this.deps.outbox.rememberJti(input.jtiHash, input.claims.exp, input.nowMs)

@@ -3,6 +3,8 @@ import type { FaceModelId } from '../../models/face-types.ts'
 export interface CachedTemplate {
   model: FaceModelId
   embedding: Float32Array
+  /** Enrolment photos behind the template; it picks the threshold offline as online. */
+  photos?: number
 }
 
 /**

@@ -141,7 +141,8 @@ async function admit(
       modelName: model.name,
       modelVersion: model.version,
       dimensions: embedding.length,
-      sealed: sealTemplate(embedding, { subject, modelName: model.name, modelVersion: model.version }, deps.templateKey),
+      photos: request.photos.length,
+      sealed: sealTemplate(embedding, { subject, modelName: model.name, modelVersion: model.version, photos: request.photos.length }, deps.templateKey),
     },
   })
   if (outcome === 'exists') throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')

@@ -30,6 +30,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         model: { name: template.modelName, version: template.modelVersion },
         embedding: Buffer.from(e.buffer, e.byteOffset, e.byteLength).toString('base64'),
         dimensions: e.length,
+        photos: template.photos,
       }
     },
   )

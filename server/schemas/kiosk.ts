@@ -12,6 +12,7 @@ export const TemplateResponse = Type.Object(
     model: Type.Object({ name: Type.String(), version: Type.String() }),
     embedding: Type.String({ description: 'little-endian float32, base64' }),
     dimensions: Type.Integer(),
+    photos: Type.Integer({ minimum: 1, description: 'enrolment photos the template is the mean of; the gate picks its threshold by it' }),
   },
   { additionalProperties: false },
 )

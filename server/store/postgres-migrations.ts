@@ -142,7 +142,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
   },
   {
     version: 5,
-    name: 'template change feed: every instance keeps its duplicate index current',
+    name: 'template change feed (every instance keeps its duplicate index current); photos per template',
     // Writers take TEMPLATE_CHANGES_LOCK_KEY for their transaction, so seq order is commit order and a reader
     // that has seen seq n never misses a later commit with a smaller seq.
     sql: `
@@ -151,6 +151,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
         resident_id text NOT NULL,
         change text NOT NULL CHECK (change IN ('added', 'removed'))
       );
+      ALTER TABLE templates ADD COLUMN photos integer NOT NULL DEFAULT 1 CHECK (photos BETWEEN 1 AND 16);
     `,
   },
 ]

@@ -115,11 +115,12 @@ export class PostgresStore implements Store {
         [resident.residentId, resident.subject, resident.name, resident.dateOfBirth, resident.guardianConsent, credentialHash, resident.enrolledAt],
       )
       if (result.rowCount === 0) return 'exists' as const
-      await client.query('INSERT INTO templates (subject, model_name, model_version, dimensions, sealed) VALUES ($1, $2, $3, $4, $5)', [
+      await client.query('INSERT INTO templates (subject, model_name, model_version, dimensions, photos, sealed) VALUES ($1, $2, $3, $4, $5, $6)', [
         template.subject,
         template.modelName,
         template.modelVersion,
         template.dimensions,
+        template.photos,
         Buffer.from(template.sealed),
       ])
       await this.appendTemplateChange(client, resident.residentId, 'added')
@@ -161,7 +162,7 @@ export class PostgresStore implements Store {
 
   async getTemplate(subject: string): Promise<TemplateRecord | null> {
     const { rows } = await this.pool.query<TemplateRow>(
-      'SELECT subject, model_name, model_version, dimensions, sealed FROM templates WHERE subject = $1',
+      'SELECT subject, model_name, model_version, dimensions, photos, sealed FROM templates WHERE subject = $1',
       [subject],
     )
     return rows[0] ? templateFromRow(rows[0]) : null
@@ -169,7 +170,7 @@ export class PostgresStore implements Store {
 
   async listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>> {
     const { rows } = await this.pool.query<TemplateRow>(
-      `SELECT t.subject, t.model_name, t.model_version, t.dimensions, t.sealed, r.resident_id
+      `SELECT t.subject, t.model_name, t.model_version, t.dimensions, t.photos, t.sealed, r.resident_id
        FROM templates t JOIN residents r ON r.subject = t.subject WHERE r.status = 'active'`,
     )
     return rows.map((row) => ({ ...templateFromRow(row), residentId: row.resident_id! }))

@@ -18,6 +18,7 @@ export interface TemplateRow {
   model_name: string
   model_version: string
   dimensions: number
+  photos: number
   sealed: Buffer
   resident_id?: string
 }
@@ -66,12 +67,13 @@ export interface TemplateChangeRow {
   model_name: string | null
   model_version: string | null
   dimensions: number | null
+  photos: number | null
   sealed: Buffer | null
 }
 
 /** The one query both stores run for the feed, in their own placeholder style. */
 export const TEMPLATE_CHANGES_SQL = (after: string, limit: string) => `
-  SELECT c.seq, c.resident_id, c.change, t.subject, t.model_name, t.model_version, t.dimensions, t.sealed
+  SELECT c.seq, c.resident_id, c.change, t.subject, t.model_name, t.model_version, t.dimensions, t.photos, t.sealed
   FROM template_changes c
   LEFT JOIN residents r ON r.resident_id = c.resident_id AND c.change = 'added'
   LEFT JOIN templates t ON t.subject = r.subject
@@ -79,13 +81,20 @@ export const TEMPLATE_CHANGES_SQL = (after: string, limit: string) => `
 
 export function templateChangeFromRow(row: TemplateChangeRow): TemplateChange {
   const template = row.change === 'added' && row.subject !== null && row.sealed !== null
-    ? templateFromRow({ subject: row.subject, model_name: row.model_name!, model_version: row.model_version!, dimensions: row.dimensions!, sealed: row.sealed })
+    ? templateFromRow({ subject: row.subject, model_name: row.model_name!, model_version: row.model_version!, dimensions: row.dimensions!, photos: row.photos!, sealed: row.sealed })
     : null
   return { seq: Number(row.seq), residentId: row.resident_id, change: row.change, template }
 }
 
 export function templateFromRow(row: TemplateRow): TemplateRecord {
-  return { subject: row.subject, modelName: row.model_name, modelVersion: row.model_version, dimensions: row.dimensions, sealed: new Uint8Array(row.sealed) }
+  return {
+    subject: row.subject,
+    modelName: row.model_name,
+    modelVersion: row.model_version,
+    dimensions: row.dimensions,
+    photos: Number(row.photos),
+    sealed: new Uint8Array(row.sealed),
+  }
 }
 
 export function eventFromRow(row: EventRow): StoredClearanceEvent {

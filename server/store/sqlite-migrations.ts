@@ -130,13 +130,14 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
   },
   {
     version: 5,
-    name: 'template change feed: every instance keeps its duplicate index current',
+    name: 'template change feed (every instance keeps its duplicate index current); photos per template',
     sql: `
       CREATE TABLE template_changes (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         resident_id TEXT NOT NULL,
         change TEXT NOT NULL CHECK (change IN ('added', 'removed'))
       ) STRICT;
+      ALTER TABLE templates ADD COLUMN photos INTEGER NOT NULL DEFAULT 1 CHECK (photos BETWEEN 1 AND 16);
     `,
   },
 ]

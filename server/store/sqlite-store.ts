@@ -70,8 +70,8 @@ export class SqliteStore implements Store {
         )
         .run(resident.residentId, resident.subject, resident.name, resident.dateOfBirth, resident.guardianConsent ? 1 : 0, credentialHash, resident.enrolledAt)
       if (result.changes === 0) return 'exists' as const
-      this.statement('INSERT INTO templates (subject, model_name, model_version, dimensions, sealed) VALUES (?, ?, ?, ?, ?)')
-        .run(template.subject, template.modelName, template.modelVersion, template.dimensions, Buffer.from(template.sealed))
+      this.statement('INSERT INTO templates (subject, model_name, model_version, dimensions, photos, sealed) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(template.subject, template.modelName, template.modelVersion, template.dimensions, template.photos, Buffer.from(template.sealed))
       this.statement(`INSERT INTO template_changes (resident_id, change) VALUES (?, 'added')`).run(resident.residentId)
       return 'created' as const
     })
@@ -108,7 +108,7 @@ export class SqliteStore implements Store {
   }
 
   async getTemplate(subject: string): Promise<TemplateRecord | null> {
-    const row = this.statement('SELECT subject, model_name, model_version, dimensions, sealed FROM templates WHERE subject = ?').get(subject) as
+    const row = this.statement('SELECT subject, model_name, model_version, dimensions, photos, sealed FROM templates WHERE subject = ?').get(subject) as
       | TemplateRow
       | undefined
     return row ? templateFromRow(row) : null
@@ -116,7 +116,7 @@ export class SqliteStore implements Store {
 
   async listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>> {
     const rows = this.statement(
-        `SELECT t.subject, t.model_name, t.model_version, t.dimensions, t.sealed, r.resident_id
+        `SELECT t.subject, t.model_name, t.model_version, t.dimensions, t.photos, t.sealed, r.resident_id
          FROM templates t JOIN residents r ON r.subject = t.subject WHERE r.status = 'active'`,
       )
       .all() as TemplateRow[]

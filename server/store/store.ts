@@ -27,6 +27,8 @@ export interface TemplateRecord {
   modelName: string
   modelVersion: string
   dimensions: number
+  /** How many enrolment photos the template is the mean of: the gate's threshold depends on it. */
+  photos: number
   /** The descriptor encrypted at rest (see server/templates/template-sealer.ts); the store never sees it in clear. */
   sealed: Uint8Array
 }

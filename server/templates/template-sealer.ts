@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 
-// AES-256-GCM. The associated data binds a sealed template to its subject and model, so that a row copied
-// onto another resident, or relabelled as another model, fails to open: swapped rows fail closed.
+// AES-256-GCM. The associated data binds a sealed template to its subject, model and photo count, so that a row
+// copied onto another resident, relabelled as another model, or given another photo count (which picks the gate's
+// threshold) fails to open: swapped or relabelled rows fail closed.
 const VERSION = 1
 const IV_BYTES = 12
 const TAG_BYTES = 16
@@ -10,6 +11,8 @@ export interface TemplateBinding {
   subject: string
   modelName: string
   modelVersion: string
+  /** Absent or 1: a single-photo template, bound as templates were before photo counts existed. */
+  photos?: number
 }
 
 export class TemplateIntegrityError extends Error {
@@ -52,5 +55,7 @@ export function openTemplate(sealed: Uint8Array, binding: TemplateBinding, key: 
 }
 
 function associatedData(b: TemplateBinding): Buffer {
-  return Buffer.from(JSON.stringify(['echannel-template', VERSION, b.subject, b.modelName, b.modelVersion]))
+  const fields: Array<string | number> = ['echannel-template', VERSION, b.subject, b.modelName, b.modelVersion]
+  if ((b.photos ?? 1) !== 1) fields.push(b.photos!)
+  return Buffer.from(JSON.stringify(fields))
 }

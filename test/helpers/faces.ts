@@ -8,6 +8,7 @@ export const testThresholds: FaceThresholds = {
   model: TEST_MODEL,
   embeddingLength: TEST_DIM,
   matchThreshold: 0.6,
+  singlePhotoMatchThreshold: 0.6,
   samePersonThreshold: 0.6,
   duplicateThreshold: 0.6,
   minDetectorScore: 0.5,

@@ -78,3 +78,13 @@ t.test('box overlap', async (t) => {
   t.equal(overlap([0, 0, 10, 10], [10, 0, 10, 10]), 0, 'touching')
   t.equal(overlap([0, 0, 10, 10], [5, 0, 10, 10]), 50 / 150)
 })
+
+t.test('the threshold follows the template: single-photo templates their own, mean and unknown templates the stricter one', async (t) => {
+  const split = { ...policy, singlePhotoMatchThreshold: 0.6, matchThreshold: 0.7 }
+  const between = 0.65
+  t.same(decide(with_({ template: { model: TEST_MODEL, photos: 1 }, matchScore: between }), split), { decision: 'APPROVE', reason: null }, 'single photo: 0.65 >= 0.6')
+  t.same(decide(with_({ template: { model: TEST_MODEL, photos: 3 }, matchScore: between }), split), { decision: 'REJECT', reason: 'FACE_MISMATCH' }, 'three photos: 0.65 < 0.7')
+  t.same(decide(with_({ template: { model: TEST_MODEL }, matchScore: between }), split), { decision: 'REJECT', reason: 'FACE_MISMATCH' }, 'unknown count: the stricter')
+  t.same(decide(with_({ template: { model: TEST_MODEL, photos: 3 }, matchScore: 0.7 }), split), { decision: 'APPROVE', reason: null }, 'three photos at 0.7: approve')
+  t.same(decide(with_({ template: { model: TEST_MODEL, photos: 1 }, matchScore: 0.5999 }), split), { decision: 'REJECT', reason: 'FACE_MISMATCH' }, 'single photo below its own')
+})

@@ -137,3 +137,26 @@ t.test('the duplicate search uses the mean template and its own threshold', asyn
   t.equal(pair.statusCode, 409)
   t.equal(pair.json().error.code, 'DUPLICATE_FACE_REVIEW')
 })
+
+t.test('the kiosk learns how many photos a template is the mean of; the count is sealed with the template', async (t) => {
+  const { app, store } = await buildTestApp(t)
+  const three = await enrol(app, { ...base, photos: photos({ tilt: 0.3 }, { tilt: -0.3 }, { tilt: 0 }) })
+  const one = await enrol(app, { ...other, photo: photoOf([{ axis: 4 }]) })
+  const templateOf = async (credential: string) => {
+    const { token } = (await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${credential}` } })).json()
+    const { sub } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())
+    return { sub, res: await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${sub}`, headers: kiosk }) }
+  }
+  const a = await templateOf(three.json().credential)
+  const b = await templateOf(one.json().credential)
+  t.equal(a.res.json().photos, 3, 'three photos')
+  t.equal(b.res.json().photos, 1, 'twin: one photo')
+  // A row relabelled from 3 photos to 1 (which would lower the gate's threshold) no longer opens: it fails closed.
+  const raw = (store as unknown as { db: { prepare(sql: string): { run(...args: unknown[]): unknown } } }).db
+  raw.prepare('UPDATE templates SET photos = 1 WHERE subject = ?').run(a.sub)
+  const relabelled = await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${a.sub}`, headers: kiosk })
+  t.equal(relabelled.statusCode, 500, 'the relabelled template is refused')
+  t.equal(relabelled.json().error.code, 'TEMPLATE_UNREADABLE')
+  raw.prepare('UPDATE templates SET photos = 3 WHERE subject = ?').run(a.sub)
+  t.equal((await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${a.sub}`, headers: kiosk })).statusCode, 200, 'twin: restored, it opens again')
+})

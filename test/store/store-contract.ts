@@ -107,6 +107,21 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     t.strictSame((await store.listTemplateChanges(0, 1)).map((c) => c.seq), [changes[0]!.seq], 'limit')
   })
 
+  t.test(`${name}: a template keeps its photo count, in every read`, async (t) => {
+    const store = await fresh(t)
+    const three = newResident({ photos: 3 })
+    const one = newResident()
+    await store.createResident(three)
+    await store.createResident(one)
+    t.equal((await store.getTemplate(three.template.subject))?.photos, 3, 'getTemplate: 3')
+    t.equal((await store.getTemplate(one.template.subject))?.photos, 1, 'twin: 1')
+    const listed = new Map((await store.listActiveTemplates()).map((x) => [x.residentId, x.photos]))
+    t.equal(listed.get(three.resident.residentId), 3, 'listActiveTemplates')
+    const feed = new Map((await store.listTemplateChanges(0, 10)).map((c) => [c.residentId, c.template?.photos]))
+    t.equal(feed.get(three.resident.residentId), 3, 'the change feed')
+    await t.rejects(store.createResident(newResident({ photos: 0 })), 'a photo count of 0 is refused by the database')
+  })
+
   t.test(`${name}: withEnrolmentLock runs one section at a time and returns its value`, async (t) => {
     const store = await fresh(t)
     let inside = 0
@@ -358,7 +373,7 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
   })
 }
 
-function newResident(overrides: { residentId?: string; guardianConsent?: boolean; sealed?: Uint8Array } = {}): NewResident {
+function newResident(overrides: { residentId?: string; guardianConsent?: boolean; sealed?: Uint8Array; photos?: number } = {}): NewResident {
   const id = randomUUID()
   return {
     resident: {
@@ -370,7 +385,7 @@ function newResident(overrides: { residentId?: string; guardianConsent?: boolean
       enrolledAt: '2026-01-02T03:04:05.678Z',
     },
     credentialHash: `hash-${id}`,
-    template: { subject: `sub-${id}`, modelName: 'human-faceres', modelVersion: 'test-1', dimensions: 512, sealed: overrides.sealed ?? awkwardBytes() },
+    template: { subject: `sub-${id}`, modelName: 'human-faceres', modelVersion: 'test-1', dimensions: 512, photos: overrides.photos ?? 1, sealed: overrides.sealed ?? awkwardBytes() },
   }
 }
 
