@@ -26,7 +26,7 @@ export interface PassengerClipSpec {
   qrSeconds?: number
   /** Frames of the face photo, with slight seeded jitter of position, scale and exposure. */
   faceSeconds?: number
-  /** A second person who steps in during the face step (to test MULTIPLE_FACES). */
+  /** A second person who steps in on the second frame of the face step (to test MULTIPLE_FACES). */
   secondFacePhoto?: Buffer
   /** How hard the phone frames are to read; default clean. */
   qrDifficulty?: PhoneFrameDifficulty
@@ -44,8 +44,11 @@ export interface ClipLayout {
 }
 
 const DEFAULTS = { width: 640, height: 480, fps: 10, idleSeconds: 0.5, qrSeconds: 1.5, faceSeconds: 2.5 }
-/** The second person steps in this far into the face step. */
-const SECOND_FACE_AT = 0.4
+/**
+ * The second person steps in on this face frame: right after the passenger, before a gate that fuses a few
+ * frames (three at 10 fps is 0.3 s) has decided.
+ */
+const SECOND_FACE_FRAME = 1
 
 /** Frame counts and size of a spec, validated (even size for I420, whole frames per step). */
 export function clipLayout(spec: PassengerClipSpec): ClipLayout {
@@ -68,7 +71,7 @@ export function clipLayout(spec: PassengerClipSpec): ClipLayout {
     idleFrames: frames(spec.idleSeconds ?? DEFAULTS.idleSeconds, 'idleSeconds'),
     qrFrames: frames(spec.qrSeconds ?? DEFAULTS.qrSeconds, 'qrSeconds'),
     faceFrames,
-    secondFaceFrom: spec.secondFacePhoto ? Math.floor(faceFrames * SECOND_FACE_AT) : null,
+    secondFaceFrom: spec.secondFacePhoto ? Math.min(SECOND_FACE_FRAME, Math.max(0, faceFrames - 1)) : null,
   }
 }
 
