@@ -63,7 +63,8 @@ export function ffmpegFrames(options: FfmpegFrameOptions): FrameStream {
   const kill = async () => {
     stopped = true
     if (!child || child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((resolve) => child!.once('close', resolve))
+    // 'exit', not 'close': 'close' also waits for stdout to drain, and nobody reads it any more.
+    const exited = new Promise((resolve) => child!.once('exit', resolve))
     child.kill('SIGTERM')
     const hard = setTimeout(() => child?.kill('SIGKILL'), 2000)
     await exited
