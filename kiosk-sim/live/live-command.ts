@@ -135,7 +135,7 @@ export async function liveCommand(argv: string[]): Promise<number> {
     } else if (values.fixtures) {
       const set = await loadFixtureSet(values.fixtures)
       await mkdir(values.video!, { recursive: true })
-      const clips = fixtureClips(set, new OperatorClient(serverUrl, operatorKey!), { tailgate: true, clip: { width: frame.width, height: frame.height, fps: frame.fps } })
+      const clips = fixtureClips(set, new OperatorClient(serverUrl, operatorKey!), { tailgate: true, swap: true, clip: { width: frame.width, height: frame.height, fps: frame.fps } })
       for await (const clip of clips) {
         const file = path.join(values.video!, `${clip.name}.mp4`)
         await writeVideo(clip.spec, file, { ffmpegPath: values.ffmpeg })
@@ -191,6 +191,9 @@ async function playFile(
 export interface FrameLatencySummary {
   /** QR decode per frame while waiting (JPEG encode included). */
   waitingQr: { frames: number; p50: number; p95: number }
+  /** The same, split: frames where a QR was read, and frames without one (every decoder attempt runs). */
+  waitingQrRead: { frames: number; p50: number; p95: number }
+  waitingNoQr: { frames: number; p50: number; p95: number }
   /** Face analysis per frame while capturing (JPEG encode included). */
   capturingFace: { frames: number; p50: number; p95: number }
   /** Every frame that was worked on. */
@@ -204,6 +207,8 @@ export function frameLatencySummary(latencies: readonly FrameLatency[]): FrameLa
   }
   return {
     waitingQr: of(latencies.filter((l) => l.work === 'qr')),
+    waitingQrRead: of(latencies.filter((l) => l.work === 'qr' && l.qrRead)),
+    waitingNoQr: of(latencies.filter((l) => l.work === 'qr' && !l.qrRead)),
     capturingFace: of(latencies.filter((l) => l.work === 'faces')),
     all: of(latencies),
   }
@@ -212,7 +217,7 @@ export function frameLatencySummary(latencies: readonly FrameLatency[]): FrameLa
 function formatFrameLatency(s: FrameLatencySummary): string {
   const row = (name: string, v: { frames: number; p50: number; p95: number }) =>
     `  ${name.padEnd(26)} ${String(v.frames).padStart(5)}  ${fmt(v.p50)} / ${fmt(v.p95)}`
-  return ['per-frame ms (frames, p50 / p95)', row('waiting: QR decode', s.waitingQr), row('capturing: face analysis', s.capturingFace), row('all frames', s.all)].join('\n')
+  return ['per-frame ms (frames, p50 / p95)', row('waiting: QR decode', s.waitingQr), row('  frames with a QR', s.waitingQrRead), row('  frames without', s.waitingNoQr), row('capturing: face analysis', s.capturingFace), row('all frames', s.all)].join('\n')
 }
 
 function formatDecision(record: LiveDecision['record'], framesFused: number, want?: Decision): string {

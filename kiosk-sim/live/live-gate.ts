@@ -27,6 +27,10 @@ export interface FrameLatency {
   work: FrameWork
   /** Wall time spent on the frame: JPEG encode, QR decode and/or face analysis. */
   ms: number
+  /** While waiting: whether a QR was read (frames without one cost the decoder every attempt). */
+  qrRead?: boolean
+  /** While capturing: faces the engine found. */
+  faces?: number
 }
 
 export interface LiveDecision {
@@ -79,7 +83,9 @@ export async function runLiveGate(frames: AsyncIterable<RawFrame>, deps: LiveGat
     const started = performance.now()
     const input = await analyseFrame(frame, at, work, state, session, deps)
     if (work !== 'none') {
-      const latency = { index: frame.index, phase, work, ms: round(performance.now() - started) }
+      const latency: FrameLatency = { index: frame.index, phase, work, ms: round(performance.now() - started) }
+      if (work === 'qr' && input.type === 'frame') latency.qrRead = Boolean(input.qrText)
+      if (work === 'faces' && input.type === 'frame') latency.faces = input.faces?.faces.length ?? 0
       result.latencies.push(latency)
       hooks.onFrame?.(latency)
     }

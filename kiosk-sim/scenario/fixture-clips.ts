@@ -23,6 +23,11 @@ export interface FixtureClipOptions {
   clip?: Pick<PassengerClipSpec, 'width' | 'height' | 'fps' | 'idleSeconds' | 'qrSeconds' | 'faceSeconds'>
   /** Add a clip of the first genuine passenger joined by a second person during the face step (MULTIPLE_FACES). */
   tailgate?: boolean
+  /**
+   * Add two clips in which the first genuine passenger is seen holding the phone (one phone frame, then the
+   * face step): `-holder`, the same person faces the camera (APPROVE); `-swap`, another person does (FACE_CHANGED).
+   */
+  swap?: boolean
 }
 
 /**
@@ -59,6 +64,21 @@ export async function* fixtureClips(set: FixtureSet, operator: OperatorClient, o
       ...options.clip,
     }
     yield { name: `${genuine.id}-tailgate`, passenger: genuine, spec, expected: { decision: 'REFER_TO_OFFICER', reason: 'MULTIPLE_FACES' } }
+  }
+  if (options.swap && genuine && other) {
+    const own = await readFile(fixturePath(set, genuine.faceFrame))
+    const stranger = await readFile(fixturePath(set, other.faceFrame))
+    const variants = [
+      { name: `${genuine.id}-holder`, facePhoto: own, expected: { decision: 'APPROVE', reason: null } as const },
+      { name: `${genuine.id}-swap`, facePhoto: stranger, expected: { decision: 'REFER_TO_OFFICER', reason: 'FACE_CHANGED' } as const },
+    ]
+    for (const [i, variant] of variants.entries()) {
+      const { token } = await operator.issueToken(credentials.get(genuine.tokenOf)!)
+      const fps = options.clip?.fps ?? 10
+      // One phone frame: the gate reads the QR and sees the holder there, then captures whoever faces it next.
+      const spec: PassengerClipSpec = { ...options.clip, qrText: token, facePhoto: variant.facePhoto, holderPhoto: own, seed: genuine.qrSeed + 11 + i, qrSeconds: 1 / fps }
+      yield { name: variant.name, passenger: genuine, spec, expected: variant.expected }
+    }
   }
 }
 

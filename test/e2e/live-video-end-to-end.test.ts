@@ -20,7 +20,7 @@ import { KioskServerClient } from '../../kiosk-sim/server-client.ts'
 import { ffmpegFrames } from '../../kiosk-sim/sources/ffmpeg-frames.ts'
 import { writeVideo } from '../../kiosk-sim/sources/passenger-clip.ts'
 
-t.test('genuine clip approved, impostor rejected, a second person referred', async (t) => {
+t.test('genuine clips approved; impostor rejected; a second person or a swapped face referred', async (t) => {
   const dir = path.join(tmpdir(), `live-e2e-${process.pid}`)
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const server = await startEmbeddedServer({ kioskIds: ['kiosk-live'], logLevel: 'error' })
@@ -47,6 +47,7 @@ t.test('genuine clip approved, impostor rejected, a second person referred', asy
   const clips = fixtureClips(set, new OperatorClient(server.url, server.operatorKey), {
     only: [genuine.id, impostor.id],
     tailgate: true,
+    swap: true,
     clip: { fps: 5, idleSeconds: 0.4, qrSeconds: 1, faceSeconds: 1.6 },
   })
 
@@ -58,14 +59,18 @@ t.test('genuine clip approved, impostor rejected, a second person referred', asy
     result.decisions.forEach((d) => reporter.add(d.record))
     seen.push({ clip, decisions: result.decisions.map((d) => `${d.record.decision}(${d.record.reason ?? '-'})`), frames: result.frames })
   }
-  t.same(seen.map((s) => s.clip.name), [genuine.id, impostor.id, `${genuine.id}-tailgate`])
+  t.same(seen.map((s) => s.clip.name), [genuine.id, impostor.id, `${genuine.id}-tailgate`, `${genuine.id}-holder`, `${genuine.id}-swap`])
   for (const s of seen) {
-    t.equal(s.frames, 15, `${s.clip.name}: every frame read`)
+    t.equal(s.frames, s.clip.spec.holderPhoto ? 11 : 15, `${s.clip.name}: every frame read`)
     t.same(s.decisions, [`${s.clip.expected.decision}(${s.clip.expected.reason ?? '-'})`], `${s.clip.name} ${s.clip.passenger.scenario}`)
   }
-  t.same(seen.map((s) => s.clip.expected.decision), ['APPROVE', 'REJECT', 'REFER_TO_OFFICER'], 'the truth the clips are checked against')
+  t.same(
+    seen.map((s) => s.clip.expected.reason ?? s.clip.expected.decision),
+    ['APPROVE', 'FACE_MISMATCH', 'MULTIPLE_FACES', 'APPROVE', 'FACE_CHANGED'],
+    'the truth the clips are checked against: each refusal has an approved twin',
+  )
 
   await reporter.flush()
   const stats = await fetch(new URL('/v1/stats', server.url), { headers: { authorization: `Bearer ${server.operatorKey}` } }).then((r) => r.json())
-  t.equal(stats.events, 3, 'every live decision reached the server as an event')
+  t.equal(stats.events, 5, 'every live decision reached the server as an event')
 })

@@ -48,6 +48,16 @@ t.test('a second face changes the frames from the second face frame on, and noth
   }
 })
 
+t.test('a holder beside the phone changes the phone frames only', async (t) => {
+  const plain = await collect(small())
+  const held = await collect(small({ holderPhoto: second }))
+  t.equal(held.length, plain.length)
+  plain.forEach((frame, i) => {
+    const isPhone = i >= 2 && i < 6
+    t.equal(frame.equals(held[i]!), !isPhone, `frame ${i} ${isPhone ? 'shows the holder' : 'unchanged'}`)
+  })
+})
+
 t.test('sizes that I420 cannot hold and bad rates are refused with a stable code', async (t) => {
   t.throws(() => clipLayout(small({ width: 191 })), { code: 'SOURCE_OPTIONS_INVALID' })
   t.throws(() => clipLayout(small({ fps: 0 })), { code: 'SOURCE_OPTIONS_INVALID' })
