@@ -5,7 +5,6 @@ import { appendFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { summarise } from '../../lib/percentiles.ts'
 import { assertCalibrationFor, loadCalibration } from '../../models/calibration.ts'
 import { startFaceEngine } from '../../models/face-engine.ts'
 import { thresholdsFrom } from '../../models/thresholds.ts'
@@ -24,6 +23,7 @@ import { FrameSourceError } from '../sources/frame-source-errors.ts'
 import { latestOnly } from '../sources/latest-frame.ts'
 import { writeVideo } from '../sources/passenger-clip.ts'
 import { defaultLiveGateConfig, type LiveGateConfig } from './gate-state-machine.ts'
+import { formatFrameLatency, frameLatencySummary } from './frame-latency.ts'
 import { runLiveGate, type FrameLatency, type LiveDecision, type LiveGateDeps } from './live-gate.ts'
 
 export const LIVE_USAGE = `  kiosk-sim run (--camera /dev/video0 | --video FILE[,FILE..] | --video DIR --fixtures DIR)
@@ -111,6 +111,8 @@ export async function liveCommand(argv: string[]): Promise<number> {
       decisions.push(decision)
       if (want) expected.push(want)
       reporter.add(decision.record)
+      // Send it now rather than at the end of a camera session that may last hours; a failure stays queued.
+      void reporter.flush(1).catch(() => undefined)
       const { record, outcome } = decision
       appendFileSync(values.log!, `${JSON.stringify({ source, ...record, framesFused: outcome.framesFused, faceFrames: decision.faceFrames, gateMs: outcome.decidedAt - outcome.qrAt })}\n`)
       process.stdout.write(`${formatDecision(record, outcome.framesFused, want)}  ${source}\n`)
@@ -188,38 +190,6 @@ async function playFile(
   }
 }
 
-export interface FrameLatencySummary {
-  /** QR decode per frame while waiting (JPEG encode included). */
-  waitingQr: { frames: number; p50: number; p95: number }
-  /** The same, split: frames where a QR was read, and frames without one (every decoder attempt runs). */
-  waitingQrRead: { frames: number; p50: number; p95: number }
-  waitingNoQr: { frames: number; p50: number; p95: number }
-  /** Face analysis per frame while capturing (JPEG encode included). */
-  capturingFace: { frames: number; p50: number; p95: number }
-  /** Every frame that was worked on. */
-  all: { frames: number; p50: number; p95: number }
-}
-
-export function frameLatencySummary(latencies: readonly FrameLatency[]): FrameLatencySummary {
-  const of = (list: readonly FrameLatency[]) => {
-    const { p50, p95 } = summarise(list.map((l) => l.ms))
-    return { frames: list.length, p50, p95 }
-  }
-  return {
-    waitingQr: of(latencies.filter((l) => l.work === 'qr')),
-    waitingQrRead: of(latencies.filter((l) => l.work === 'qr' && l.qrRead)),
-    waitingNoQr: of(latencies.filter((l) => l.work === 'qr' && !l.qrRead)),
-    capturingFace: of(latencies.filter((l) => l.work === 'faces')),
-    all: of(latencies),
-  }
-}
-
-function formatFrameLatency(s: FrameLatencySummary): string {
-  const row = (name: string, v: { frames: number; p50: number; p95: number }) =>
-    `  ${name.padEnd(26)} ${String(v.frames).padStart(5)}  ${fmt(v.p50)} / ${fmt(v.p95)}`
-  return ['per-frame ms (frames, p50 / p95)', row('waiting: QR decode', s.waitingQr), row('  frames with a QR', s.waitingQrRead), row('  frames without', s.waitingNoQr), row('capturing: face analysis', s.capturingFace), row('all frames', s.all)].join('\n')
-}
-
 function formatDecision(record: LiveDecision['record'], framesFused: number, want?: Decision): string {
   const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
   const wanted = want ? (want.reason ? `${want.decision}(${want.reason})` : want.decision) : null
@@ -229,10 +199,6 @@ function formatDecision(record: LiveDecision['record'], framesFused: number, wan
 
 function sameDecision(a: { decision: string; reason: string | null }, b: Decision): boolean {
   return a.decision === b.decision && a.reason === b.reason
-}
-
-function fmt(v: number): string {
-  return Number.isFinite(v) ? v.toFixed(1) : '-'
 }
 
 function positiveNumber(text: string, name: string): number {

@@ -29,6 +29,8 @@ export interface FrameLatency {
   ms: number
   /** While waiting: whether a QR was read (frames without one cost the decoder every attempt). */
   qrRead?: boolean
+  /** While waiting: the QR decoder's own time (image decode and every attempt), without the JPEG encode. */
+  qrMs?: number
   /** While capturing: faces the engine found. */
   faces?: number
 }
@@ -81,10 +83,12 @@ export async function runLiveGate(frames: AsyncIterable<RawFrame>, deps: LiveGat
     const work = frameWork(state)
     const phase = state.phase
     const started = performance.now()
-    const input = await analyseFrame(frame, at, work, state, session, deps)
+    const probe: FrameProbe = {}
+    const input = await analyseFrame(frame, at, work, state, session, deps, probe)
     if (work !== 'none') {
       const latency: FrameLatency = { index: frame.index, phase, work, ms: round(performance.now() - started) }
       if (work === 'qr' && input.type === 'frame') latency.qrRead = Boolean(input.qrText)
+      if (probe.qrMs !== undefined) latency.qrMs = probe.qrMs
       if (work === 'faces' && input.type === 'frame') latency.faces = input.faces?.faces.length ?? 0
       result.latencies.push(latency)
       hooks.onFrame?.(latency)
@@ -130,13 +134,22 @@ function newSessionTimings(): SessionTimings {
   return { startedAt: 0, decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, faceFrames: 0, kid: null, jtiHash: null }
 }
 
+/** Measurements of one frame's work that the state machine does not need. */
+interface FrameProbe {
+  qrMs?: number
+}
+
 /** The work the state machine asked for, on one frame, as the state machine's input. */
-async function analyseFrame(frame: RawFrame, at: number, work: FrameWork, state: GateState, session: SessionTimings, deps: LiveGateDeps): Promise<GateInput> {
+async function analyseFrame(
+  frame: RawFrame, at: number, work: FrameWork, state: GateState, session: SessionTimings, deps: LiveGateDeps, probe: FrameProbe,
+): Promise<GateInput> {
   if (work === 'none') return { type: 'tick', at }
   try {
     const jpeg = await encodeFrame(frame)
     if (work === 'qr') {
+      const qrStarted = performance.now()
       const qr = await decodeQr(jpeg)
+      probe.qrMs = round(performance.now() - qrStarted)
       const isNew = qr !== null && !(state.phase === 'WAITING_FOR_QR' && qr.text === state.lastQrText)
       if (!isNew) return { type: 'frame', at, qrText: qr?.text ?? null }
       session.decodeMs = round(qr.ms)
