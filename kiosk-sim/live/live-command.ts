@@ -78,6 +78,7 @@ export async function liveCommand(argv: string[]): Promise<number> {
   }
   const kioskId = values['kiosk-id']!
   let embedded: EmbeddedServer | null = null
+  let reporter: EventReporter | null = null
   const engine = await startFaceEngine({ workers: 1 })
   try {
     assertCalibrationFor(calibration, engine.model)
@@ -91,7 +92,8 @@ export async function liveCommand(argv: string[]): Promise<number> {
     const server = new KioskServerClient(serverUrl, kioskKey)
     const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
     await keys.refresh(Date.now())
-    const reporter = new EventReporter(server)
+    const events = new EventReporter(server)
+    reporter = events
     const deps: LiveGateDeps = {
       engine, server, keys, policy, config,
       tokenPolicy: gateTokenPolicy(values.issuer, values.audience),
@@ -110,9 +112,9 @@ export async function liveCommand(argv: string[]): Promise<number> {
     const logDecision = (source: string, want?: Decision) => (decision: LiveDecision) => {
       decisions.push(decision)
       if (want) expected.push(want)
-      reporter.add(decision.record)
+      events.add(decision.record)
       // Send it now rather than at the end of a camera session that may last hours; a failure stays queued.
-      void reporter.flush(1).catch(() => undefined)
+      void events.flush(1).catch(() => undefined)
       const { record, outcome } = decision
       appendFileSync(values.log!, `${JSON.stringify({ source, ...record, framesFused: outcome.framesFused, faceFrames: decision.faceFrames, gateMs: outcome.decidedAt - outcome.qrAt })}\n`)
       process.stdout.write(`${formatDecision(record, outcome.framesFused, want)}  ${source}\n`)
@@ -151,12 +153,12 @@ export async function liveCommand(argv: string[]): Promise<number> {
         await playFile(file, deps, frame, values, { onFrame: logFrame(file), onDecision: logDecision(file) })
       }
     }
-    await reporter.flush()
+    await events.flush()
     const wallSeconds = (performance.now() - started) / 1000
     const records = decisions.map((d) => d.record)
     const summary = summariseRun(records, wallSeconds, expected.length === records.length && expected.length > 0 ? expected : undefined)
     const frameMs = frameLatencySummary(latencies)
-    process.stdout.write(`\n${formatSummary(summary)}\nevents delivered ${reporter.delivered}/${records.length}\n${formatFrameLatency(frameMs)}\n`)
+    process.stdout.write(`\n${formatSummary(summary)}\nevents delivered ${events.delivered}/${records.length}\n${formatFrameLatency(frameMs)}\n`)
     if (values.json) {
       await mkdir(path.dirname(path.resolve(values.json)), { recursive: true })
       await writeFile(values.json, `${JSON.stringify({ ...summary, frameMs }, null, 2)}\n`)
@@ -164,6 +166,8 @@ export async function liveCommand(argv: string[]): Promise<number> {
     return disagreed > 0 || (summary.truth?.disagreed ?? 0) > 0 ? 1 : 0
   } catch (error) {
     if (error instanceof FrameSourceError) {
+      // A passenger referred because the source failed is still reported.
+      await reporter?.flush().catch(() => undefined)
       process.stderr.write(`kiosk-sim: ${error.code}: ${error.message}\n`)
       return 3
     }

@@ -58,9 +58,10 @@ const FRAME_JPEG_QUALITY = 92
 
 /**
  * Runs the gate over a frame stream until it ends. When it ends mid-session, the time limits are applied at once:
- * the passenger in the gate is decided (referred if nothing more is known), never left pending.
+ * the passenger in the gate is decided (referred if nothing more is known), never left pending. When the stream
+ * fails, the passenger in the gate is referred (INTERNAL_ERROR) and the promise rejects with the stream's error.
  */
-export async function runLiveGate(frames: AsyncIterable<RawFrame>, deps: LiveGateDeps, hooks: LiveGateHooks = {}): Promise<LiveGateResult> {
+export async function runLiveGate(frames: AsyncIterable<RawFrame> | Iterable<RawFrame>, deps: LiveGateDeps, hooks: LiveGateHooks = {}): Promise<LiveGateResult> {
   const result: LiveGateResult = { decisions: [], frames: 0, latencies: [] }
   let state: GateState = initialGateState()
   let session = newSessionTimings()
@@ -76,41 +77,48 @@ export async function runLiveGate(frames: AsyncIterable<RawFrame>, deps: LiveGat
     session = newSessionTimings()
   }
 
-  for await (const frame of frames) {
-    result.frames++
-    const at = timeOf(deps, frame)
-    lastAt = at
-    const work = frameWork(state)
-    const phase = state.phase
-    const started = performance.now()
-    const probe: FrameProbe = {}
-    const input = await analyseFrame(frame, at, work, state, session, deps, probe)
-    if (work !== 'none') {
-      const latency: FrameLatency = { index: frame.index, phase, work, ms: round(performance.now() - started) }
-      if (work === 'qr' && input.type === 'frame') latency.qrRead = Boolean(input.qrText)
-      if (probe.qrMs !== undefined) latency.qrMs = probe.qrMs
-      if (work === 'faces' && input.type === 'frame') latency.faces = input.faces?.faces.length ?? 0
-      result.latencies.push(latency)
-      hooks.onFrame?.(latency)
-    }
-    apply(input)
-    // `state` changes inside apply(): read it afresh.
-    const current = state as GateState
-    if (current.phase === 'VERIFYING') {
-      if (phase === 'WAITING_FOR_QR') session.startedAt = started
-      const verifying = current
-      const verifyStarted = performance.now()
-      try {
-        const verification = await verifyPresentedToken(verifying.session.qrText, deps)
-        session.verifyMs = verification.verifyMs
-        session.kid = verification.kid
-        session.jtiHash = verification.jtiHash
-        apply({ type: 'verified', at: timeOf(deps, frame), outcome: verification })
-      } catch {
-        session.verifyMs = round(performance.now() - verifyStarted)
-        apply({ type: 'failed', at: timeOf(deps, frame), stage: 'verify' })
+  try {
+    for await (const frame of frames) {
+      result.frames++
+      const at = timeOf(deps, frame)
+      lastAt = at
+      const work = frameWork(state)
+      const phase = state.phase
+      const started = performance.now()
+      const probe: FrameProbe = {}
+      const input = await analyseFrame(frame, at, work, state, session, deps, probe)
+      if (work !== 'none') {
+        const latency: FrameLatency = { index: frame.index, phase, work, ms: round(performance.now() - started) }
+        if (work === 'qr' && input.type === 'frame') latency.qrRead = Boolean(input.qrText)
+        if (probe.qrMs !== undefined) latency.qrMs = probe.qrMs
+        if (work === 'faces' && input.type === 'frame') latency.faces = input.faces?.faces.length ?? 0
+        result.latencies.push(latency)
+        hooks.onFrame?.(latency)
+      }
+      apply(input)
+      // `state` changes inside apply(): read it afresh.
+      const current = state as GateState
+      if (current.phase === 'VERIFYING') {
+        if (phase === 'WAITING_FOR_QR') session.startedAt = started
+        const verifying = current
+        const verifyStarted = performance.now()
+        try {
+          const verification = await verifyPresentedToken(verifying.session.qrText, deps)
+          session.verifyMs = verification.verifyMs
+          session.kid = verification.kid
+          session.jtiHash = verification.jtiHash
+          apply({ type: 'verified', at: timeOf(deps, frame), outcome: verification })
+        } catch {
+          session.verifyMs = round(performance.now() - verifyStarted)
+          apply({ type: 'failed', at: timeOf(deps, frame), stage: 'verify' })
+        }
       }
     }
+  } catch (error) {
+    // The source failed (ffmpeg died, the camera went away): the passenger in the gate is referred, then the
+    // error goes on to the caller.
+    apply({ type: 'failed', at: lastAt, stage: 'source' })
+    throw error
   }
   // End of stream: let every time limit pass, so that a session in progress is decided (fails closed).
   const end = lastAt + deps.config.verifyTimeoutMs + deps.config.faceWindowMs + 1
