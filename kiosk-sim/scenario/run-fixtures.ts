@@ -82,7 +82,8 @@ export async function enrolOrReset(operator: OperatorClient, input: Parameters<O
   }
 }
 
-async function tokenFor(
+/** The token a passenger shows: freshly issued, forged from a fresh one, or an earlier passenger's (replay). */
+export async function tokenFor(
   passenger: FixturePassenger,
   operator: OperatorClient,
   credentials: Map<string, string>,

@@ -1,0 +1,69 @@
+// Passenger clips for the fixture passengers: each passenger's freshly issued token and face photo, as a
+// clip spec ready for passengerClipFrames / writeY4m / writeVideo. Tokens are only valid on the server that
+// issued them and for its token lifetime, so clips are made just before they are played.
+import { readFile } from 'node:fs/promises'
+import type { Decision } from '../decision-types.ts'
+import type { PassengerClipSpec } from '../sources/passenger-clip.ts'
+import { fixturePath, type FixturePassenger, type FixtureSet } from './fixture-set.ts'
+import type { OperatorClient } from './operator-client.ts'
+import { enrolOrReset, tokenFor } from './run-fixtures.ts'
+
+export interface FixtureClip {
+  /** The passenger id, or `<id>-tailgate` for the extra clip in which a second person steps in. */
+  name: string
+  passenger: FixturePassenger
+  spec: PassengerClipSpec
+  expected: Decision
+}
+
+export interface FixtureClipOptions {
+  /** Only these passenger ids (default: all that a clip can show). */
+  only?: readonly string[]
+  /** Frame size and rate, passed to every spec. */
+  clip?: Pick<PassengerClipSpec, 'width' | 'height' | 'fps' | 'idleSeconds' | 'qrSeconds' | 'faceSeconds'>
+  /** Add a clip of the first genuine passenger joined by a second person during the face step (MULTIPLE_FACES). */
+  tailgate?: boolean
+}
+
+/**
+ * Enrols the residents (or resets their credentials), issues each passenger's token and returns the clips in
+ * passenger order. `expired` passengers are left out: a clip plays within the token's lifetime.
+ */
+export async function fixtureClips(set: FixtureSet, operator: OperatorClient, options: FixtureClipOptions = {}): Promise<FixtureClip[]> {
+  const credentials = new Map<string, string>()
+  for (const resident of set.residents) {
+    const photo = await readFile(fixturePath(set, resident.enrolPhoto))
+    credentials.set(resident.residentId, await enrolOrReset(operator, { ...resident, photo }))
+  }
+  const tokens = new Map<string, string>()
+  const clips: FixtureClip[] = []
+  for (const passenger of set.passengers) {
+    if (passenger.scenario === 'expired') continue
+    if (options.only && !options.only.includes(passenger.id) && !isReusedBy(passenger, set, options.only)) continue
+    const token = await tokenFor(passenger, operator, credentials, tokens)
+    tokens.set(passenger.id, token)
+    if (options.only && !options.only.includes(passenger.id)) continue
+    const facePhoto = await readFile(fixturePath(set, passenger.faceFrame))
+    const spec: PassengerClipSpec = { qrText: token, facePhoto, seed: passenger.qrSeed, qrDifficulty: passenger.qrDifficulty, ...options.clip }
+    clips.push({ name: passenger.id, passenger, spec, expected: passenger.expected })
+  }
+  const genuine = set.passengers.find((p) => p.scenario === 'genuine')
+  const other = set.passengers.find((p) => p.scenario === 'genuine' && p.faceFrame !== genuine?.faceFrame)
+  if (options.tailgate && genuine && other) {
+    const { token } = await operator.issueToken(credentials.get(genuine.tokenOf)!)
+    const spec: PassengerClipSpec = {
+      qrText: token,
+      facePhoto: await readFile(fixturePath(set, genuine.faceFrame)),
+      secondFacePhoto: await readFile(fixturePath(set, other.faceFrame)),
+      seed: genuine.qrSeed + 7,
+      ...options.clip,
+    }
+    clips.push({ name: `${genuine.id}-tailgate`, passenger: genuine, spec, expected: { decision: 'REFER_TO_OFFICER', reason: 'MULTIPLE_FACES' } })
+  }
+  return clips
+}
+
+/** A replay passenger needs the earlier passenger's token to have been issued. */
+function isReusedBy(passenger: FixturePassenger, set: FixtureSet, only: readonly string[]): boolean {
+  return set.passengers.some((p) => only.includes(p.id) && p.reuseTokenOf === passenger.id)
+}
