@@ -28,6 +28,8 @@ const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), mess
 export async function buildKioskHttp(options: KioskHttpOptions) {
   const allowed = new URL(options.allowedOrigin).origin
   const app = Fastify({ logger: false, bodyLimit: options.maxFrameBytes ?? 4 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>()
+  // Images only: JSON and text bodies are not frames.
+  app.removeAllContentTypeParsers()
   app.addContentTypeParser(['image/jpeg', 'image/png', 'image/webp'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 
   // CORS for exactly one origin; a request that names another origin is refused outright (fail closed).

@@ -136,5 +136,9 @@ t.test('static pages: allow-listed files with a strict CSP, nothing else', async
   for (const url of ['/web/..%2Fapp.ts', '/web/dashboard.html', '/web/nope.js', '/web/%2e%2e%2f%2e%2e%2fpackage.json']) {
     t.equal((await app.inject({ method: 'GET', url })).statusCode, 404, url)
   }
-  t.equal((await app.inject({ method: 'GET', url: '/kiosk' })).statusCode, 404, 'kiosk page not built yet')
+  const kioskPage = await app.inject({ method: 'GET', url: '/kiosk' })
+  t.equal(kioskPage.statusCode, 200)
+  t.equal(kioskPage.headers['permissions-policy'], 'camera=(self), microphone=()', 'the kiosk page may use the camera')
+  t.equal(page.headers['permissions-policy'], 'camera=(), microphone=()', 'the dashboard may not')
+  t.notMatch(kioskPage.body, /https?:\/\//, 'no absolute URL in the kiosk page')
 })
