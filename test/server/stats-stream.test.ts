@@ -136,6 +136,12 @@ t.test('static pages: allow-listed files with a strict CSP, nothing else', async
   for (const url of ['/web/..%2Fapp.ts', '/web/dashboard.html', '/web/nope.js', '/web/%2e%2e%2f%2e%2e%2fpackage.json']) {
     t.equal((await app.inject({ method: 'GET', url })).statusCode, 404, url)
   }
+  const wasm = await app.inject({ method: 'GET', url: '/vendor/tfjs-backend-wasm-simd.wasm' })
+  t.equal(wasm.statusCode, 200)
+  t.equal(wasm.headers['content-type'], 'application/wasm')
+  for (const url of ['/vendor/faceres.bin', '/vendor/..%2Fpackage.json', '/vendor/constructor', '/vendor/human.d.ts']) {
+    t.equal((await app.inject({ method: 'GET', url })).statusCode, 404, `${url} is not on the vendor list`)
+  }
   const kioskPage = await app.inject({ method: 'GET', url: '/kiosk' })
   t.equal(kioskPage.statusCode, 200)
   t.equal(kioskPage.headers['permissions-policy'], 'camera=(self), microphone=()', 'the kiosk page may use the camera')
