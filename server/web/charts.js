@@ -12,7 +12,9 @@ function el(name, attrs = {}, text) {
 export function perMinuteChart(buckets, { width = 900, height = 180 } = {}) {
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'clearances per minute' })
   const pad = { left: 36, right: 8, top: 10, bottom: 22 }
-  const max = Math.max(1, ...buckets.map((b) => b.contactless + b.conventional))
+  // An even maximum, so that the middle grid line is a whole number of clearances.
+  const peak = Math.max(1, ...buckets.map((b) => b.contactless + b.conventional))
+  const max = peak + (peak % 2)
   const plotW = width - pad.left - pad.right
   const plotH = height - pad.top - pad.bottom
   const step = plotW / Math.max(buckets.length, 1)

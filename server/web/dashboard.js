@@ -83,7 +83,7 @@ function render(s) {
   $('contactless').textContent = String(s.share.contactless)
   $('conventional').textContent = String(s.share.conventional)
   $('last-minute').textContent = String(s.throughput.lastMinute)
-  $('per-second').textContent = s.throughput.perSecondOverWindow.toFixed(2)
+  $('per-minute').textContent = (s.throughput.perSecondOverWindow * 60).toFixed(1)
   $('share').textContent = pct(s.share.contactlessShare)
   $('reference').textContent = pct(s.share.reference)
   $('share-gauge').replaceChildren(shareGauge(s.share.contactlessShare, s.share.reference))

@@ -12,6 +12,8 @@ import { startKioskService, type KioskService } from '../../kiosk-sim/serve/kios
 import { writeY4m } from '../../kiosk-sim/sources/passenger-clip.ts'
 
 export const KIOSK_ID = 'kiosk-browser'
+/** A second kiosk identity on the server, for conventional e-Channel passengers (as the load test logs them). */
+export const CONVENTIONAL_ID = 'conventional-gates'
 
 export interface KioskRig {
   server: EmbeddedServer
@@ -26,7 +28,7 @@ export interface KioskRig {
 
 export async function startKioskRig(): Promise<KioskRig> {
   const dir = await mkdtemp(path.join(tmpdir(), 'kiosk-rig-'))
-  const server = await startEmbeddedServer({ kioskIds: [KIOSK_ID], logLevel: 'error' })
+  const server = await startEmbeddedServer({ kioskIds: [KIOSK_ID, CONVENTIONAL_ID], logLevel: 'error' })
   const engine = await startFaceEngine({ workers: 1 })
   const kiosk = await startKioskService({
     serverUrl: server.url,
