@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { perMinute } from '../../server/stats/per-minute.ts'
 import { cookieValue, issueTicket, ticketKeyFrom, verifyTicket } from '../../server/stats/stream-ticket.ts'
-import { KIOSK_ID, buildTestApp, kiosk, operator } from '../helpers/test-app.ts'
+import { KIOSK_ID, buildTestApp, kiosk, operator, testConfig } from '../helpers/test-app.ts'
 
 t.test('stream tickets: a genuine one opens, a forged, expired or foreign one does not', async (t) => {
   const key = ticketKeyFrom(Buffer.alloc(32, 7))
@@ -147,4 +147,29 @@ t.test('static pages: allow-listed files with a strict CSP, nothing else', async
   t.equal(kioskPage.headers['permissions-policy'], 'camera=(self), microphone=()', 'the kiosk page may use the camera')
   t.equal(page.headers['permissions-policy'], 'camera=(), microphone=()', 'the dashboard may not')
   t.notMatch(kioskPage.body, /https?:\/\//, 'no absolute URL in the kiosk page')
+})
+
+t.test('a stream ends at its cookie expiry, and open streams do not hold up close', async (t) => {
+  const { app } = await buildTestApp(t)
+  const base = await app.listen({ host: '127.0.0.1', port: 0 })
+  const cookie = (await fetch(`${base}/v1/stats/stream-session`, { method: 'POST', headers: operator })).headers.get('set-cookie')!.split(';')[0]!
+  const open = await fetch(`${base}/v1/stats/stream`, { headers: { cookie } })
+  const next = sseReader(open.body!)
+  t.equal((await next()).event, 'stats')
+  const started = Date.now()
+  await app.close()
+  t.ok(Date.now() - started < 3_000, 'close ended the open stream')
+  await t.rejects(next(1_000), /stream ended|no SSE event/, 'the stream is over')
+
+  // A cookie with one second left: the server says "expired" and ends the stream.
+  const { app: other } = await buildTestApp(t)
+  const otherBase = await other.listen({ host: '127.0.0.1', port: 0 })
+  const ticket = issueTicket(ticketKeyFrom(testConfig().templateKey), 'operator', Math.floor(Date.now() / 1000) - 899, 900)
+  const dying = await fetch(`${otherBase}/v1/stats/stream`, { headers: { cookie: `stats_stream=${ticket}` } })
+  t.equal(dying.status, 200)
+  const events = sseReader(dying.body!)
+  t.equal((await events()).event, 'stats')
+  t.equal((await events(3_000)).event, 'expired', 'told before the end')
+  await t.rejects(events(1_000), /stream ended|no SSE event/)
+  t.equal((await fetch(`${otherBase}/v1/stats/stream`, { headers: { cookie: `stats_stream=${ticket}` } })).status, 401, 'the expired cookie opens nothing')
 })
