@@ -33,7 +33,7 @@ function report(label: string, m: KioskMetrics): string {
 t.test('kiosk screen with a fake camera', async (t) => {
   const rig = await startKioskRig()
   t.teardown(() => rig.close())
-  const clips = await rig.clips(['p01', 'p08'])
+  const clips = await rig.clips(['p01', 'p08', 'p13'])
   const residents = JSON.parse(await readFile('fixtures/residents.json', 'utf8')) as Array<{ residentId: string; name: string }>
 
   // One browser at a time: each subtest closes its own, so that no other camera feeds the kiosk.
@@ -54,7 +54,9 @@ t.test('kiosk screen with a fake camera', async (t) => {
     return { page, offOrigin }
   }
 
-  for (const [id, want] of [['p01', 'APPROVE'], ['p08', 'REJECT']] as const) {
+  const TEXT = { APPROVE: 'Please proceed', REJECT: 'Not cleared. Please go to a counter.', REFER_TO_OFFICER: 'Please wait. An officer will assist you.' }
+  // p13 shows a valid QR and then no face: after the face timeout (8 s) the gate refers.
+  for (const [id, want] of [['p01', 'APPROVE'], ['p08', 'REJECT'], ['p13', 'REFER_TO_OFFICER']] as const) {
     t.test(`${id} ${clips.get(id)!.clip.passenger.scenario}: the screen shows ${want}`, async (t) => {
       const { page, offOrigin } = await play(t, clips.get(id)!.file)
       await page.waitForSelector('body[data-phase="WAITING_FOR_QR"]', { timeout: 20_000 })
@@ -64,7 +66,7 @@ t.test('kiosk screen with a fake camera', async (t) => {
       t.equal(metrics.decisions[0]!.decision, want, `first decision is ${want} (${JSON.stringify(metrics.decisions)})`)
       await page.waitForSelector(`#decision[data-decision="${want}"]`, { timeout: 2_000 })
       t.ok(await page.locator('#decision').isVisible(), 'decision shown')
-      t.equal(await page.textContent('#decision-text'), want === 'APPROVE' ? 'Please proceed' : 'Not cleared. Please go to a counter.')
+      t.equal(await page.textContent('#decision-text'), TEXT[want])
 
       // Nothing about the person on screen: no name, no id, no token, no image, no score, no reason.
       const text = await page.evaluate(() => document.body.innerText)
@@ -73,7 +75,7 @@ t.test('kiosk screen with a fake camera', async (t) => {
         t.notOk(text.includes(r.residentId), `id ${r.residentId} not on screen`)
       }
       t.notOk(text.includes(clips.get(id)!.clip.spec.qrText.slice(0, 20)), 'no token on screen')
-      t.notMatch(text, /FACE_MISMATCH|score|0\.9\d/, 'no reason or score on screen')
+      t.notMatch(text, /FACE_MISMATCH|NO_FACE|score|0\.9\d/, 'no reason or score on screen')
       t.equal(await page.locator('img').count(), 0, 'no image element')
       t.ok(await page.locator('video').isHidden(), 'the camera feed is not shown')
       t.same(offOrigin, [], 'no request outside the server and the kiosk')
@@ -85,6 +87,7 @@ t.test('kiosk screen with a fake camera', async (t) => {
     const stats = await fetch(`${rig.server.url}/v1/stats`, { headers: { authorization: `Bearer ${rig.server.operatorKey}` } }).then((r) => r.json())
     t.ok((stats.decisions.APPROVE ?? 0) >= 1, 'an APPROVE event')
     t.ok((stats.decisions.REJECT ?? 0) >= 1, 'a REJECT event')
+    t.ok((stats.reasons.NO_FACE ?? 0) >= 1, 'a REFER_TO_OFFICER(NO_FACE) event')
     t.equal(stats.byKiosk['kiosk-browser'], stats.events)
   })
 

@@ -127,7 +127,7 @@ export const statsStreamRoutes: FastifyPluginAsyncTypebox<StatsStreamOptions> = 
         res.end()
       }
       open.add(close)
-      request.raw.on('close', close)
+      res.on('close', close)
       res.write('retry: 3000\n\n')
       await push()
     },
