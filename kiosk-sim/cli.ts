@@ -17,6 +17,8 @@ const USAGE = `usage:
   kiosk-sim run (--server URL --operator-key KEY --kiosk-key KEY | --embedded) --fixtures DIR
                 [--kiosk-id ID] [--control-point CP] [--log FILE.jsonl] [--json FILE]
                 [--issuer ISS] [--audience AUD] [--calibration FILE]
+  kiosk-sim run (--camera /dev/video0 | --video FILE[,FILE..] | --video DIR --fixtures DIR) (--server URL --kiosk-key KEY | --embedded)
+                [--fps 10] [--width 640 --height 480] [--frames-to-fuse 3] [--face-window 4] [--hold 2] (see live/live-command.ts)
   kiosk-sim loadtest (--embedded | --server URL[,URL] --operator-key K --kiosk-keys id:key,..) [--kiosks N]
                      [--duration S | --passengers N] [--mix genuine=..,impostor=..] [--contactless-share 0.32] [--json P] [--html P]
   kiosk-sim simulate [--hours H] [--arrivals-per-hour N | --profile a,b,..] [--share S] [--contactless-gates N]
@@ -26,6 +28,10 @@ const USAGE = `usage:
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  if (command === 'run' && rest.some((a) => /^--(camera|video)(=|$)/.test(a))) {
+    const { liveCommand } = await import('./live/live-command.ts')
+    return liveCommand(rest)
+  }
   if (command === 'run') return runCommand(rest)
   if (command === 'loadtest') {
     const { loadtestCommand } = await import('./loadtest/loadtest-command.ts')

@@ -1,6 +1,6 @@
 import type { DetectedFace, FaceModelId } from '../models/face-types.ts'
 import { distinctFaces } from '../models/distinct-faces.ts'
-import { isUsableEmbedding } from '../models/match.ts'
+import { cosineSimilarity, isUsableEmbedding } from '../models/match.ts'
 import type { TokenCheck } from '../tokens/verify-token.ts'
 import type { Decision } from './decision-types.ts'
 import type { KioskPolicy } from './kiosk-policy.ts'
@@ -63,6 +63,11 @@ export function decide(evidence: ClearanceEvidence, policy: KioskPolicy): Verdic
 export function faceToMatch(faces: readonly DetectedFace[], policy: KioskPolicy): DetectedFace | null {
   const present = countedFaces(faces, policy)
   return present.length === 1 ? present[0]! : null
+}
+
+/** The score decide() compares with the threshold: cosine of the captured and enrolled embeddings, 4 decimals. */
+export function matchScore(captured: Float32Array, enrolled: Float32Array): number {
+  return Math.round(cosineSimilarity(captured, enrolled) * 10_000) / 10_000
 }
 
 function checkFaces(faces: readonly DetectedFace[], policy: KioskPolicy): Decision | null {

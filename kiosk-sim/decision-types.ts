@@ -13,6 +13,8 @@ export const REFER_REASONS = [
   'QR_UNREADABLE',
   'NO_FACE',
   'MULTIPLE_FACES',
+  // Live gate: the face captured is not the face seen while the phone was shown (or changed during capture).
+  'FACE_CHANGED',
   'SPOOF_SUSPECTED',
   'FACE_QUALITY_LOW',
   'STALE_KEYS',

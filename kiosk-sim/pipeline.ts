@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { FaceAnalysis, FaceEngine } from '../models/face-types.ts'
-import { cosineSimilarity } from '../models/match.ts'
 import type { TokenPolicy } from '../tokens/token-profile.ts'
 import { verifyToken } from '../tokens/verify-token.ts'
-import { decide, faceToMatch, type ClearanceEvidence, type Stage } from './decide.ts'
+import { decide, faceToMatch, matchScore, type ClearanceEvidence, type Stage, type Verdict } from './decide.ts'
 import type { Decision } from './decision-types.ts'
 import type { KeyCache } from './key-cache.ts'
 import type { KioskPolicy } from './kiosk-policy.ts'
@@ -46,26 +45,70 @@ interface StageContext {
   faceAnalysis: Promise<FaceAnalysis> | null
 }
 
+/** Where one clearance gets its inputs. */
+export interface ClearanceInputs {
+  /** The QR text, or null when no QR can be read. */
+  readQr(): Promise<string | null>
+  /** The passenger's face analysis; started during admission, so that it overlaps the server round trips. */
+  analyseFaces(): Promise<FaceAnalysis>
+}
+
 /**
  * One passenger, frame to decision. Stages run only when decide() asks for them, so a bad token costs
  * no face work. Whatever throws becomes REFER_TO_OFFICER(INTERNAL_ERROR): the gate fails closed.
  */
 export async function clearPassenger(frames: PassengerFrames, deps: PipelineDeps): Promise<ClearanceRecord> {
-  const started = performance.now()
-  const timings: Timings = { decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, matchMs: 0, totalMs: 0 }
-  const evidence: ClearanceEvidence = {}
-  const context: StageContext = { kid: null, jtiHash: null, score: null, embedding: null, faceAnalysis: null }
-  let verdict = decide(evidence, deps.policy)
-  for (let step = 0; verdict.decision === 'PENDING' && step < 8; step++) {
-    try {
-      await runStage(verdict.needs, frames, evidence, context, timings, deps)
-    } catch {
-      evidence.internalError = true
-    }
-    verdict = decide(evidence, deps.policy)
+  const inputs: ClearanceInputs = {
+    readQr: async () => (await decodeQr(frames.qrFrame))?.text ?? null,
+    analyseFaces: () => deps.engine.analyze(frames.faceFrame),
   }
-  const decision: Decision = verdict.decision === 'PENDING' ? { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' } : verdict
-  timings.totalMs = round(performance.now() - started)
+  const started = performance.now()
+  const run = await runStages(inputs, deps)
+  const decision: Decision = run.verdict.decision === 'PENDING' ? { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' } : run.verdict
+  run.timings.totalMs = round(performance.now() - started)
+  return clearanceRecord(decision, run.context, run.timings, deps)
+}
+
+/** What the gate learned from a QR text before it looks at the face. */
+export interface TokenVerification {
+  /** A decision (the token or the admission failed), or PENDING with `needs: 'faces'`. */
+  verdict: Verdict
+  /** The evidence so far, for decide() once faces are known. */
+  evidence: ClearanceEvidence
+  /** The enrolled template, when admission fetched it. */
+  template: Float32Array | null
+  kid: string | null
+  jtiHash: string | null
+  verifyMs: number
+}
+
+/**
+ * The token stages alone (keys, signature and claims, replay ledger and template), for a live gate that captures
+ * the face over several frames afterwards. Errors become REFER_TO_OFFICER(INTERNAL_ERROR), as in clearPassenger.
+ */
+export async function verifyPresentedToken(qrText: string, deps: PipelineDeps): Promise<TokenVerification> {
+  const inputs: ClearanceInputs = {
+    readQr: async () => qrText,
+    analyseFaces: () => Promise.reject(new Error('a live gate analyses faces frame by frame')),
+  }
+  const run = await runStages(inputs, deps, { stopBefore: 'faces', startFacesEarly: false })
+  return {
+    verdict: run.verdict,
+    evidence: run.evidence,
+    template: run.context.embedding,
+    kid: run.context.kid,
+    jtiHash: run.context.jtiHash,
+    verifyMs: run.timings.verifyMs,
+  }
+}
+
+/** A decision as a clearance event. */
+export function clearanceRecord(
+  decision: Decision,
+  context: Pick<StageContext, 'score' | 'kid' | 'jtiHash'>,
+  timings: Timings,
+  deps: Pick<PipelineDeps, 'identity' | 'policy' | 'now'>,
+): ClearanceRecord {
   return {
     eventId: randomUUID(),
     kioskId: deps.identity.kioskId,
@@ -81,9 +124,42 @@ export async function clearPassenger(frames: PassengerFrames, deps: PipelineDeps
   }
 }
 
+interface StageRun {
+  verdict: Verdict
+  evidence: ClearanceEvidence
+  context: StageContext
+  timings: Timings
+}
+
+interface StageRunOptions {
+  /** Return as soon as decide() asks for this stage (its verdict stays PENDING). */
+  stopBefore?: Stage
+  /** Start the face analysis during admission (default true). */
+  startFacesEarly?: boolean
+}
+
+/** Runs the stages decide() asks for until it decides (or asks for `stopBefore`). */
+async function runStages(inputs: ClearanceInputs, deps: PipelineDeps, options: StageRunOptions = {}): Promise<StageRun> {
+  const timings: Timings = { decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, matchMs: 0, totalMs: 0 }
+  const evidence: ClearanceEvidence = {}
+  const context: StageContext = { kid: null, jtiHash: null, score: null, embedding: null, faceAnalysis: null }
+  const startFacesEarly = options.startFacesEarly ?? true
+  let verdict = decide(evidence, deps.policy)
+  for (let step = 0; verdict.decision === 'PENDING' && verdict.needs !== options.stopBefore && step < 8; step++) {
+    try {
+      await runStage(verdict.needs, inputs, startFacesEarly, evidence, context, timings, deps)
+    } catch {
+      evidence.internalError = true
+    }
+    verdict = decide(evidence, deps.policy)
+  }
+  return { verdict, evidence, context, timings }
+}
+
 async function runStage(
   stage: Stage,
-  frames: PassengerFrames,
+  inputs: ClearanceInputs,
+  startFacesEarly: boolean,
   evidence: ClearanceEvidence,
   context: StageContext,
   timings: Timings,
@@ -92,8 +168,7 @@ async function runStage(
   const t0 = performance.now()
   switch (stage) {
     case 'qr': {
-      const qr = await decodeQr(frames.qrFrame)
-      evidence.qrText = qr?.text ?? null
+      evidence.qrText = await inputs.readQr()
       await deps.keys.refreshIfDue(deps.now())
       evidence.keysFresh = deps.keys.isFresh(deps.now())
       timings.decodeMs = round(performance.now() - t0)
@@ -118,8 +193,10 @@ async function runStage(
       const { iss, jti, exp, sub } = evidence.token.claims
       // The face is captured while the server answers: the round trips overlap the face work. If admission
       // fails, the result is simply not used (it is awaited, so no rejection goes unhandled).
-      context.faceAnalysis = deps.engine.analyze(frames.faceFrame)
-      context.faceAnalysis.catch(() => {})
+      if (startFacesEarly) {
+        context.faceAnalysis = inputs.analyseFaces()
+        context.faceAnalysis.catch(() => {})
+      }
       // The ledger and the template are independent reads: ask both at once.
       const [ledger, template] = await Promise.allSettled([deps.server.consumeJti(iss, jti, exp), deps.server.fetchTemplate(sub)])
       evidence.ledger = ledger.status === 'fulfilled' ? (ledger.value ? 'consumed' : 'replayed') : 'unavailable'
@@ -133,7 +210,7 @@ async function runStage(
       return
     }
     case 'faces': {
-      const analysis = await (context.faceAnalysis ?? deps.engine.analyze(frames.faceFrame))
+      const analysis = await (context.faceAnalysis ?? inputs.analyseFaces())
       evidence.faces = analysis.faces
       evidence.faceModel = analysis.model
       timings.detectMs = round(analysis.timings.decodeMs + analysis.timings.detectMs)
@@ -144,7 +221,7 @@ async function runStage(
     case 'match': {
       const face = faceToMatch(evidence.faces ?? [], deps.policy)
       if (!face || !context.embedding) throw new Error('match without a face or a template')
-      context.score = round(cosineSimilarity(face.embedding, context.embedding), 4)
+      context.score = matchScore(face.embedding, context.embedding)
       evidence.matchScore = context.score
       timings.matchMs = round(performance.now() - t0)
       return

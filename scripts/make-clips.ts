@@ -40,14 +40,14 @@ try {
   const serverUrl = embedded?.url ?? values.server!
   const operator = new OperatorClient(serverUrl, embedded?.operatorKey ?? values['operator-key']!)
   const set = await loadFixtureSet(values.fixtures)
-  const clips = await fixtureClips(set, operator, {
+  const clips = fixtureClips(set, operator, {
     only: values.only?.split(',').map((s) => s.trim()),
     tailgate: !values['no-tailgate'],
     clip: { fps: Number(values.fps), width: Number(values.width), height: Number(values.height) },
   })
   await mkdir(values.out, { recursive: true })
   const manifest = []
-  for (const clip of clips) {
+  for await (const clip of clips) {
     const file = `${clip.name}.${values.format}`
     const started = performance.now()
     await writeVideo(clip.spec, path.join(values.out, file))
@@ -55,7 +55,7 @@ try {
     manifest.push({ file, passengerId: clip.passenger.id, scenario: clip.passenger.scenario, expected: clip.expected, seed: clip.spec.seed })
   }
   await writeFile(path.join(values.out, 'manifest.json'), `${JSON.stringify({ server: serverUrl, madeAt: new Date().toISOString(), clips: manifest }, null, 2)}\n`)
-  process.stdout.write(`${clips.length} clips in ${values.out} (tokens from ${serverUrl})\n`)
+  process.stdout.write(`${manifest.length} clips in ${values.out} (tokens from ${serverUrl})\n`)
   if (embedded && values['keep-running']) {
     process.stdout.write(`server ${embedded.url} keeps running; kiosk-1 key ${embedded.kioskKeys['kiosk-1']}; Ctrl-C to stop\n`)
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))

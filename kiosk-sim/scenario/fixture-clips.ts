@@ -23,20 +23,25 @@ export interface FixtureClipOptions {
   clip?: Pick<PassengerClipSpec, 'width' | 'height' | 'fps' | 'idleSeconds' | 'qrSeconds' | 'faceSeconds'>
   /** Add a clip of the first genuine passenger joined by a second person during the face step (MULTIPLE_FACES). */
   tailgate?: boolean
+  /**
+   * Add two clips in which the first genuine passenger is seen holding the phone (one phone frame, then the
+   * face step): `-holder`, the same person faces the camera (APPROVE); `-swap`, another person does (FACE_CHANGED).
+   */
+  swap?: boolean
 }
 
 /**
- * Enrols the residents (or resets their credentials), issues each passenger's token and returns the clips in
- * passenger order. `expired` passengers are left out: a clip plays within the token's lifetime.
+ * Enrols the residents (or resets their credentials), then yields the clips in passenger order, issuing each
+ * passenger's token only when its clip is asked for (tokens live two minutes). `expired` passengers are left
+ * out: a clip plays within the token's lifetime.
  */
-export async function fixtureClips(set: FixtureSet, operator: OperatorClient, options: FixtureClipOptions = {}): Promise<FixtureClip[]> {
+export async function* fixtureClips(set: FixtureSet, operator: OperatorClient, options: FixtureClipOptions = {}): AsyncGenerator<FixtureClip> {
   const credentials = new Map<string, string>()
   for (const resident of set.residents) {
     const photo = await readFile(fixturePath(set, resident.enrolPhoto))
     credentials.set(resident.residentId, await enrolOrReset(operator, { ...resident, photo }))
   }
   const tokens = new Map<string, string>()
-  const clips: FixtureClip[] = []
   for (const passenger of set.passengers) {
     if (passenger.scenario === 'expired') continue
     if (options.only && !options.only.includes(passenger.id) && !isReusedBy(passenger, set, options.only)) continue
@@ -45,7 +50,7 @@ export async function fixtureClips(set: FixtureSet, operator: OperatorClient, op
     if (options.only && !options.only.includes(passenger.id)) continue
     const facePhoto = await readFile(fixturePath(set, passenger.faceFrame))
     const spec: PassengerClipSpec = { qrText: token, facePhoto, seed: passenger.qrSeed, qrDifficulty: passenger.qrDifficulty, ...options.clip }
-    clips.push({ name: passenger.id, passenger, spec, expected: passenger.expected })
+    yield { name: passenger.id, passenger, spec, expected: passenger.expected }
   }
   const genuine = set.passengers.find((p) => p.scenario === 'genuine')
   const other = set.passengers.find((p) => p.scenario === 'genuine' && p.faceFrame !== genuine?.faceFrame)
@@ -58,9 +63,23 @@ export async function fixtureClips(set: FixtureSet, operator: OperatorClient, op
       seed: genuine.qrSeed + 7,
       ...options.clip,
     }
-    clips.push({ name: `${genuine.id}-tailgate`, passenger: genuine, spec, expected: { decision: 'REFER_TO_OFFICER', reason: 'MULTIPLE_FACES' } })
+    yield { name: `${genuine.id}-tailgate`, passenger: genuine, spec, expected: { decision: 'REFER_TO_OFFICER', reason: 'MULTIPLE_FACES' } }
   }
-  return clips
+  if (options.swap && genuine && other) {
+    const own = await readFile(fixturePath(set, genuine.faceFrame))
+    const stranger = await readFile(fixturePath(set, other.faceFrame))
+    const variants = [
+      { name: `${genuine.id}-holder`, facePhoto: own, expected: { decision: 'APPROVE', reason: null } as const },
+      { name: `${genuine.id}-swap`, facePhoto: stranger, expected: { decision: 'REFER_TO_OFFICER', reason: 'FACE_CHANGED' } as const },
+    ]
+    for (const [i, variant] of variants.entries()) {
+      const { token } = await operator.issueToken(credentials.get(genuine.tokenOf)!)
+      const fps = options.clip?.fps ?? 10
+      // One phone frame: the gate reads the QR and sees the holder there, then captures whoever faces it next.
+      const spec: PassengerClipSpec = { ...options.clip, qrText: token, facePhoto: variant.facePhoto, holderPhoto: own, seed: genuine.qrSeed + 11 + i, qrSeconds: 1 / fps }
+      yield { name: variant.name, passenger: genuine, spec, expected: variant.expected }
+    }
+  }
 }
 
 /** A replay passenger needs the earlier passenger's token to have been issued. */

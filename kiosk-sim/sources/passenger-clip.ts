@@ -26,10 +26,15 @@ export interface PassengerClipSpec {
   qrSeconds?: number
   /** Frames of the face photo, with slight seeded jitter of position, scale and exposure. */
   faceSeconds?: number
-  /** A second person who steps in during the face step (to test MULTIPLE_FACES). */
+  /** A second person who steps in on the second frame of the face step (to test MULTIPLE_FACES). */
   secondFacePhoto?: Buffer
   /** How hard the phone frames are to read; default clean. */
   qrDifficulty?: PhoneFrameDifficulty
+  /**
+   * The person holding the phone, seen beside it during the QR step (left half: this person; right half: the
+   * phone). The gate compares this face with the face it captures: another face there is FACE_CHANGED.
+   */
+  holderPhoto?: Buffer
 }
 
 export interface ClipLayout {
@@ -44,8 +49,11 @@ export interface ClipLayout {
 }
 
 const DEFAULTS = { width: 640, height: 480, fps: 10, idleSeconds: 0.5, qrSeconds: 1.5, faceSeconds: 2.5 }
-/** The second person steps in this far into the face step. */
-const SECOND_FACE_AT = 0.4
+/**
+ * The second person steps in on this face frame: right after the passenger, before a gate that fuses a few
+ * frames (three at 10 fps is 0.3 s) has decided.
+ */
+const SECOND_FACE_FRAME = 1
 
 /** Frame counts and size of a spec, validated (even size for I420, whole frames per step). */
 export function clipLayout(spec: PassengerClipSpec): ClipLayout {
@@ -68,7 +76,7 @@ export function clipLayout(spec: PassengerClipSpec): ClipLayout {
     idleFrames: frames(spec.idleSeconds ?? DEFAULTS.idleSeconds, 'idleSeconds'),
     qrFrames: frames(spec.qrSeconds ?? DEFAULTS.qrSeconds, 'qrSeconds'),
     faceFrames,
-    secondFaceFrom: spec.secondFacePhoto ? Math.floor(faceFrames * SECOND_FACE_AT) : null,
+    secondFaceFrom: spec.secondFacePhoto ? Math.min(SECOND_FACE_FRAME, Math.max(0, faceFrames - 1)) : null,
   }
 }
 
@@ -82,10 +90,7 @@ export async function* passengerClipFrames(spec: PassengerClipSpec): AsyncIterab
   for (let i = 0; i < layout.idleFrames; i++) yield withNoise(scene, 2, rnd)
 
   if (layout.qrFrames > 0) {
-    const phone = await sharp(await renderPhoneFrame(spec.qrText, { seed: spec.seed, difficulty: spec.qrDifficulty ?? 'clean', width, height }))
-      .removeAlpha()
-      .raw()
-      .toBuffer()
+    const phone = await phoneView(spec, scene, width, height)
     for (let i = 0; i < layout.qrFrames; i++) {
       // Hand shake: a pixel or two each way.
       yield withNoise(shifted(phone, width, height, Math.round((rnd() - 0.5) * 4), Math.round((rnd() - 0.5) * 4)), 1.5, rnd)
@@ -132,6 +137,24 @@ export async function writeVideo(spec: PassengerClipSpec, filePath: string, opti
   const layout = clipLayout(spec)
   await mkdir(path.dirname(path.resolve(filePath)), { recursive: true })
   await encodeRawVideo(passengerClipFrames(spec), layout, filePath, options)
+}
+
+/** The phone filling the frame, or, with a holder, the holder on the left and the phone in the right half. */
+async function phoneView(spec: PassengerClipSpec, scene: Buffer, width: number, height: number): Promise<Buffer> {
+  const difficulty = spec.qrDifficulty ?? 'clean'
+  if (!spec.holderPhoto) {
+    return sharp(await renderPhoneFrame(spec.qrText, { seed: spec.seed, difficulty, width, height })).removeAlpha().raw().toBuffer()
+  }
+  const half = width / 2
+  const phone = await sharp(await renderPhoneFrame(spec.qrText, { seed: spec.seed, difficulty, width: half, height })).removeAlpha().raw().toBuffer()
+  const holder = await fitted(spec.holderPhoto, scene, width, height, { scale: 1, dx: 0, dy: 0, gain: 1 })
+  const out = Buffer.alloc(width * height * 3)
+  const from = Math.floor(width / 4)
+  for (let y = 0; y < height; y++) {
+    holder.copy(out, y * width * 3, (y * width + from) * 3, (y * width + from + half) * 3)
+    phone.copy(out, (y * width + half) * 3, y * half * 3, (y + 1) * half * 3)
+  }
+  return out
 }
 
 /** A calm, out-of-focus backdrop: a vertical gradient with a few soft bands, seeded. */

@@ -37,15 +37,25 @@ t.test('the same spec and seed give the same frames; another seed does not', asy
   t.notOk(a.every((f, i) => f.equals(c[i]!)), 'another seed, other bytes')
 })
 
-t.test('a second face changes the frames from 40% into the face step only', async (t) => {
+t.test('a second face changes the frames from the second face frame on, and nothing before', async (t) => {
   const one = await collect(small({ faceSeconds: 2.5 }))
   const two = await collect(small({ faceSeconds: 2.5, secondFacePhoto: second }))
-  t.equal(clipLayout(small({ faceSeconds: 2.5, secondFacePhoto: second })).secondFaceFrom, 4)
+  t.equal(clipLayout(small({ faceSeconds: 2.5, secondFacePhoto: second })).secondFaceFrom, 1)
   const faceStart = 2 + 4
   for (let i = 0; i < one.length; i++) {
-    if (i < faceStart + 4) t.ok(one[i]!.equals(two[i]!), `frame ${i} unchanged`)
+    if (i < faceStart + 1) t.ok(one[i]!.equals(two[i]!), `frame ${i} unchanged`)
     else t.notOk(one[i]!.equals(two[i]!), `frame ${i} shows the second person`)
   }
+})
+
+t.test('a holder beside the phone changes the phone frames only', async (t) => {
+  const plain = await collect(small())
+  const held = await collect(small({ holderPhoto: second }))
+  t.equal(held.length, plain.length)
+  plain.forEach((frame, i) => {
+    const isPhone = i >= 2 && i < 6
+    t.equal(frame.equals(held[i]!), !isPhone, `frame ${i} ${isPhone ? 'shows the holder' : 'unchanged'}`)
+  })
 })
 
 t.test('sizes that I420 cannot hold and bad rates are refused with a stable code', async (t) => {

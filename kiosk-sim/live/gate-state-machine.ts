@@ -1,0 +1,205 @@
+// The live gate as a pure state machine over analysed camera frames:
+//   WAITING_FOR_QR -> (QR read) VERIFYING -> (token admitted) CAPTURING_FACE -> DECIDED -> (hold) WAITING_FOR_QR
+// No I/O: the adapter (live-gate.ts) reads frames, decodes QRs, runs the token stages and the face engine,
+// and feeds what it learned here as inputs. Every rule about tokens, faces and scores is decide()'s; this
+// file only adds what a frame stream needs: several frames per face, a changed face, time limits, reset.
+import type { DetectedFace, FaceModelId } from '../../models/face-types.ts'
+import { averageEmbeddings, cosineSimilarity, isUsableEmbedding } from '../../models/match.ts'
+import { decide, faceToMatch, matchScore, type ClearanceEvidence, type Verdict } from '../decide.ts'
+import type { Decision } from '../decision-types.ts'
+import type { KioskPolicy } from '../kiosk-policy.ts'
+
+export type GatePhase = 'WAITING_FOR_QR' | 'VERIFYING' | 'CAPTURING_FACE' | 'DECIDED'
+
+export interface LiveGateConfig {
+  policy: KioskPolicy
+  /** Good face frames (one face, passing decide()'s face checks) fused into one embedding before matching. */
+  framesToFuse: number
+  /** Time from the start of capture within which the face must be seen; then the gate decides on what it has. */
+  faceWindowMs: number
+  /** Longest wait for the token stages (server round trips) before referring. */
+  verifyTimeoutMs: number
+  /** How long a decision stays on show before the gate waits for the next passenger. */
+  holdMs: number
+  /**
+   * Cosine at or above which two faces of one session are the same person (the face seen with the phone vs the
+   * face captured, and captured frames with each other). Same camera, seconds apart: the calibrated 1:1 threshold
+   * is a conservative choice.
+   */
+  sameFaceThreshold: number
+}
+
+export function defaultLiveGateConfig(policy: KioskPolicy): LiveGateConfig {
+  return { policy, framesToFuse: 3, faceWindowMs: 4000, verifyTimeoutMs: 10_000, holdMs: 2000, sameFaceThreshold: policy.matchThreshold }
+}
+
+/** Faces found in one frame (the face engine's answer, without its timings). */
+export interface FrameFaces {
+  faces: readonly DetectedFace[]
+  model: FaceModelId
+}
+
+/** What the token stages learned (pipeline.verifyPresentedToken). */
+export interface TokenOutcome {
+  /** A decision, or PENDING with needs 'faces'. */
+  verdict: Verdict
+  evidence: ClearanceEvidence
+  template: Float32Array | null
+}
+
+export type GateInput =
+  /** An analysed frame: `qrText` while waiting (null: no QR), `faces` when the adapter ran the engine on it. */
+  | { type: 'frame'; at: number; qrText?: string | null; faces?: FrameFaces }
+  | { type: 'verified'; at: number; outcome: TokenOutcome }
+  /** An adapter stage threw (QR decode, token stages, face engine). */
+  | { type: 'failed'; at: number; stage: string }
+  /** Time passes without a frame. */
+  | { type: 'tick'; at: number }
+
+interface Session {
+  qrText: string
+  qrAt: number
+  /** The one face seen in the frame where the QR was read, if there was exactly one. */
+  faceAtQr: Float32Array | null
+}
+
+export type GateState =
+  | { phase: 'WAITING_FOR_QR'; lastQrText: string | null }
+  | { phase: 'VERIFYING'; session: Session }
+  | { phase: 'CAPTURING_FACE'; session: Session; token: TokenOutcome; startedAt: number; samples: DetectedFace[]; faceModel: FaceModelId | null; lastRefusal: Decision | null }
+  | { phase: 'DECIDED'; session: Session; outcome: GateOutcome }
+
+export interface GateOutcome {
+  decision: Decision
+  /** Match score of the fused face, when it got that far. */
+  score: number | null
+  framesFused: number
+  qrAt: number
+  decidedAt: number
+}
+
+export interface GateStep {
+  state: GateState
+  /** Set on the step that enters DECIDED. */
+  decided: GateOutcome | null
+}
+
+/** What the adapter should compute on the next frame. */
+export type FrameWork = 'qr' | 'faces' | 'none'
+
+export function initialGateState(): GateState {
+  return { phase: 'WAITING_FOR_QR', lastQrText: null }
+}
+
+export function frameWork(state: GateState): FrameWork {
+  if (state.phase === 'WAITING_FOR_QR') return 'qr'
+  if (state.phase === 'CAPTURING_FACE') return 'faces'
+  return 'none'
+}
+
+/** One input, one step. Pure; anything unexpected, even a bug here, refers the passenger: the gate fails closed. */
+export function stepGate(state: GateState, input: GateInput, config: LiveGateConfig): GateStep {
+  try {
+    return transition(state, input, config)
+  } catch {
+    if (state.phase === 'WAITING_FOR_QR' || state.phase === 'DECIDED') return { state, decided: null }
+    return decided(state.session, refer('INTERNAL_ERROR'), null, 0, input.at)
+  }
+}
+
+function transition(state: GateState, input: GateInput, config: LiveGateConfig): GateStep {
+  switch (state.phase) {
+    case 'WAITING_FOR_QR':
+      return waiting(state, input, config)
+    case 'VERIFYING':
+      return verifying(state, input, config)
+    case 'CAPTURING_FACE':
+      return capturing(state, input, config)
+    case 'DECIDED':
+      // The result is on show; then the gate is free again. The same token is not read twice in a row.
+      if (input.at - state.outcome.decidedAt >= config.holdMs) return stay({ phase: 'WAITING_FOR_QR', lastQrText: state.session.qrText })
+      return stay(state)
+  }
+}
+
+function waiting(state: Extract<GateState, { phase: 'WAITING_FOR_QR' }>, input: GateInput, config: LiveGateConfig): GateStep {
+  // No passenger is in the gate: a failed QR decode of one frame refers nobody; the next frame is read.
+  if (input.type !== 'frame' || !input.qrText || input.qrText === state.lastQrText) return stay(state)
+  const face = input.faces ? faceToMatch(input.faces.faces, config.policy) : null
+  const faceAtQr = face && isUsableEmbedding(face.embedding, config.policy.embeddingLength) ? face.embedding : null
+  return stay({ phase: 'VERIFYING', session: { qrText: input.qrText, qrAt: input.at, faceAtQr } })
+}
+
+function verifying(state: Extract<GateState, { phase: 'VERIFYING' }>, input: GateInput, config: LiveGateConfig): GateStep {
+  const { session } = state
+  if (input.type === 'failed') return decided(session, refer('INTERNAL_ERROR'), null, 0, input.at)
+  if (input.type === 'verified') {
+    const { verdict } = input.outcome
+    if (verdict.decision !== 'PENDING') return decided(session, verdict, null, 0, input.at)
+    if (verdict.needs !== 'faces' || !input.outcome.template) return decided(session, refer('INTERNAL_ERROR'), null, 0, input.at)
+    return stay({ phase: 'CAPTURING_FACE', session, token: input.outcome, startedAt: input.at, samples: [], faceModel: null, lastRefusal: null })
+  }
+  if (input.at - session.qrAt > config.verifyTimeoutMs) return decided(session, refer('SERVER_UNAVAILABLE'), null, 0, input.at)
+  return stay(state)
+}
+
+function capturing(state: Extract<GateState, { phase: 'CAPTURING_FACE' }>, input: GateInput, config: LiveGateConfig): GateStep {
+  const { session } = state
+  if (input.type === 'failed' || input.type === 'verified') return decided(session, refer('INTERNAL_ERROR'), null, state.samples.length, input.at)
+  if (input.at - state.startedAt > config.faceWindowMs) return windowClosed(state, input.at, config)
+  if (input.type === 'tick' || !input.faces) return stay(state)
+
+  // decide() judges each frame's faces as if it were the only frame: several people, a spoof, a poor face.
+  const evidence: ClearanceEvidence = { ...state.token.evidence, faces: input.faces.faces, faceModel: input.faces.model }
+  const verdict = decide(evidence, config.policy)
+  if (verdict.decision !== 'PENDING') {
+    // Nobody in view yet, or a face not good enough in this frame: the passenger may still be stepping in.
+    if (verdict.reason === 'NO_FACE') return stay(state)
+    if (verdict.reason === 'FACE_QUALITY_LOW' || verdict.reason === 'SPOOF_SUSPECTED') return stay({ ...state, lastRefusal: verdict })
+    // MULTIPLE_FACES (someone stepped in), a model mismatch, or anything else ends the session at once.
+    return decided(session, verdict, null, state.samples.length, input.at)
+  }
+  if (verdict.needs !== 'match') return decided(session, refer('INTERNAL_ERROR'), null, state.samples.length, input.at)
+
+  const face = faceToMatch(input.faces.faces, config.policy)!
+  const first = state.samples[0]
+  if (first && cosineSimilarity(first.embedding, face.embedding) < config.sameFaceThreshold) {
+    return decided(session, refer('FACE_CHANGED'), null, state.samples.length, input.at)
+  }
+  const next = { ...state, samples: [...state.samples, face], faceModel: input.faces.model }
+  return next.samples.length >= config.framesToFuse ? match(next, input.at, config) : stay(next)
+}
+
+/** The capture window is over: decide on the frames collected, or on why there are none. */
+function windowClosed(state: Extract<GateState, { phase: 'CAPTURING_FACE' }>, at: number, config: LiveGateConfig): GateStep {
+  if (state.samples.length > 0) return match(state, at, config)
+  return decided(state.session, state.lastRefusal ?? refer('NO_FACE'), null, 0, at)
+}
+
+/** Fuses the collected faces (mean of unit embeddings; the most confident frame's box and scores) and lets decide() match. */
+function match(state: Extract<GateState, { phase: 'CAPTURING_FACE' }>, at: number, config: LiveGateConfig): GateStep {
+  const { session, samples } = state
+  const best = samples.reduce((a, b) => (b.detectorScore > a.detectorScore ? b : a))
+  const fused: DetectedFace = { ...best, embedding: averageEmbeddings(samples.map((s) => s.embedding)) }
+  if (session.faceAtQr && cosineSimilarity(session.faceAtQr, fused.embedding) < config.sameFaceThreshold) {
+    return decided(session, refer('FACE_CHANGED'), null, samples.length, at)
+  }
+  const score = matchScore(fused.embedding, state.token.template!)
+  const evidence: ClearanceEvidence = { ...state.token.evidence, faces: [fused], faceModel: state.faceModel ?? undefined, matchScore: score }
+  const verdict = decide(evidence, config.policy)
+  const decision = verdict.decision === 'PENDING' ? refer('INTERNAL_ERROR') : verdict
+  return decided(session, decision, score, samples.length, at)
+}
+
+function decided(session: Session, decision: Decision, score: number | null, framesFused: number, at: number): GateStep {
+  const outcome: GateOutcome = { decision, score, framesFused, qrAt: session.qrAt, decidedAt: at }
+  return { state: { phase: 'DECIDED', session, outcome }, decided: outcome }
+}
+
+function stay(state: GateState): GateStep {
+  return { state, decided: null }
+}
+
+function refer(reason: Extract<Decision, { decision: 'REFER_TO_OFFICER' }>['reason']): Decision {
+  return { decision: 'REFER_TO_OFFICER', reason }
+}

@@ -1,0 +1,218 @@
+// `kiosk-sim run --camera DEV | --video FILE[,FILE]`: the live gate on a camera or video files, through ffmpeg.
+// With --fixtures DIR, --video names a directory: the fixture passengers' clips are made there (tokens issued
+// by the server just before each clip plays) and each decision is checked against the truth file.
+import { appendFileSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { assertCalibrationFor, loadCalibration } from '../../models/calibration.ts'
+import { startFaceEngine } from '../../models/face-engine.ts'
+import { thresholdsFrom } from '../../models/thresholds.ts'
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, gateTokenPolicy } from '../../tokens/token-profile.ts'
+import type { Decision } from '../decision-types.ts'
+import { startEmbeddedServer, type EmbeddedServer } from '../embedded-server.ts'
+import { EventReporter } from '../event-reporter.ts'
+import { KeyCache } from '../key-cache.ts'
+import { summariseRun, formatSummary } from '../run-summary.ts'
+import { fixtureClips } from '../scenario/fixture-clips.ts'
+import { loadFixtureSet } from '../scenario/fixture-set.ts'
+import { OperatorClient } from '../scenario/operator-client.ts'
+import { KioskServerClient } from '../server-client.ts'
+import { ffmpegFrames, type FfmpegInput, type FrameStream } from '../sources/ffmpeg-frames.ts'
+import { FrameSourceError } from '../sources/frame-source-errors.ts'
+import { latestOnly } from '../sources/latest-frame.ts'
+import { writeVideo } from '../sources/passenger-clip.ts'
+import { defaultLiveGateConfig, type LiveGateConfig } from './gate-state-machine.ts'
+import { formatFrameLatency, frameLatencySummary } from './frame-latency.ts'
+import { runLiveGate, type FrameLatency, type LiveDecision, type LiveGateDeps } from './live-gate.ts'
+
+export const LIVE_USAGE = `  kiosk-sim run (--camera /dev/video0 | --video FILE[,FILE..] | --video DIR --fixtures DIR)
+                (--server URL --kiosk-key KEY [--operator-key KEY] | --embedded) [--width 640] [--height 480] [--fps 10]
+                [--gray] [--realtime] [--frames-to-fuse 3] [--face-window 4] [--hold 2] [--log FILE.jsonl]
+                [--frame-log FILE.jsonl] [--json FILE] [--kiosk-id ID] [--control-point CP] [--ffmpeg PATH]`
+
+/** Runs the live gate; resolves with the exit code (1 when a fixture clip's decision differs from the truth). */
+export async function liveCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      camera: { type: 'string' },
+      video: { type: 'string' },
+      fixtures: { type: 'string' },
+      server: { type: 'string' },
+      embedded: { type: 'boolean', default: false },
+      'operator-key': { type: 'string', default: process.env.OPERATOR_KEY },
+      'kiosk-key': { type: 'string', default: process.env.KIOSK_KEY },
+      'kiosk-id': { type: 'string', default: 'kiosk-1' },
+      'control-point': { type: 'string', default: 'HKIA-T1' },
+      issuer: { type: 'string', default: DEFAULT_ISSUER },
+      audience: { type: 'string', default: DEFAULT_AUDIENCE },
+      calibration: { type: 'string' },
+      width: { type: 'string', default: '640' },
+      height: { type: 'string', default: '480' },
+      fps: { type: 'string', default: '10' },
+      gray: { type: 'boolean', default: false },
+      realtime: { type: 'boolean', default: false },
+      'frames-to-fuse': { type: 'string', default: '3' },
+      'face-window': { type: 'string', default: '4' },
+      hold: { type: 'string', default: '2' },
+      ffmpeg: { type: 'string' },
+      log: { type: 'string', default: 'out/kiosk-decisions.jsonl' },
+      'frame-log': { type: 'string', default: 'out/kiosk-frames.jsonl' },
+      json: { type: 'string' },
+    },
+  })
+  const sources = Number(Boolean(values.camera)) + Number(Boolean(values.video))
+  if (sources !== 1 || (!values.server && !values.embedded) || (values.camera && values.fixtures)) {
+    process.stderr.write(`usage:\n${LIVE_USAGE}\n`)
+    return 2
+  }
+  const frame = { width: Number(values.width), height: Number(values.height), fps: Number(values.fps), pixelFormat: values.gray ? ('gray' as const) : ('rgb24' as const) }
+  const calibration = loadCalibration(values.calibration)
+  const policy = thresholdsFrom(calibration)
+  const config: LiveGateConfig = {
+    ...defaultLiveGateConfig(policy),
+    framesToFuse: positiveInteger(values['frames-to-fuse']!, '--frames-to-fuse'),
+    faceWindowMs: positiveNumber(values['face-window']!, '--face-window') * 1000,
+    holdMs: positiveNumber(values.hold!, '--hold') * 1000,
+  }
+  const kioskId = values['kiosk-id']!
+  let embedded: EmbeddedServer | null = null
+  let reporter: EventReporter | null = null
+  const engine = await startFaceEngine({ workers: 1 })
+  try {
+    assertCalibrationFor(calibration, engine.model)
+    if (values.embedded) embedded = await startEmbeddedServer({ kioskIds: [kioskId] })
+    const serverUrl = embedded?.url ?? values.server!
+    const kioskKey = embedded?.kioskKeys[kioskId] ?? values['kiosk-key']
+    const operatorKey = embedded?.operatorKey ?? values['operator-key']
+    if (!kioskKey) throw new Error('--kiosk-key is required with --server')
+    if (values.fixtures && !operatorKey) throw new Error('--operator-key is required with --fixtures and --server')
+
+    const server = new KioskServerClient(serverUrl, kioskKey)
+    const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
+    await keys.refresh(Date.now())
+    const events = new EventReporter(server)
+    reporter = events
+    const deps: LiveGateDeps = {
+      engine, server, keys, policy, config,
+      tokenPolicy: gateTokenPolicy(values.issuer, values.audience),
+      identity: { kioskId, controlPoint: values['control-point']! },
+      now: () => Date.now(),
+      clock: values.camera ? 'wall' : 'stream',
+    }
+    for (const file of [values.log!, values['frame-log']!]) await mkdir(path.dirname(path.resolve(file)), { recursive: true })
+    const decisions: LiveDecision[] = []
+    const expected: Decision[] = []
+    const latencies: FrameLatency[] = []
+    const logFrame = (source: string) => (latency: FrameLatency) => {
+      latencies.push(latency)
+      appendFileSync(values['frame-log']!, `${JSON.stringify({ source, ...latency })}\n`)
+    }
+    const logDecision = (source: string, want?: Decision) => (decision: LiveDecision) => {
+      decisions.push(decision)
+      if (want) expected.push(want)
+      events.add(decision.record)
+      // Send it now rather than at the end of a camera session that may last hours; a failure stays queued.
+      void events.flush(1).catch(() => undefined)
+      const { record, outcome } = decision
+      appendFileSync(values.log!, `${JSON.stringify({ source, ...record, framesFused: outcome.framesFused, faceFrames: decision.faceFrames, gateMs: outcome.decidedAt - outcome.qrAt })}\n`)
+      process.stdout.write(`${formatDecision(record, outcome.framesFused, want)}  ${source}\n`)
+    }
+    const started = performance.now()
+    let disagreed = 0
+
+    if (values.camera) {
+      process.stdout.write(`kiosk ${kioskId}: camera ${values.camera} ${frame.width}x${frame.height} @${frame.fps} fps -> ${serverUrl} (Ctrl-C to stop)\n`)
+      let dropped = 0
+      const stream = ffmpegFrames({ input: { kind: 'camera', device: values.camera }, ...frame, ffmpegPath: values.ffmpeg })
+      const stop = () => void stream.stop()
+      process.once('SIGINT', stop)
+      try {
+        // A camera does not wait: the gate works on the newest frame and skips the ones it had no time for.
+        await runLiveGate(latestOnly(stream, () => dropped++), deps, { onFrame: logFrame(values.camera), onDecision: logDecision(values.camera) })
+      } finally {
+        process.off('SIGINT', stop)
+        await stream.stop()
+      }
+      process.stdout.write(`frames skipped while the gate was busy: ${dropped}\n`)
+    } else if (values.fixtures) {
+      const set = await loadFixtureSet(values.fixtures)
+      await mkdir(values.video!, { recursive: true })
+      const clips = fixtureClips(set, new OperatorClient(serverUrl, operatorKey!), { tailgate: true, swap: true, clip: { width: frame.width, height: frame.height, fps: frame.fps } })
+      for await (const clip of clips) {
+        const file = path.join(values.video!, `${clip.name}.mp4`)
+        await writeVideo(clip.spec, file, { ffmpegPath: values.ffmpeg })
+        const before = decisions.length
+        await playFile(file, deps, frame, values, { onFrame: logFrame(file), onDecision: logDecision(file, clip.expected) })
+        const got = decisions.slice(before)
+        if (got.length !== 1 || !sameDecision(got[0]!.record, clip.expected)) disagreed++
+      }
+    } else {
+      for (const file of values.video!.split(',')) {
+        await playFile(file, deps, frame, values, { onFrame: logFrame(file), onDecision: logDecision(file) })
+      }
+    }
+    await events.flush()
+    const wallSeconds = (performance.now() - started) / 1000
+    const records = decisions.map((d) => d.record)
+    const summary = summariseRun(records, wallSeconds, expected.length === records.length && expected.length > 0 ? expected : undefined)
+    const frameMs = frameLatencySummary(latencies)
+    process.stdout.write(`\n${formatSummary(summary)}\nevents delivered ${events.delivered}/${records.length}\n${formatFrameLatency(frameMs)}\n`)
+    if (values.json) {
+      await mkdir(path.dirname(path.resolve(values.json)), { recursive: true })
+      await writeFile(values.json, `${JSON.stringify({ ...summary, frameMs }, null, 2)}\n`)
+    }
+    return disagreed > 0 || (summary.truth?.disagreed ?? 0) > 0 ? 1 : 0
+  } catch (error) {
+    if (error instanceof FrameSourceError) {
+      // A passenger referred because the source failed is still reported.
+      await reporter?.flush().catch(() => undefined)
+      process.stderr.write(`kiosk-sim: ${error.code}: ${error.message}\n`)
+      return 3
+    }
+    throw error
+  } finally {
+    await engine.close()
+    await embedded?.stop()
+  }
+}
+
+async function playFile(
+  file: string,
+  deps: LiveGateDeps,
+  frame: { width: number; height: number; fps: number; pixelFormat: 'rgb24' | 'gray' },
+  values: { ffmpeg?: string; realtime?: boolean },
+  hooks: Parameters<typeof runLiveGate>[2],
+): Promise<void> {
+  const input: FfmpegInput = { kind: 'file', path: file }
+  const stream: FrameStream = ffmpegFrames({ input, ...frame, realtime: values.realtime, ffmpegPath: values.ffmpeg })
+  try {
+    await runLiveGate(stream, deps, hooks)
+  } finally {
+    await stream.stop()
+  }
+}
+
+function formatDecision(record: LiveDecision['record'], framesFused: number, want?: Decision): string {
+  const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
+  const wanted = want ? (want.reason ? `${want.decision}(${want.reason})` : want.decision) : null
+  const mark = wanted === null ? '    ' : wanted === verdict ? 'ok  ' : 'DIFF'
+  return `${mark} ${verdict.padEnd(34)} score ${record.score?.toFixed(3) ?? '  -  '}  ${framesFused} frames  ${record.timings.totalMs.toFixed(0)} ms${mark === 'DIFF' ? `  expected ${wanted}` : ''}`
+}
+
+function sameDecision(a: { decision: string; reason: string | null }, b: Decision): boolean {
+  return a.decision === b.decision && a.reason === b.reason
+}
+
+function positiveNumber(text: string, name: string): number {
+  const v = Number(text)
+  if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${name} must be a positive number, got ${text}`)
+  return v
+}
+
+function positiveInteger(text: string, name: string): number {
+  const v = positiveNumber(text, name)
+  if (!Number.isInteger(v)) throw new Error(`${name} must be a whole number, got ${text}`)
+  return v
+}
