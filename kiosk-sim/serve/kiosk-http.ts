@@ -4,10 +4,10 @@
 import Fastify from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { FrameSession } from './frame-session.ts'
+import type { BrowserGate } from './browser-gate.ts'
 
 export interface KioskHttpOptions {
-  session: FrameSession
+  gate: Pick<BrowserGate, 'onFrame' | 'state'>
   /** The one browser origin allowed to post frames and read the state, e.g. http://127.0.0.1:8080. */
   allowedOrigin: string
   maxFrameBytes?: number
@@ -15,7 +15,7 @@ export interface KioskHttpOptions {
 
 const PublicStateSchema = Type.Object(
   {
-    phase: Type.Union([Type.Literal('WAITING_FOR_QR'), Type.Literal('CAPTURING_FACE'), Type.Literal('DECIDING'), Type.Literal('DECIDED')]),
+    phase: Type.Union([Type.Literal('WAITING_FOR_QR'), Type.Literal('VERIFYING'), Type.Literal('CAPTURING_FACE'), Type.Literal('DECIDED')]),
     decision: Type.Union([Type.Literal('APPROVE'), Type.Literal('REJECT'), Type.Literal('REFER_TO_OFFICER'), Type.Null()]),
     decisionSeq: Type.Integer(),
     frameMs: Type.Union([Type.Number(), Type.Null()]),
@@ -54,10 +54,10 @@ export async function buildKioskHttp(options: KioskHttpOptions) {
     async (request, reply) => {
       const body = request.body
       if (!Buffer.isBuffer(body) || body.length === 0) return reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message: 'a JPEG, PNG or WebP frame is required' } })
-      return options.session.onFrame(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
+      return options.gate.onFrame(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
     },
   )
-  app.get('/state', { schema: { response: { 200: PublicStateSchema, 403: ErrorSchema } } }, async () => options.session.state())
+  app.get('/state', { schema: { response: { 200: PublicStateSchema, 403: ErrorSchema } } }, async () => options.gate.state())
   app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED'

@@ -7,10 +7,11 @@ import { thresholdsFrom } from '../../models/thresholds.ts'
 import { gateTokenPolicy } from '../../tokens/token-profile.ts'
 import { EventReporter } from '../event-reporter.ts'
 import { KeyCache } from '../key-cache.ts'
-import { clearPassenger, type ClearanceRecord, type KioskIdentity } from '../pipeline.ts'
+import { defaultLiveGateConfig, type LiveGateConfig } from '../live/gate-state-machine.ts'
+import { clearanceRecord, verifyPresentedToken, type ClearanceRecord, type KioskIdentity, type PipelineDeps } from '../pipeline.ts'
 import { decodeQr } from '../qr.ts'
 import { KioskServerClient } from '../server-client.ts'
-import { FrameSession } from './frame-session.ts'
+import { BrowserGate } from './browser-gate.ts'
 import { buildKioskHttp } from './kiosk-http.ts'
 
 export interface KioskServiceOptions {
@@ -26,8 +27,8 @@ export interface KioskServiceOptions {
   calibrationFile?: string
   /** An engine to share (tests); otherwise the service starts its own and closes it. */
   engine?: FaceEngine
-  holdMs?: number
-  faceTimeoutMs?: number
+  /** Overrides of the live gate's defaults (hold 4 s here, so that a screen can be read; 3 frames fused; 4 s face window). */
+  gate?: Partial<Omit<LiveGateConfig, 'policy'>>
   onDecision?: (record: ClearanceRecord) => void
 }
 
@@ -47,21 +48,20 @@ export async function startKioskService(options: KioskServiceOptions): Promise<K
     await keys.refresh(Date.now())
     const reporter = new EventReporter(server)
     const tokenPolicy = gateTokenPolicy(options.issuer, options.audience)
-    const session = new FrameSession({
+    const pipeline: PipelineDeps = { engine, server, keys, policy, tokenPolicy, identity: options.identity, now: () => Date.now() }
+    const gate = new BrowserGate({
       engine,
-      policy,
+      config: { ...defaultLiveGateConfig(policy), holdMs: 4_000, ...options.gate },
       decodeQr,
-      clear: (frames, sessionEngine) =>
-        clearPassenger(frames, { engine: sessionEngine, server, keys, policy, tokenPolicy, identity: options.identity, now: () => Date.now() }),
+      verify: (qrText) => verifyPresentedToken(qrText, pipeline),
+      record: (decision, context, timings) => clearanceRecord(decision, context, timings, pipeline),
       onDecision: (record) => {
         reporter.add(record)
         void reporter.flush().catch(() => undefined) // stays queued; the next decision retries it
         options.onDecision?.(record)
       },
-      ...(options.holdMs !== undefined ? { holdMs: options.holdMs } : {}),
-      ...(options.faceTimeoutMs !== undefined ? { faceTimeoutMs: options.faceTimeoutMs } : {}),
     })
-    const http = await buildKioskHttp({ session, allowedOrigin: options.pageOrigin ?? new URL(options.serverUrl).origin })
+    const http = await buildKioskHttp({ gate, allowedOrigin: options.pageOrigin ?? new URL(options.serverUrl).origin })
     const url = await http.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
     return {
       url,

@@ -43,7 +43,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     kioskKey,
     identity: { kioskId, controlPoint: values['control-point']! },
     port: Number(values.port),
-    holdMs: Number(values['hold-ms']),
+    gate: { holdMs: Number(values['hold-ms']) },
     issuer: values.issuer,
     audience: values.audience,
     ...(values['page-origin'] ? { pageOrigin: values['page-origin'] } : {}),

@@ -6,8 +6,8 @@ const $ = (id) => document.getElementById(id)
 const MESSAGES = {
   STARTING: 'Starting...',
   WAITING_FOR_QR: 'Show the QR code on your phone to the camera',
+  VERIFYING: 'QR code read. Checking...',
   CAPTURING_FACE: 'Look at the camera',
-  DECIDING: 'Look at the camera',
   CLOSED: 'This gate is closed. Please use another channel.',
 }
 const DECISIONS = {
@@ -15,7 +15,7 @@ const DECISIONS = {
   REJECT: 'Not cleared. Please go to a counter.',
   REFER_TO_OFFICER: 'Please wait. An officer will assist you.',
 }
-const PHASES = new Set(['WAITING_FOR_QR', 'CAPTURING_FACE', 'DECIDING', 'DECIDED'])
+const PHASES = new Set(['WAITING_FOR_QR', 'VERIFYING', 'CAPTURING_FACE', 'DECIDED'])
 
 /** Measurements for the record (read by the browser test; nothing personal). */
 const metrics = { frames: [], decisions: [], errors: 0 }
@@ -37,7 +37,7 @@ export function kioskOrigin(value) {
 function show(phase, decision) {
   document.body.dataset.phase = phase
   const steps = { qr: $('step-qr'), face: $('step-face'), decision: $('step-decision') }
-  const order = phase === 'WAITING_FOR_QR' ? 0 : phase === 'CAPTURING_FACE' || phase === 'DECIDING' ? 1 : phase === 'DECIDED' ? 2 : -1
+  const order = phase === 'WAITING_FOR_QR' || phase === 'VERIFYING' ? 0 : phase === 'CAPTURING_FACE' ? 1 : phase === 'DECIDED' ? 2 : -1
   Object.values(steps).forEach((li, i) => {
     li.classList.toggle('active', i === order)
     li.classList.toggle('done', order > i)
@@ -101,7 +101,7 @@ async function run() {
       continue
     }
     const now = performance.now()
-    if ((state.phase === 'CAPTURING_FACE' || state.phase === 'DECIDING') && qrSeenAt === null) qrSeenAt = t0
+    if ((state.phase === 'VERIFYING' || state.phase === 'CAPTURING_FACE') && qrSeenAt === null) qrSeenAt = t0
     // A decision already on screen when this page started belongs to someone else.
     if (lastSeq === null) lastSeq = state.decisionSeq
     if (state.phase === 'DECIDED' && state.decisionSeq !== lastSeq) {
@@ -111,7 +111,7 @@ async function run() {
       qrSeenAt = null
     }
     show(state.phase, state.decision)
-    // While a decision is on screen the kiosk ignores frames: poll gently instead.
+    // While a decision is on screen the gate ignores frames: poll gently instead.
     await new Promise((r) => setTimeout(r, state.phase === 'DECIDED' ? 250 : 0))
   }
 }

@@ -45,7 +45,7 @@ export async function startKioskRig(): Promise<KioskRig> {
     dir,
     async clips(only) {
       const made = new Map<string, { file: string; clip: FixtureClip }>()
-      for (const clip of await fixtureClips(set, operator, { only })) {
+      for await (const clip of fixtureClips(set, operator, { only })) {
         const file = path.join(dir, `${clip.name}.y4m`)
         await writeY4m(clip.spec, file)
         made.set(clip.name, { file, clip })

@@ -1,21 +1,21 @@
 // The kiosk's HTTP listener: one allowed browser origin, frames as image bodies, the public state only.
 import t from 'tap'
 import { buildKioskHttp } from '../../kiosk-sim/serve/kiosk-http.ts'
-import type { FrameSession, PublicState } from '../../kiosk-sim/serve/frame-session.ts'
+import type { PublicState } from '../../kiosk-sim/serve/browser-gate.ts'
 
 const SERVER = 'http://127.0.0.1:8080'
 const idle: PublicState = { phase: 'WAITING_FOR_QR', decision: null, decisionSeq: 0, frameMs: null, skipped: false }
 
 async function build(t: { teardown(fn: () => unknown): void }) {
   const frames: number[] = []
-  const session = {
+  const gate = {
     state: () => idle,
     onFrame: async (frame: Uint8Array) => {
       frames.push(frame.byteLength)
       return { ...idle, frameMs: 1 }
     },
-  } as unknown as FrameSession
-  const app = await buildKioskHttp({ session, allowedOrigin: `${SERVER}/` , maxFrameBytes: 1024 })
+  }
+  const app = await buildKioskHttp({ gate, allowedOrigin: `${SERVER}/` , maxFrameBytes: 1024 })
   t.teardown(() => app.close())
   return { app, frames }
 }
@@ -35,7 +35,7 @@ t.test('preflight and frames from the server origin are answered with CORS for i
   t.same(state.json(), idle)
 })
 
-t.test('another origin is refused, and its frame never reaches the session', async (t) => {
+t.test('another origin is refused, and its frame never reaches the gate', async (t) => {
   const { app, frames } = await build(t)
   for (const origin of ['http://evil.example', 'http://127.0.0.1:8081', 'null']) {
     const preflight = await app.inject({ method: 'OPTIONS', url: '/frames', headers: { origin, 'access-control-request-method': 'POST' } })
