@@ -1,7 +1,7 @@
 // Makes a camera clip per fixture passenger, with tokens freshly issued by a server, plus a manifest.
 //   node --import tsx scripts/make-clips.ts (--server URL --operator-key KEY | --embedded [--keep-running])
 //        [--fixtures fixtures] [--out out/clips] [--format y4m|mp4|mkv|avi] [--fps 10] [--width 640 --height 480]
-//        [--only p01,p08] [--no-tailgate]
+//        [--only p01,p08] [--no-tailgate] [--no-swap]
 // Tokens live TOKEN_LIFETIME_SEC (120 s by default) on the server that issued them: play the clips soon, against
 // that server. With --embedded the server stops when the script ends unless --keep-running is given.
 import { writeFile, mkdir } from 'node:fs/promises'
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     height: { type: 'string', default: '480' },
     only: { type: 'string' },
     'no-tailgate': { type: 'boolean', default: false },
+    'no-swap': { type: 'boolean', default: false },
   },
 })
 if (!values.embedded && !(values.server && values['operator-key'])) {
@@ -43,6 +44,7 @@ try {
   const clips = fixtureClips(set, operator, {
     only: values.only?.split(',').map((s) => s.trim()),
     tailgate: !values['no-tailgate'],
+    swap: !values['no-swap'],
     clip: { fps: Number(values.fps), width: Number(values.width), height: Number(values.height) },
   })
   await mkdir(values.out, { recursive: true })

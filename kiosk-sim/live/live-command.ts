@@ -18,7 +18,7 @@ import { fixtureClips } from '../scenario/fixture-clips.ts'
 import { loadFixtureSet } from '../scenario/fixture-set.ts'
 import { OperatorClient } from '../scenario/operator-client.ts'
 import { KioskServerClient } from '../server-client.ts'
-import { ffmpegFrames, type FfmpegInput, type FrameStream } from '../sources/ffmpeg-frames.ts'
+import { checkFrameSource, ffmpegFrames, type FfmpegInput, type FrameStream } from '../sources/ffmpeg-frames.ts'
 import { FrameSourceError } from '../sources/frame-source-errors.ts'
 import { latestOnly } from '../sources/latest-frame.ts'
 import { writeVideo } from '../sources/passenger-clip.ts'
@@ -68,6 +68,18 @@ export async function liveCommand(argv: string[]): Promise<number> {
     return 2
   }
   const frame = { width: Number(values.width), height: Number(values.height), fps: Number(values.fps), pixelFormat: values.gray ? ('gray' as const) : ('rgb24' as const) }
+  try {
+    // A missing ffmpeg, camera or file is reported at once, before the face models load.
+    const inputs: FfmpegInput[] = values.camera
+      ? [{ kind: 'camera', device: values.camera }]
+      : values.fixtures ? [] : values.video!.split(',').map((file) => ({ kind: 'file', path: file }))
+    for (const input of inputs) await checkFrameSource({ input, ffmpegPath: values.ffmpeg })
+    if (values.fixtures) await checkFrameSource({ input: { kind: 'file', path: values.fixtures }, ffmpegPath: values.ffmpeg })
+  } catch (error) {
+    if (!(error instanceof FrameSourceError)) throw error
+    process.stderr.write(`kiosk-sim: ${error.code}: ${error.message}\n`)
+    return 3
+  }
   const calibration = loadCalibration(values.calibration)
   const policy = thresholdsFrom(calibration)
   const config: LiveGateConfig = {

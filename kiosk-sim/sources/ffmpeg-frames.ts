@@ -2,6 +2,7 @@
 // size and rate and writes rawvideo to stdout; frames are cut from the pipe. Reading is pulled by the consumer,
 // so a slow consumer pauses the pipe and ffmpeg with it (backpressure).
 import { spawn, type ChildProcess } from 'node:child_process'
+import { access, constants } from 'node:fs/promises'
 import { spawned } from './ffmpeg-encode.ts'
 import { FrameSourceError } from './frame-source-errors.ts'
 
@@ -112,6 +113,22 @@ export function ffmpegFrames(options: FfmpegFrameOptions): FrameStream {
   }
 
   return { [Symbol.asyncIterator]: frames, stop: kill }
+}
+
+/**
+ * Checks, before anything slow starts, that ffmpeg runs and that the camera device or file is there and readable.
+ * Rejects with FFMPEG_NOT_FOUND or SOURCE_UNAVAILABLE. (ffmpeg may still fail to open a source that exists.)
+ */
+export async function checkFrameSource(options: Pick<FfmpegFrameOptions, 'input' | 'ffmpegPath'>): Promise<void> {
+  const probe = spawn(options.ffmpegPath ?? 'ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore' })
+  await spawned(probe, options.ffmpegPath)
+  await new Promise((resolve) => probe.once('exit', resolve))
+  const source = options.input.kind === 'camera' ? options.input.device : options.input.path
+  try {
+    await access(source, constants.R_OK)
+  } catch (error) {
+    throw new FrameSourceError('SOURCE_UNAVAILABLE', `cannot open ${source}: ${(error as NodeJS.ErrnoException).code ?? 'not readable'}`, { cause: error })
+  }
 }
 
 function validate({ width, height, fps }: FfmpegFrameOptions): void {

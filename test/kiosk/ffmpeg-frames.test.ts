@@ -100,3 +100,11 @@ t.test('latestOnly: a slow consumer gets the newest item and the skipped ones ar
     for await (const _ of latestOnly(failing())) void _
   }, /boom/)
 })
+
+t.test('checkFrameSource: ffmpeg and the source are checked up front', async (t) => {
+  const { checkFrameSource } = await import('../../kiosk-sim/sources/ffmpeg-frames.ts')
+  await t.resolves(checkFrameSource({ input: { kind: 'file', path: clip } }), 'an existing file')
+  await t.rejects(checkFrameSource({ input: { kind: 'file', path: path.join(dir, 'none.mp4') } }), { code: 'SOURCE_UNAVAILABLE' })
+  await t.rejects(checkFrameSource({ input: { kind: 'camera', device: '/dev/video-nonexistent' } }), { code: 'SOURCE_UNAVAILABLE' })
+  await t.rejects(checkFrameSource({ input: { kind: 'file', path: clip }, ffmpegPath: '/nonexistent/ffmpeg' }), { code: 'FFMPEG_NOT_FOUND' })
+})
