@@ -23,6 +23,7 @@ const USAGE = `usage:
                      [--duration S | --passengers N] [--mix genuine=..,impostor=..] [--contactless-share 0.32] [--json P] [--html P]
   kiosk-sim simulate [--hours H] [--arrivals-per-hour N | --profile a,b,..] [--share S] [--contactless-gates N]
                      [--conventional-gates N] [--counters N] [--sweep share=0.32,0.5,0.7] [--json PATH] [--svg PATH]
+  kiosk-sim serve (--server URL --kiosk-key KEY | --embedded) [--port P] [--kiosk-id ID] (live kiosk for the /kiosk screen)
   kiosk-sim eval --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]`
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'simulate') {
     const { simulateCommand } = await import('./simulation/simulate-command.ts')
     return simulateCommand(rest)
+  }
+  if (command === 'serve') {
+    const { serveCommand } = await import('./serve/serve-command.ts')
+    return serveCommand(rest)
   }
   if (command === 'eval') {
     const { evalCommand } = await import('./eval/eval-command.ts')

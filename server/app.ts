@@ -13,13 +13,16 @@ import { authPlugin } from './plugins/auth.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { servicesPlugin } from './plugins/services.ts'
+import { statsFeedPlugin } from './plugins/stats-feed.ts'
 import { adminKeyRoutes } from './routes/admin-keys.ts'
 import { healthRoutes } from './routes/health.ts'
 import { kioskRoutes } from './routes/kiosk.ts'
 import { outboxRoutes } from './routes/outbox.ts'
 import { residentRoutes } from './routes/residents.ts'
 import { statsRoutes } from './routes/stats.ts'
+import { statsStreamRoutes } from './routes/stats-stream.ts'
 import { tokenRoutes } from './routes/tokens.ts'
+import { webRoutes } from './routes/web.ts'
 import { openStore } from './store/open-store.ts'
 import type { Store } from './store/store.ts'
 
@@ -62,6 +65,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   await app.register(errorHandlerPlugin)
   await app.register(authPlugin)
   await app.register(metricsPlugin)
+  await app.register(statsFeedPlugin)
   // Shared counters when instances share Redis; otherwise each instance counts alone.
   await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: 'echannel-rl:' } : {}) })
   await app.register(multipart, {
@@ -82,6 +86,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   await app.register(kioskRoutes)
   await app.register(outboxRoutes)
   await app.register(statsRoutes)
+  await app.register(statsStreamRoutes)
+  await app.register(webRoutes)
   await app.register(adminKeyRoutes)
   return app
 }

@@ -76,6 +76,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const result = await app.store.insertEvents(events, Date.now())
       app.metrics.clearanceEvents.inc({ outcome: 'stored' }, result.inserted)
       app.metrics.clearanceEvents.inc({ outcome: 'duplicate' }, result.duplicates)
+      if (result.inserted > 0) app.statsFeed.changed()
       return { accepted: result.inserted, duplicates: result.duplicates }
     },
   )
