@@ -30,15 +30,7 @@ export interface PublicState {
 }
 
 /** The gate's own work for one passenger, in clearance-event timings. */
-export interface GateTimings {
-  decodeMs: number
-  verifyMs: number
-  detectMs: number
-  embedMs: number
-  livenessMs: number
-  matchMs: number
-  totalMs: number
-}
+export type GateTimings = ClearanceRecord['timings']
 
 export interface BrowserGateDeps {
   engine: FaceEngine
