@@ -1,6 +1,7 @@
 // Worker thread: one Human instance, loaded once, answers analyze requests one at a time.
 // Imported by the main thread for its types only; it runs only inside a worker.
 import { readFile } from 'node:fs/promises'
+import os from 'node:os'
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import sharp from 'sharp'
 import type { Tensor3D } from '@tensorflow/tfjs-core'
@@ -40,9 +41,20 @@ export type FaceWorkerReply =
   | { type: 'stats'; id: number; stats: FaceWorkerStats }
   | { type: 'error'; id: number; error: WireError }
 
+/** Niceness of a face worker thread: inference yields the CPU to the latency-bound threads of its process. */
+const FACE_WORKER_NICENESS = 10
+
 if (!isMainThread && parentPort) void runWorker(parentPort, workerData as FaceWorkerOptions)
 
 async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise<void> {
+  // Inference is throughput work that can take every idle cycle; the event loops that answer HTTP, read QR codes
+  // and wait on the server are latency work. On Linux, setpriority(0) applies to the calling thread only, so this
+  // lowers this worker alone. Where it is not permitted, the worker runs at normal priority.
+  try {
+    os.setPriority(FACE_WORKER_NICENESS)
+  } catch {
+    // not permitted here: normal priority
+  }
   let human: Human
   let marks: StageMarks
   let faceapi: FaceApiModels

@@ -72,6 +72,17 @@ t.test('the face engine on real photos', async (t) => {
     }
   })
 
+  t.test('the inference thread runs at lower priority than the rest of the process (Linux)', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
+    const { readdirSync, readFileSync } = await import('node:fs')
+    const nice = (tid: string) => {
+      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8')
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+    }
+    const values = readdirSync(`/proc/${process.pid}/task`).map(nice)
+    t.equal(nice(String(process.pid)), 0, 'the main thread keeps normal priority')
+    t.equal(values.filter((v) => v === 10).length, 1, 'exactly one thread (the one face worker) at niceness 10')
+  })
+
   t.test('a blank image has no face', async (t) => {
     const blank = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toBuffer()
     const analysis = await engine.analyze(blank)
