@@ -16,7 +16,7 @@ import { runFixtures } from './scenario/run-fixtures.ts'
 const USAGE = `usage:
   kiosk-sim run (--server URL --operator-key KEY --kiosk-key KEY | --embedded) --fixtures DIR
                 [--kiosk-id ID] [--control-point CP] [--log FILE.jsonl] [--json FILE]
-                [--issuer ISS] [--audience AUD] [--calibration FILE]
+                [--issuer ISS] [--audience AUD] [--calibration FILE] [--outbox FILE.db (offline mode: durable outbox, synced at the end)]
   kiosk-sim run (--camera /dev/video0 | --video FILE[,FILE..] | --video DIR --fixtures DIR) (--server URL --kiosk-key KEY | --embedded)
                 [--fps 10] [--width 640 --height 480] [--frames-to-fuse 3] [--face-window 4] [--hold 2] (see live/live-command.ts)
   kiosk-sim loadtest (--embedded | --server URL[,URL] --operator-key K --kiosk-keys id:key,..) [--kiosks N]
@@ -69,6 +69,7 @@ async function runCommand(argv: string[]): Promise<number> {
       calibration: { type: 'string' },
       log: { type: 'string', default: 'out/kiosk-decisions.jsonl' },
       json: { type: 'string' },
+      outbox: { type: 'string' },
     },
   })
   if (!values.fixtures || (!values.server && !values.embedded)) {
@@ -89,6 +90,7 @@ async function runCommand(argv: string[]): Promise<number> {
     if (!operatorKey || !kioskKey) throw new Error('--operator-key and --kiosk-key are required with --server')
     const set = await loadFixtureSet(values.fixtures)
     await mkdir(path.dirname(path.resolve(values.log!)), { recursive: true })
+    if (values.outbox) await mkdir(path.dirname(path.resolve(values.outbox)), { recursive: true })
     process.stdout.write(`kiosk ${kioskId} at ${values['control-point']} -> ${serverUrl} (${set.passengers.length} passengers)\n`)
 
     const result = await runFixtures(set, {
@@ -99,6 +101,7 @@ async function runCommand(argv: string[]): Promise<number> {
       engine,
       policy,
       tokenPolicy: gateTokenPolicy(values.issuer, values.audience),
+      ...(values.outbox ? { outboxPath: path.resolve(values.outbox) } : {}),
       onDecision: (record, passenger) => {
         const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
         const want = passenger.expected.reason ? `${passenger.expected.decision}(${passenger.expected.reason})` : passenger.expected.decision

@@ -6,6 +6,8 @@ import { KeyCache } from '../key-cache.ts'
 import type { KioskPolicy } from '../kiosk-policy.ts'
 import { clearPassenger, type ClearanceRecord, type KioskIdentity } from '../pipeline.ts'
 import { summariseRun, type RunSummary } from '../run-summary.ts'
+import { openOfflineMode } from '../offline/open-offline-mode.ts'
+import { syncOutbox } from '../offline/outbox-sync.ts'
 import { KioskServerClient } from '../server-client.ts'
 import { renderPhoneFrame } from '../sources/phone-frame.ts'
 import { fixturePath, type FixturePassenger, type FixtureSet } from './fixture-set.ts'
@@ -22,6 +24,11 @@ export interface FixtureRunOptions {
   tokenPolicy: TokenPolicy
   /** Called once per passenger, as soon as the gate has decided. */
   onDecision?: (record: ClearanceRecord, passenger: FixturePassenger) => void
+  /**
+   * Offline mode with this outbox file: every decision is written durably first and reaches the server by an
+   * outbox sync (at the end of the run), instead of the in-memory event reporter.
+   */
+  outboxPath?: string
 }
 
 export interface FixtureRunResult {
@@ -46,7 +53,9 @@ export async function runFixtures(set: FixtureSet, options: FixtureRunOptions): 
   const server = new KioskServerClient(options.serverUrl, options.kioskKey)
   const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
   await keys.refresh(Date.now())
+  const offline = options.outboxPath ? openOfflineMode(options.outboxPath, options.identity.kioskId, server) : undefined
   const reporter = new EventReporter(server)
+  const firstSeq = offline ? offline.outbox.head().seq + 1 : 0
   const tokens = new Map<string, string>()
   const records: ClearanceRecord[] = []
   let gateSeconds = 0
@@ -60,16 +69,34 @@ export async function runFixtures(set: FixtureSet, options: FixtureRunOptions): 
     const started = performance.now()
     const record = await clearPassenger(
       { qrFrame, faceFrame },
-      { engine: options.engine, server, keys, policy: options.policy, tokenPolicy: options.tokenPolicy, identity: options.identity, now: () => Date.now() + offsetMs },
+      {
+        engine: options.engine,
+        server,
+        keys,
+        policy: options.policy,
+        tokenPolicy: options.tokenPolicy,
+        identity: options.identity,
+        now: () => Date.now() + offsetMs,
+        ...(offline ? { offline } : {}),
+      },
     )
     gateSeconds += (performance.now() - started) / 1000
-    reporter.add(record)
+    if (!offline) reporter.add(record)
     records.push(record)
     options.onDecision?.(record, passenger)
   }
-  await reporter.flush()
   const summary = summariseRun(records, gateSeconds, set.passengers.map((p) => p.expected))
-  return { records, summary, eventsSent: reporter.delivered }
+  if (!offline) {
+    await reporter.flush()
+    return { records, summary, eventsSent: reporter.delivered }
+  }
+  try {
+    const report = await syncOutbox(offline.outbox, server)
+    // This run's entries are seq firstSeq.. (earlier runs' entries in the same file were synced before or now).
+    return { records, summary, eventsSent: Math.max(0, report.acknowledged.seq - firstSeq + 1) }
+  } finally {
+    offline.outbox.close()
+  }
 }
 
 /** Enrols, or, for a resident enrolled earlier, issues a fresh credential: runs can repeat against one server. */
