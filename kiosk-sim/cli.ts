@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util'
 import { assertCalibrationFor, loadCalibration } from '../models/calibration.ts'
 import { startFaceEngine } from '../models/face-engine.ts'
 import { thresholdsFrom } from '../models/thresholds.ts'
-import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, gateTokenPolicy } from '../tokens/token-profile.ts'
+import { gateTokenPolicy } from '../tokens/token-profile.ts'
+import { KIOSK_OPTIONS } from './kiosk-options.ts'
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts'
 import { formatSummary } from './run-summary.ts'
 import { loadFixtureSet } from './scenario/fixture-set.ts'
@@ -57,18 +58,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      server: { type: 'string' },
-      embedded: { type: 'boolean', default: false },
-      fixtures: { type: 'string' },
-      'operator-key': { type: 'string', default: process.env.OPERATOR_KEY },
-      'kiosk-key': { type: 'string', default: process.env.KIOSK_KEY },
-      'kiosk-id': { type: 'string', default: 'kiosk-1' },
-      'control-point': { type: 'string', default: 'HKIA-T1' },
-      issuer: { type: 'string', default: DEFAULT_ISSUER },
-      audience: { type: 'string', default: DEFAULT_AUDIENCE },
-      calibration: { type: 'string' },
-      log: { type: 'string', default: 'out/kiosk-decisions.jsonl' },
-      json: { type: 'string' },
+      ...KIOSK_OPTIONS,
       outbox: { type: 'string' },
     },
   })

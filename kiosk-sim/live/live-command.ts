@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util'
 import { assertCalibrationFor, loadCalibration } from '../../models/calibration.ts'
 import { startFaceEngine } from '../../models/face-engine.ts'
 import { thresholdsFrom } from '../../models/thresholds.ts'
-import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, gateTokenPolicy } from '../../tokens/token-profile.ts'
+import { gateTokenPolicy } from '../../tokens/token-profile.ts'
+import { KIOSK_OPTIONS } from '../kiosk-options.ts'
 import type { Decision } from '../decision-types.ts'
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded-server.ts'
 import { EventReporter } from '../event-reporter.ts'
@@ -36,18 +37,9 @@ export async function liveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      ...KIOSK_OPTIONS,
       camera: { type: 'string' },
       video: { type: 'string' },
-      fixtures: { type: 'string' },
-      server: { type: 'string' },
-      embedded: { type: 'boolean', default: false },
-      'operator-key': { type: 'string', default: process.env.OPERATOR_KEY },
-      'kiosk-key': { type: 'string', default: process.env.KIOSK_KEY },
-      'kiosk-id': { type: 'string', default: 'kiosk-1' },
-      'control-point': { type: 'string', default: 'HKIA-T1' },
-      issuer: { type: 'string', default: DEFAULT_ISSUER },
-      audience: { type: 'string', default: DEFAULT_AUDIENCE },
-      calibration: { type: 'string' },
       width: { type: 'string', default: '640' },
       height: { type: 'string', default: '480' },
       fps: { type: 'string', default: '10' },
@@ -57,9 +49,7 @@ export async function liveCommand(argv: string[]): Promise<number> {
       'face-window': { type: 'string', default: '4' },
       hold: { type: 'string', default: '2' },
       ffmpeg: { type: 'string' },
-      log: { type: 'string', default: 'out/kiosk-decisions.jsonl' },
       'frame-log': { type: 'string', default: 'out/kiosk-frames.jsonl' },
-      json: { type: 'string' },
     },
   })
   const sources = Number(Boolean(values.camera)) + Number(Boolean(values.video))

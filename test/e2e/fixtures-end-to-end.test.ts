@@ -8,6 +8,22 @@ import { gateTokenPolicy } from '../../tokens/token-profile.ts'
 import { startEmbeddedServer } from '../../kiosk-sim/embedded-server.ts'
 import { loadFixtureSet } from '../../kiosk-sim/scenario/fixture-set.ts'
 import { runFixtures } from '../../kiosk-sim/scenario/run-fixtures.ts'
+import type { EmbeddedServer } from '../../kiosk-sim/embedded-server.ts'
+import type { FaceEngine } from '../../models/face-types.ts'
+
+/** The fixture set through one kiosk of this embedded server, with the calibrated policy. */
+function runAt(server: EmbeddedServer, kioskId: string, engine: FaceEngine, set: Awaited<ReturnType<typeof loadFixtureSet>>, outboxPath?: string) {
+  return runFixtures(set, {
+    serverUrl: server.url,
+    operatorKey: server.operatorKey,
+    kioskKey: server.kioskKeys[kioskId]!,
+    identity: { kioskId, controlPoint: 'TEST-CP' },
+    engine,
+    policy: thresholdsFrom(loadCalibration()),
+    tokenPolicy: gateTokenPolicy(),
+    ...(outboxPath ? { outboxPath } : {}),
+  })
+}
 
 t.test('fixture passengers clear as the truth file says', async (t) => {
   const set = await loadFixtureSet('fixtures')
@@ -16,15 +32,7 @@ t.test('fixture passengers clear as the truth file says', async (t) => {
   const engine = await startFaceEngine({ workers: 1 })
   t.teardown(() => engine.close())
 
-  const result = await runFixtures(set, {
-    serverUrl: server.url,
-    operatorKey: server.operatorKey,
-    kioskKey: server.kioskKeys['kiosk-e2e']!,
-    identity: { kioskId: 'kiosk-e2e', controlPoint: 'TEST-CP' },
-    engine,
-    policy: thresholdsFrom(loadCalibration()),
-    tokenPolicy: gateTokenPolicy(),
-  })
+  const result = await runAt(server, 'kiosk-e2e', engine, set)
 
   set.passengers.forEach((passenger, i) => {
     const record = result.records[i]!
@@ -56,17 +64,7 @@ t.test('with an outbox (offline mode on, server up): the same decisions, every e
   const engine = await startFaceEngine({ workers: 1 })
   t.teardown(() => engine.close())
   const outboxPath = path.join(dir, 'kiosk-outbox.db')
-  const run = () =>
-    runFixtures(set, {
-      serverUrl: server.url,
-      operatorKey: server.operatorKey,
-      kioskKey: server.kioskKeys['kiosk-outbox']!,
-      identity: { kioskId: 'kiosk-outbox', controlPoint: 'TEST-CP' },
-      engine,
-      policy: thresholdsFrom(loadCalibration()),
-      tokenPolicy: gateTokenPolicy(),
-      outboxPath,
-    })
+  const run = () => runAt(server, 'kiosk-outbox', engine, set, outboxPath)
 
   const first = await run()
   t.strictSame(
