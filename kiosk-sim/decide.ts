@@ -1,5 +1,6 @@
 import type { DetectedFace, FaceModelId } from '../models/face-types.ts'
 import { distinctFaces } from '../models/distinct-faces.ts'
+import { sameFaceModel } from '../models/face-model.ts'
 import { cosineSimilarity, isUsableEmbedding } from '../models/match.ts'
 import { matchThresholdFor } from '../models/thresholds.ts'
 import type { TokenCheck } from '../tokens/verify-token.ts'
@@ -51,10 +52,10 @@ export function decide(evidence: ClearanceEvidence, policy: KioskPolicy): Verdic
   if (evidence.template === 'revoked' || evidence.template === 'unknown') return reject('TOKEN_REVOKED')
   if (evidence.ledger === 'replayed') return reject('TOKEN_REPLAYED')
   if (evidence.ledger === 'unavailable' || evidence.template === 'unavailable') return refer(evidence.offlineRefusal ?? 'SERVER_UNAVAILABLE')
-  if (!sameModel(evidence.template.model, policy.model)) return refer('TEMPLATE_MODEL_MISMATCH')
+  if (!sameFaceModel(evidence.template.model, policy.model)) return refer('TEMPLATE_MODEL_MISMATCH')
 
   if (evidence.faces === undefined) return pending('faces')
-  if (evidence.faceModel && !sameModel(evidence.faceModel, policy.model)) return refer('TEMPLATE_MODEL_MISMATCH')
+  if (evidence.faceModel && !sameFaceModel(evidence.faceModel, policy.model)) return refer('TEMPLATE_MODEL_MISMATCH')
   const faceCheck = checkFaces(evidence.faces, policy)
   if (faceCheck) return faceCheck
 
@@ -92,6 +93,3 @@ function countedFaces(faces: readonly DetectedFace[], policy: KioskPolicy): Dete
   return distinctFaces(faces, policy.minDetectorScore, policy.minFaceSizePx / 2)
 }
 
-function sameModel(a: FaceModelId, b: FaceModelId): boolean {
-  return a.name === b.name && a.version === b.version
-}

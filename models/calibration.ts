@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 import type { FaceModelId } from './face-types.ts'
+import { sameFaceModel } from './face-model.ts'
 
 export const DEFAULT_CALIBRATION_PATH = fileURLToPath(new URL('./calibration.json', import.meta.url))
 
@@ -156,7 +157,7 @@ export function parseCalibration(value: unknown, source = 'calibration'): Calibr
 
 /** A threshold is only valid for the model it was measured on. Throws CALIBRATION_MODEL_MISMATCH. */
 export function assertCalibrationFor(calibration: Calibration, model: FaceModelId): void {
-  if (calibration.model.name !== model.name || calibration.model.version !== model.version) {
+  if (!sameFaceModel(calibration.model, model)) {
     throw new CalibrationError(
       'CALIBRATION_MODEL_MISMATCH',
       `calibration is for ${calibration.model.name} ${calibration.model.version}, engine is ${model.name} ${model.version}: re-run scripts/calibrate.ts`,

@@ -20,7 +20,7 @@ export async function loadDuplicateIndex(
   const rows = await store.listActiveTemplates()
   const index = new TemplateIndex({ ...model, dimensions, initialCapacity: rows.length + 1024 })
   for (const row of rows) {
-    if (row.modelName !== model.name || row.modelVersion !== model.version || row.dimensions !== dimensions) continue
+    if (!index.accepts(row)) continue
     index.add(row.residentId, openOrFail(row, templateKey))
   }
   // The first scan after a build is several times slower (cold memory); pay it now, not at the first enrolment.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { Serial } from '../../lib/serial.ts'
 import type { FaceEngine } from '../../models/face-types.ts'
 import { ImageError } from '../../models/image-errors.ts'
+import { sameFaceModel } from '../../models/face-model.ts'
 import { averageEmbeddings, firstPairBelow } from '../../models/match.ts'
 import { parseHkid } from '../domain/hkid.ts'
 import type { EnrolmentPolicy } from '../config.ts'
@@ -30,8 +30,6 @@ export interface EnrolmentDeps {
   embeddingLength: number
   templateKey: Buffer
   now: () => Date
-  /** Serialises search-then-insert in this process, so that it holds at most one store lock at a time. */
-  serial: Serial
   /** Active templates of the calibrated model, for the 1:N duplicate search. */
   index: TemplateIndex
   /** Other instances' enrolments and revocations since the index last looked. */
@@ -68,7 +66,7 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
     const analysis = await analyzePhoto(deps.faceEngine, photo, where)
     const assessment = assessEnrolmentPhoto(analysis, deps.policy, deps.embeddingLength)
     if (!assessment.ok) throw new AppError(assessment.code, several ? `photo ${index}: ${assessment.detail}` : assessment.detail, where)
-    if (model && !sameModelId(model, analysis.model)) throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model changed during the enrolment')
+    if (model && !sameFaceModel(model, analysis.model)) throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model changed during the enrolment')
     model = analysis.model
     embeddings.push(assessment.face.embedding)
   }
@@ -80,19 +78,17 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
   const template = several ? averageEmbeddings(embeddings) : embeddings[0]!
   if (template.length !== deps.embeddingLength) throw new AppError('FACE_QUALITY_LOW', 'the photos give no usable mean descriptor')
 
-  // Search-then-insert under one lock for every instance on the store, with the index brought up to date inside
-  // it: two enrolments of one face, at two instances, cannot both pass the search.
-  return deps.serial.run(() =>
-    deps.store
-      .withEnrolmentLock(async () => {
-        await deps.changes.catchUp()
-        return admit(hkid.canonical, request, model!, template, today, deps)
-      }, deps.lockTimeoutMs)
-      .catch((error: unknown) => {
-        if (error instanceof EnrolmentLockTimeoutError) throw new AppError('ENROLMENT_BUSY', 'another enrolment holds the lock; try again')
-        throw error
-      }),
-  )
+  // Search-then-insert under the store's enrolment lock (one for this process and every other instance), with the
+  // index brought up to date inside it: two enrolments of one face cannot both pass the search.
+  return deps.store
+    .withEnrolmentLock(async () => {
+      await deps.changes.catchUp()
+      return admit(hkid.canonical, request, model!, template, today, deps)
+    }, deps.lockTimeoutMs)
+    .catch((error: unknown) => {
+      if (error instanceof EnrolmentLockTimeoutError) throw new AppError('ENROLMENT_BUSY', 'another enrolment holds the lock; try again')
+      throw error
+    })
 }
 
 async function admit(
@@ -103,7 +99,7 @@ async function admit(
   today: Date,
   deps: EnrolmentDeps,
 ): Promise<EnrolmentResult> {
-  if (!sameModel(model, deps.index)) throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model differs from the duplicate index')
+  if (!sameFaceModel(model, deps.index.model)) throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model differs from the duplicate index')
   const duplicate = deps.index.search(embedding, { threshold: deps.policy.duplicateThreshold, k: 1 })[0]
   if (duplicate) {
     await deps.store.recordReview({
@@ -161,10 +157,4 @@ async function analyzePhoto(engine: FaceEngine, photo: Uint8Array, where: { phot
   }
 }
 
-function sameModelId(a: { name: string; version: string }, b: { name: string; version: string }): boolean {
-  return a.name === b.name && a.version === b.version
-}
 
-function sameModel(model: { name: string; version: string }, index: TemplateIndex): boolean {
-  return model.name === index.model.name && model.version === index.model.version
-}

@@ -18,10 +18,6 @@ export class TemplateChangeFeed {
     private cursor: number,
   ) {}
 
-  get seenSeq(): number {
-    return this.cursor
-  }
-
   /** Applies all changes after the cursor; returns how many it applied. */
   async catchUp(): Promise<number> {
     let applied = 0
@@ -30,16 +26,11 @@ export class TemplateChangeFeed {
       for (const change of changes) {
         const template = change.template
         if (change.change === 'removed' || !template) this.index.remove(change.residentId)
-        else if (this.comparable(template)) this.index.add(change.residentId, openOrFail(template, this.templateKey))
+        else if (this.index.accepts(template)) this.index.add(change.residentId, openOrFail(template, this.templateKey))
         this.cursor = change.seq
         applied++
       }
       if (changes.length < PAGE) return applied
     }
-  }
-
-  private comparable(template: { modelName: string; modelVersion: string; dimensions: number }): boolean {
-    const model = this.index.model
-    return template.modelName === model.name && template.modelVersion === model.version && template.dimensions === this.index.dimensions
   }
 }

@@ -231,6 +231,11 @@ export class TemplateIndex {
     return this.floats.byteLength + this.kernel.memory.buffer.byteLength + this.scales.byteLength + this.residuals.byteLength
   }
 
+  /** True for a template of this index's model and length: only those are comparable with what it holds. */
+  accepts(template: { modelName: string; modelVersion: string; dimensions: number }): boolean {
+    return template.modelName === this.model.name && template.modelVersion === this.model.version && template.dimensions === this.dimensions
+  }
+
   has(id: string): boolean {
     return this.slots.has(id)
   }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Serial } from '../../lib/serial.ts'
 import { parseHkid } from '../domain/hkid.ts'
 import { newResidentCredential } from '../enrolment/credentials.ts'
 import { enrolResident } from '../enrolment/enrol-resident.ts'
@@ -25,7 +24,6 @@ function decodePhotos(body: EnrolmentBody): Uint8Array[] {
 }
 
 export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number }> = async (app, options) => {
-  const enrolmentSerial = new Serial()
 
   app.post(
     '/v1/residents',
@@ -72,7 +70,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
           guardianConsent: request.body.guardianConsent ?? false,
           photos: decodePhotos(request.body),
         },
-        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, templateKey: app.config.templateKey, now: () => new Date(), serial: enrolmentSerial, index: app.duplicateIndex, changes: app.templateChanges, lockTimeoutMs: ENROLMENT_LOCK_TIMEOUT_MS },
+        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, templateKey: app.config.templateKey, now: () => new Date(), index: app.duplicateIndex, changes: app.templateChanges, lockTimeoutMs: ENROLMENT_LOCK_TIMEOUT_MS },
       ).catch((error: unknown) => {
         app.metrics.enrolments.inc({ outcome: error instanceof AppError ? error.code : 'INTERNAL_ERROR' })
         throw error

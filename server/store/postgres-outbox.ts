@@ -1,6 +1,7 @@
 // The PostgreSQL side of a kiosk outbox sync, inside the caller's transaction (see Store.appendOutbox).
 import type pg from 'pg'
 import { genesisHash, planAppend, type ChainHead } from '../../lib/outbox-chain.ts'
+import { insertAudit, insertJti } from './postgres-statements.ts'
 import { offlineFlagAudit, revokedBefore } from './rows.ts'
 import type { ClearanceEvent, OfflineFlag, OutboxAppendResult, OutboxEntry } from './store.ts'
 
@@ -61,8 +62,7 @@ async function consumeOfflineJti(client: pg.PoolClient, kioskId: string, entry: 
     kind, kioskId, seq: entry.seq, eventId: entry.event.eventId, jtiHash: entry.event.jtiHash!, otherKioskId, flaggedAt: at,
   })
   const inserted = await client.query(
-    `INSERT INTO jti_ledger (iss, jti, expires_at, kiosk_id, consumed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (iss, jti) DO NOTHING`,
-    [claim.iss, claim.jti, claim.exp, kioskId, new Date(entry.event.occurredAt).toISOString()],
+    ...insertJti({ iss: claim.iss, jti: claim.jti, expiresAtSec: claim.exp, kioskId, consumedAt: new Date(entry.event.occurredAt).toISOString() }),
   )
   if (inserted.rowCount !== 1) {
     const { rows } = await client.query<{ kiosk_id: string }>('SELECT kiosk_id FROM jti_ledger WHERE iss = $1 AND jti = $2', [claim.iss, claim.jti])
@@ -78,10 +78,7 @@ async function consumeOfflineJti(client: pg.PoolClient, kioskId: string, entry: 
       'INSERT INTO offline_flags (kind, kiosk_id, seq, event_id, jti_hash, other_kiosk_id, flagged_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       [f.kind, f.kioskId, f.seq, f.eventId, f.jtiHash, f.otherKioskId, f.flaggedAt],
     )
-    const audit = offlineFlagAudit(f, claim.sub)
-    await client.query('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES ($1, $2, $3, $4, $5)', [
-      audit.at, audit.kind, audit.actor, audit.subjectRef, JSON.stringify(audit.details),
-    ])
+    await client.query(...insertAudit(offlineFlagAudit(f, claim.sub)))
   }
   return flags
 }

@@ -1,6 +1,8 @@
 import pg from 'pg'
+import { Serial } from '../../lib/serial.ts'
 import { genesisHash, type ChainHead } from '../../lib/outbox-chain.ts'
 import { appendOutboxRun } from './postgres-outbox.ts'
+import { insertAudit, insertJti } from './postgres-statements.ts'
 import { ENROLMENT_LOCK_KEY, MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS, TEMPLATE_CHANGES_LOCK_KEY } from './postgres-migrations.ts'
 import type {
   AuditEvent,
@@ -66,6 +68,7 @@ const INSERT_EVENTS = `
 
 /** The shared store for several server instances: a pool per instance, atomicity from unique keys and transactions. */
 export class PostgresStore implements Store {
+  private readonly enrolmentSerial = new Serial()
   private readonly pool: pg.Pool
   private readonly schema: string | undefined
 
@@ -187,10 +190,15 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * A session advisory lock on a connection of its own, tried with back-off rather than awaited, so that an
-   * instance that holds it too long costs the others a clear timeout, not a hung request.
+   * In turn within this process (so that it holds at most one pooled connection for the lock), then a session
+   * advisory lock on a connection of its own, tried with back-off rather than awaited, so that an instance that
+   * holds it too long costs the others a clear timeout, not a hung request.
    */
   async withEnrolmentLock<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
+    return this.enrolmentSerial.run(() => this.withAdvisoryEnrolmentLock(work, timeoutMs))
+  }
+
+  private async withAdvisoryEnrolmentLock<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
     const client = await this.pool.connect()
     let broken: Error | undefined
     try {
@@ -222,12 +230,7 @@ export class PostgresStore implements Store {
   }
 
   async consumeJti(use: JtiUse): Promise<boolean> {
-    // One statement: of concurrent inserts of one key, in any number of instances, exactly one inserts a row.
-    const result = await this.pool.query(
-      `INSERT INTO jti_ledger (iss, jti, expires_at, kiosk_id, consumed_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (iss, jti) DO NOTHING`,
-      [use.iss, use.jti, use.expiresAtSec, use.kioskId, use.consumedAt],
-    )
+    const result = await this.pool.query(...insertJti(use))
     return result.rowCount === 1
   }
 
@@ -263,13 +266,7 @@ export class PostgresStore implements Store {
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {
-    await this.pool.query('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES ($1, $2, $3, $4, $5)', [
-      event.at,
-      event.kind,
-      event.actor,
-      event.subjectRef,
-      JSON.stringify(event.details),
-    ])
+    await this.pool.query(...insertAudit(event))
   }
 
   async listAudit(limit: number): Promise<StoredAuditEvent[]> {

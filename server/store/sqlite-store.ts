@@ -143,12 +143,7 @@ export class SqliteStore implements Store {
   }
 
   async consumeJti(use: JtiUse): Promise<boolean> {
-    const result = this.statement(
-        `INSERT INTO jti_ledger (iss, jti, expires_at, kiosk_id, consumed_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (iss, jti) DO NOTHING`,
-      )
-      .run(use.iss, use.jti, use.expiresAtSec, use.kioskId, use.consumedAt)
-    return result.changes === 1
+    return this.insertJti(use)
   }
 
   async insertEvents(events: ClearanceEvent[], receivedAt: number): Promise<{ inserted: number; duplicates: number }> {
@@ -162,8 +157,7 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {
-    this.statement('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES (?, ?, ?, ?, ?)')
-      .run(event.at, event.kind, event.actor, event.subjectRef, JSON.stringify(event.details))
+    this.insertAudit(event)
   }
 
   async listAudit(limit: number): Promise<StoredAuditEvent[]> {
@@ -238,6 +232,21 @@ export class SqliteStore implements Store {
     return statement
   }
 
+  /** True when this (iss, jti) was not in the ledger: one statement, so concurrent uses cannot both insert. */
+  private insertJti(use: JtiUse): boolean {
+    return (
+      this.statement(
+        `INSERT INTO jti_ledger (iss, jti, expires_at, kiosk_id, consumed_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (iss, jti) DO NOTHING`,
+      ).run(use.iss, use.jti, use.expiresAtSec, use.kioskId, use.consumedAt).changes === 1
+    )
+  }
+
+  private insertAudit(event: AuditEvent): void {
+    this.statement('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES (?, ?, ?, ?, ?)')
+      .run(event.at, event.kind, event.actor, event.subjectRef, JSON.stringify(event.details))
+  }
+
   /** Inside a transaction: insert or ignore by event id; returns how many were new. */
   private insertEventRows(events: ClearanceEvent[], receivedAt: number): number {
     const statement = this.statement(
@@ -268,9 +277,7 @@ export class SqliteStore implements Store {
     const flag = (kind: OfflineFlag['kind'], otherKioskId: string | null): OfflineFlag => ({
       kind, kioskId, seq: entry.seq, eventId: entry.event.eventId, jtiHash: entry.event.jtiHash!, otherKioskId, flaggedAt: at,
     })
-    const first = this.statement(
-      `INSERT INTO jti_ledger (iss, jti, expires_at, kiosk_id, consumed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iss, jti) DO NOTHING`,
-    ).run(claim.iss, claim.jti, claim.exp, kioskId, new Date(entry.event.occurredAt).toISOString()).changes === 1
+    const first = this.insertJti({ iss: claim.iss, jti: claim.jti, expiresAtSec: claim.exp, kioskId, consumedAt: new Date(entry.event.occurredAt).toISOString() })
     if (!first) {
       const other = this.statement('SELECT kiosk_id FROM jti_ledger WHERE iss = ? AND jti = ?').pluck().get(claim.iss, claim.jti) as string
       flags.push(flag('JTI_DOUBLE_USE', other))
@@ -282,9 +289,7 @@ export class SqliteStore implements Store {
     for (const f of flags) {
       this.statement('INSERT INTO offline_flags (kind, kiosk_id, seq, event_id, jti_hash, other_kiosk_id, flagged_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(f.kind, f.kioskId, f.seq, f.eventId, f.jtiHash, f.otherKioskId, f.flaggedAt)
-      const audit = offlineFlagAudit(f, claim.sub)
-      this.statement('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES (?, ?, ?, ?, ?)')
-        .run(audit.at, audit.kind, audit.actor, audit.subjectRef, JSON.stringify(audit.details))
+      this.insertAudit(offlineFlagAudit(f, claim.sub))
     }
     return flags
   }

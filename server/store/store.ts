@@ -151,8 +151,8 @@ export interface Store {
   /** Template changes after seq, in seq order (commit order), at most limit. */
   listTemplateChanges(afterSeq: number, limit: number): Promise<TemplateChange[]>
   /**
-   * Runs work while holding the enrolment lock that every instance on this store shares, so that a duplicate
-   * search and the insert that follows it cannot interleave with another instance's. Throws
+   * Runs work while holding the enrolment lock that this process and every other instance on this store share, so
+   * that a duplicate search and the insert that follows it cannot interleave with another enrolment's. Throws
    * EnrolmentLockTimeoutError when the lock is not had within timeoutMs.
    */
   withEnrolmentLock<T>(work: () => Promise<T>, timeoutMs: number): Promise<T>
