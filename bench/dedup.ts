@@ -38,7 +38,8 @@ const D = Number(values.dimensions)
 const THRESHOLD = Number(values.threshold)
 const COMMON = Number(values['impostor-mean'])
 const SUBSPACE = 4 * Number(values['impostor-sd'])
-if (!(COMMON > 0 && SUBSPACE > 0 && COMMON + SUBSPACE < 1)) throw new RangeError('need impostor-mean > 0, impostor-sd > 0 and mean + 4·sd < 1')
+if (!(COMMON > 0 && SUBSPACE > 0 && COMMON + SUBSPACE < 1))
+  throw new RangeError('need impostor-mean > 0, impostor-sd > 0 and mean + 4·sd < 1')
 const NOISE = 1 - COMMON - SUBSPACE
 const sizes = values.sizes.split(',').map(Number)
 const probeCount = Number(values.probes)
@@ -85,7 +86,10 @@ function templateGenerator(seedValue: number): (out: Float32Array) => Float32Arr
     unitInPlace(n)
     let sum = 0
     for (let i = 0; i < D; i++) {
-      const x = Math.sqrt(COMMON) * (common[i] as number) + Math.sqrt(SUBSPACE) * (w[i] as number) + Math.sqrt(NOISE) * (n[i] as number)
+      const x =
+        Math.sqrt(COMMON) * (common[i] as number) +
+        Math.sqrt(SUBSPACE) * (w[i] as number) +
+        Math.sqrt(NOISE) * (n[i] as number)
       n[i] = x
       sum += x * x
     }
@@ -101,17 +105,27 @@ function plant(x: Float32Array, fresh: Float32Array, score: number): Float32Arra
   for (let i = 0; i < D; i++) along += (fresh[i] as number) * (x[i] as number)
   const ortho = Float64Array.from(fresh, (f, i) => f - along * (x[i] as number))
   const orthoNorm = Math.hypot(...ortho)
-  const probe = Float64Array.from(x, (v, i) => score * v + Math.sqrt(1 - score * score) * ((ortho[i] as number) / orthoNorm))
+  const probe = Float64Array.from(
+    x,
+    (v, i) => score * v + Math.sqrt(1 - score * score) * ((ortho[i] as number) / orthoNorm),
+  )
   const norm = Math.hypot(...probe)
   return Float32Array.from(probe, (v) => v / norm)
 }
 
-const sameHits = (a: TemplateHit[], b: TemplateHit[]) => a.length === b.length && a.every((h, i) => h.id === b[i]?.id && h.score === b[i]?.score)
+const sameHits = (a: TemplateHit[], b: TemplateHit[]) =>
+  a.length === b.length && a.every((h, i) => h.id === b[i]?.id && h.score === b[i]?.score)
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0)
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ')
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
 const gc = (globalThis as { gc?: () => void }).gc
 
-console.log(`dedup bench: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${mb(os.totalmem())} MB RAM, node ${process.version}, load average ${load()}`)
+console.log(
+  `dedup bench: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${mb(os.totalmem())} MB RAM, node ${process.version}, load average ${load()}`,
+)
 console.log(`d=${D}, threshold ${THRESHOLD}, ${probeCount} probes per size (${PLANTED.length} planted), seed ${seed}\n`)
 
 const rows: string[][] = []
@@ -128,7 +142,9 @@ for (const [s, size] of sizes.entries()) {
   const probes = Array.from({ length: probeCount }, (_, j) => {
     const fresh = generate(new Float32Array(D))
     const offset = PLANTED[j]
-    return offset === undefined ? fresh : plant(index.get(`t${Math.floor(random() * size)}`)!, fresh, THRESHOLD + offset)
+    return offset === undefined
+      ? fresh
+      : plant(index.get(`t${Math.floor(random() * size)}`)!, fresh, THRESHOLD + offset)
   })
 
   started = performance.now()
@@ -173,14 +189,27 @@ for (const [s, size] of sizes.entries()) {
   const bruteMs = (performance.now() - started) / Math.max(1, verify)
   for (const hits of brute) hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const matched = brute.filter((hits, p) => sameHits(hits, results[p]!)).length
-  const planted = PLANTED.slice(0, probeCount).map((offset, p) => ({ offset, hits: results[p]! })).filter(({ offset }) => offset !== 0)
-  const plantedFound = planted.filter(({ offset, hits }) => offset > 0 === hits.some((h) => Math.abs(h.score - THRESHOLD - offset) < 1e-5)).length
+  const planted = PLANTED.slice(0, probeCount)
+    .map((offset, p) => ({ offset, hits: results[p]! }))
+    .filter(({ offset }) => offset !== 0)
+  const plantedFound = planted.filter(
+    ({ offset, hits }) => offset > 0 === hits.some((h) => Math.abs(h.score - THRESHOLD - offset) < 1e-5),
+  ).length
   const mean = impostorSum / size
 
   rows.push([
-    String(size), buildS.toFixed(1), percentile(times, 50).toFixed(1), percentile(times, 95).toFixed(1), firstMs.toFixed(1),
-    percentile(topTimes, 50).toFixed(1), (candidates / probeCount).toFixed(1), mb(index.allocatedBytes),
-    String(Math.round(index.allocatedBytes / size)), mb(rss), `${matched}/${verify}`, bruteMs.toFixed(0),
+    String(size),
+    buildS.toFixed(1),
+    percentile(times, 50).toFixed(1),
+    percentile(times, 95).toFixed(1),
+    firstMs.toFixed(1),
+    percentile(topTimes, 50).toFixed(1),
+    (candidates / probeCount).toFixed(1),
+    mb(index.allocatedBytes),
+    String(Math.round(index.allocatedBytes / size)),
+    mb(rss),
+    `${matched}/${verify}`,
+    bruteMs.toFixed(0),
   ])
   console.log(
     `${size}: built in ${buildS.toFixed(1)} s; impostor cosines (last sampled probe) mean ${mean.toFixed(3)} sd ${Math.sqrt(impostorSq / size - mean * mean).toFixed(3)};` +
@@ -188,8 +217,23 @@ for (const [s, size] of sizes.entries()) {
   )
 }
 
-const header = ['templates', 'build s', 'ms p50', 'ms p95', 'first ms', 'top5 p50', 'cand/probe', 'index MB', 'B/tmpl', 'RSS MB', 'bf ok', 'bf ms']
+const header = [
+  'templates',
+  'build s',
+  'ms p50',
+  'ms p95',
+  'first ms',
+  'top5 p50',
+  'cand/probe',
+  'index MB',
+  'B/tmpl',
+  'RSS MB',
+  'bf ok',
+  'bf ms',
+]
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
 console.log(`\n${header.map((h, i) => h.padStart(widths[i]!)).join('  ')}`)
 for (const row of rows) console.log(row.map((c, i) => c.padStart(widths[i]!)).join('  '))
-console.log(`\nload average ${load()}; ms = TemplateIndex.search at threshold ${THRESHOLD} (int8 SIMD scan + float re-rank of candidates); top5 = k 5 at threshold -1; bf ms = brute-force cosineSimilarity scan per probe`)
+console.log(
+  `\nload average ${load()}; ms = TemplateIndex.search at threshold ${THRESHOLD} (int8 SIMD scan + float re-rank of candidates); top5 = k 5 at threshold -1; bf ms = brute-force cosineSimilarity scan per probe`,
+)

@@ -37,7 +37,9 @@ const require = createRequire(import.meta.url)
 const demo = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo')
 const photos = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => readFile(path.join(demo, `sample${i}.jpg`))))
 
-console.log(`face engine bench: ${os.cpus().length} cores, load average ${loadAverage()}, ${iterations} iterations, maxSide ${maxSide}`)
+console.log(
+  `face engine bench: ${os.cpus().length} cores, load average ${loadAverage()}, ${iterations} iterations, maxSide ${maxSide}`,
+)
 const sets = await buildImageSets()
 for (const set of sets) console.log(`  ${set.name}: ${set.images.length} images`)
 
@@ -78,7 +80,9 @@ function report(name: string, sequential: Sample[], loaded: Sample[], perSecond:
   const faces = [...new Set(sequential.map((s) => s.faces))].sort().join('/')
   console.log(`  ${name} (faces per image: ${faces})`)
   const stage = (label: string, pick: (s: Sample) => number) =>
-    console.log(`    ${label.padEnd(22)} p50 ${fmt(quantile(sequential.map(pick), 0.5))}  p95 ${fmt(quantile(sequential.map(pick), 0.95))}`)
+    console.log(
+      `    ${label.padEnd(22)} p50 ${fmt(quantile(sequential.map(pick), 0.5))}  p95 ${fmt(quantile(sequential.map(pick), 0.95))}`,
+    )
   stage('decode', (s) => s.timings.decodeMs)
   stage('detect (+mesh, crops)', (s) => s.timings.detectMs)
   stage('embed (face-api ResNet, mirrored)', (s) => s.timings.embedMs)
@@ -86,7 +90,9 @@ function report(name: string, sequential: Sample[], loaded: Sample[], perSecond:
   stage('worker total', (s) => s.timings.decodeMs + s.timings.detectMs + s.timings.embedMs + s.timings.livenessMs)
   stage('round trip', (s) => s.roundTripMs)
   const loadedRoundTrip = loaded.map((s) => s.roundTripMs)
-  console.log(`    throughput             ${perSecond.toFixed(1)} images/s (${loaded.length} images, round trip p50 ${fmt(quantile(loadedRoundTrip, 0.5))} p95 ${fmt(quantile(loadedRoundTrip, 0.95))})`)
+  console.log(
+    `    throughput             ${perSecond.toFixed(1)} images/s (${loaded.length} images, round trip p50 ${fmt(quantile(loadedRoundTrip, 0.5))} p95 ${fmt(quantile(loadedRoundTrip, 0.95))})`,
+  )
 }
 
 async function buildImageSets(): Promise<ImageSet[]> {
@@ -95,7 +101,9 @@ async function buildImageSets(): Promise<ImageSet[]> {
   try {
     const analyses = await Promise.all(photos.map((photo) => finder.analyze(photo)))
     const frames = async (width: number, height: number) => {
-      const made = await Promise.all(photos.map((photo, i) => kioskFrame(photo, analyses[i] as FaceAnalysis, width, height)))
+      const made = await Promise.all(
+        photos.map((photo, i) => kioskFrame(photo, analyses[i] as FaceAnalysis, width, height)),
+      )
       const counts = await Promise.all(made.map(async (frame) => (await finder.analyze(frame)).faces.length))
       return made.filter((_, i) => counts[i] === 1)
     }
@@ -139,5 +147,8 @@ function fmt(ms: number): string {
 }
 
 function loadAverage(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(' ')
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
 }

@@ -26,7 +26,9 @@ try {
   console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}, node ${process.version}`)
   console.log(`bench:kiosk, 1 kiosk worker, ${passengers.length} genuine passengers\n`)
   console.log(formatSummary(result.summary))
-  console.log(`\ntotal compute per passenger: p50 ${result.summary.stagesMs.totalMs?.p50.toFixed(1)} ms (target <= 150 ms)`)
+  console.log(
+    `\ntotal compute per passenger: p50 ${result.summary.stagesMs.totalMs?.p50.toFixed(1)} ms (target <= 150 ms)`,
+  )
   console.log(`clearances per second per worker: ${result.summary.clearancesPerSecond.toFixed(2)} (target >= 6)`)
 } finally {
   await engine.close()

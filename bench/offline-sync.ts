@@ -13,7 +13,9 @@ import { KioskOutbox } from '../kiosk-sim/offline/outbox.ts'
 import { syncOutbox, type OutboxTransport } from '../kiosk-sim/offline/outbox-sync.ts'
 import { KioskServerClient, ServerUnavailableError } from '../kiosk-sim/server-client.ts'
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '10000' }, batch: { type: 'string', default: '500' } } })
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '10000' }, batch: { type: 'string', default: '500' } },
+})
 const EVENTS = Number(values.events)
 const BATCH = Number(values.batch)
 const KIOSK = 'bench-kiosk'
@@ -44,29 +46,45 @@ try {
 
   const sent = outbox.entries(1, EVENTS + 1)
   const db = new Database(server.databasePath, { readonly: true })
-  const storedIds = new Set(db.prepare('SELECT event_id FROM clearance_events WHERE kiosk_id = ?').pluck().all(KIOSK) as string[])
+  const storedIds = new Set(
+    db.prepare('SELECT event_id FROM clearance_events WHERE kiosk_id = ?').pluck().all(KIOSK) as string[],
+  )
   const rows = db.prepare('SELECT count(*) FROM clearance_events WHERE kiosk_id = ?').pluck().get(KIOSK) as number
   const chainRows = db.prepare('SELECT count(*) FROM outbox_entries WHERE kiosk_id = ?').pluck().get(KIOSK) as number
   const ledgerRows = db.prepare('SELECT count(*) FROM jti_ledger WHERE kiosk_id = ?').pluck().get(KIOSK) as number
   const flags = db.prepare('SELECT count(*) FROM offline_flags').pluck().get() as number
-  const serverHead = db.prepare('SELECT seq, hash FROM outbox_heads WHERE kiosk_id = ?').get(KIOSK) as { seq: number; hash: string }
+  const serverHead = db.prepare('SELECT seq, hash FROM outbox_heads WHERE kiosk_id = ?').get(KIOSK) as {
+    seq: number
+    hash: string
+  }
   db.close()
 
   const lost = sent.filter((entry) => !storedIds.has(entry.event.eventId)).length
   const duplicated = rows - storedIds.size + (chainRows - EVENTS)
   const claims = sent.filter((entry) => entry.jti).length
   const headMatches = serverHead.seq === outbox.head().seq && serverHead.hash === outbox.head().hash
-  failed = lost !== 0 || duplicated !== 0 || rows !== EVENTS || !headMatches || ledgerRows !== claims || replayed.seq !== EVENTS || flags !== 0
+  failed =
+    lost !== 0 ||
+    duplicated !== 0 ||
+    rows !== EVENTS ||
+    !headMatches ||
+    ledgerRows !== claims ||
+    replayed.seq !== EVENTS ||
+    flags !== 0
   outbox.close()
 
   console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}, node ${process.version}`)
-  console.log(`outbox fill: ${EVENTS} durable appends (synchronous=FULL) in ${fillSec.toFixed(1)} s, ${(EVENTS / fillSec).toFixed(0)} appends/s`)
+  console.log(
+    `outbox fill: ${EVENTS} durable appends (synchronous=FULL) in ${fillSec.toFixed(1)} s, ${(EVENTS / fillSec).toFixed(0)} appends/s`,
+  )
   console.log(
     `sync: ${EVENTS} events in ${syncSec.toFixed(2)} s = ${(EVENTS / syncSec).toFixed(0)} events/s (batches of ${BATCH}, ${report.batches} requests, ` +
       `${report.retries} lost acknowledgement, ${report.sent - EVENTS} events resent)`,
   )
   console.log(`replayed batch of ${BATCH}: acknowledged at seq ${replayed.seq}, stored nothing new`)
-  console.log(`server: ${rows} events, ${chainRows} chain entries, ${ledgerRows} offline token ids in the ledger (sent ${claims}), ${flags} flags, head ${headMatches ? 'matches' : 'DIFFERS'}`)
+  console.log(
+    `server: ${rows} events, ${chainRows} chain entries, ${ledgerRows} offline token ids in the ledger (sent ${claims}), ${flags} flags, head ${headMatches ? 'matches' : 'DIFFERS'}`,
+  )
   console.log(`lost (sent - stored): ${lost}; duplicated: ${duplicated}; ${failed ? 'FAIL' : 'OK'}`)
 } finally {
   await server.stop()

@@ -47,12 +47,20 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { frames: { type: 'string', default: '60' }, size: { type: 'string', default: '640x480' }, chars: { type: 'string', default: '220' } } })
+  const { values } = parseArgs({
+    options: {
+      frames: { type: 'string', default: '60' },
+      size: { type: 'string', default: '640x480' },
+      chars: { type: 'string', default: '220' },
+    },
+  })
   const frames = Number(values.frames)
   const [width, height] = values.size.split('x').map(Number) as [number, number]
   const token = sampleToken(Number(values.chars))
   const version = QRCode.create(token, { errorCorrectionLevel: 'M' }).version
-  console.log(`token ${token.length} chars, QR version ${version} (EC M); ${frames} frames per difficulty at ${width}x${height}`)
+  console.log(
+    `token ${token.length} chars, QR version ${version} (EC M); ${frames} frames per difficulty at ${width}x${height}`,
+  )
 
   // Warm up: wasm compile, sharp and the JIT are not part of any figure.
   const warm = await renderPhoneFrame(token, { seed: 999_999, difficulty: 'clean', width, height })
@@ -61,7 +69,8 @@ async function main(): Promise<void> {
   const rows: Row[] = []
   for (const difficulty of DIFFICULTIES) {
     const images: Buffer[] = []
-    for (let seed = 1; seed <= frames; seed++) images.push(await renderPhoneFrame(token, { seed, difficulty, width, height }))
+    for (let seed = 1; seed <= frames; seed++)
+      images.push(await renderPhoneFrame(token, { seed, difficulty, width, height }))
     for (const decoder of DECODERS) {
       const times: number[] = []
       const row: Row = { decoder, difficulty, frames, read: 0, wrong: 0, p50Ms: 0, p95Ms: 0, scales: {} }
@@ -84,8 +93,12 @@ async function main(): Promise<void> {
   console.log('\n| decoder | difficulty | read | wrong | ms p50 | ms p95 | read at scale |')
   console.log('|---|---|---|---|---|---|---|')
   for (const r of rows) {
-    const scales = Object.entries(r.scales).map(([s, n]) => `${s}:${n}`).join(' ')
-    console.log(`| ${r.decoder} | ${r.difficulty} | ${((100 * r.read) / r.frames).toFixed(0)}% (${r.read}/${r.frames}) | ${r.wrong} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} | ${scales} |`)
+    const scales = Object.entries(r.scales)
+      .map(([s, n]) => `${s}:${n}`)
+      .join(' ')
+    console.log(
+      `| ${r.decoder} | ${r.difficulty} | ${((100 * r.read) / r.frames).toFixed(0)}% (${r.read}/${r.frames}) | ${r.wrong} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} | ${scales} |`,
+    )
   }
 }
 

@@ -81,7 +81,9 @@ async function runCommand(argv: string[]): Promise<number> {
     const set = await loadFixtureSet(values.fixtures)
     await mkdir(path.dirname(path.resolve(values.log!)), { recursive: true })
     if (values.outbox) await mkdir(path.dirname(path.resolve(values.outbox)), { recursive: true })
-    process.stdout.write(`kiosk ${kioskId} at ${values['control-point']} -> ${serverUrl} (${set.passengers.length} passengers)\n`)
+    process.stdout.write(
+      `kiosk ${kioskId} at ${values['control-point']} -> ${serverUrl} (${set.passengers.length} passengers)\n`,
+    )
 
     const result = await runFixtures(set, {
       serverUrl,
@@ -94,7 +96,9 @@ async function runCommand(argv: string[]): Promise<number> {
       ...(values.outbox ? { outboxPath: path.resolve(values.outbox) } : {}),
       onDecision: (record, passenger) => {
         const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
-        const want = passenger.expected.reason ? `${passenger.expected.decision}(${passenger.expected.reason})` : passenger.expected.decision
+        const want = passenger.expected.reason
+          ? `${passenger.expected.decision}(${passenger.expected.reason})`
+          : passenger.expected.decision
         const mark = verdict === want ? 'ok  ' : 'DIFF'
         process.stdout.write(
           `${mark} ${passenger.id.padEnd(4)} ${passenger.scenario.padEnd(9)} ${verdict.padEnd(34)} score ${record.score?.toFixed(3) ?? '  -  '}  ${record.timings.totalMs.toFixed(0)} ms${mark === 'DIFF' ? `  expected ${want}` : ''}\n`,
@@ -102,7 +106,9 @@ async function runCommand(argv: string[]): Promise<number> {
         appendFileSync(values.log!, `${JSON.stringify({ passengerId: passenger.id, ...record })}\n`)
       },
     })
-    process.stdout.write(`\n${formatSummary(result.summary)}\nevents delivered ${result.eventsSent}/${result.records.length}\n`)
+    process.stdout.write(
+      `\n${formatSummary(result.summary)}\nevents delivered ${result.eventsSent}/${result.records.length}\n`,
+    )
     if (values.json) await writeJson(values.json, result.summary)
     return result.summary.truth && result.summary.truth.disagreed > 0 ? 1 : 0
   } finally {

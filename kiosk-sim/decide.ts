@@ -31,8 +31,14 @@ export type Stage = 'qr' | 'token' | 'admission' | 'faces' | 'match'
 export type Verdict = Decision | { decision: 'PENDING'; needs: Stage }
 
 const pending = (needs: Stage): Verdict => ({ decision: 'PENDING', needs })
-const refer = (reason: Extract<Decision, { decision: 'REFER_TO_OFFICER' }>['reason']): Decision => ({ decision: 'REFER_TO_OFFICER', reason })
-const reject = (reason: Extract<Decision, { decision: 'REJECT' }>['reason']): Decision => ({ decision: 'REJECT', reason })
+const refer = (reason: Extract<Decision, { decision: 'REFER_TO_OFFICER' }>['reason']): Decision => ({
+  decision: 'REFER_TO_OFFICER',
+  reason,
+})
+const reject = (reason: Extract<Decision, { decision: 'REJECT' }>['reason']): Decision => ({
+  decision: 'REJECT',
+  reason,
+})
 
 /**
  * Pure: the gate's whole rule. Given the evidence so far it either decides or names the next stage to run.
@@ -51,7 +57,8 @@ export function decide(evidence: ClearanceEvidence, policy: KioskPolicy): Verdic
   if (evidence.ledger === undefined || evidence.template === undefined) return pending('admission')
   if (evidence.template === 'revoked' || evidence.template === 'unknown') return reject('TOKEN_REVOKED')
   if (evidence.ledger === 'replayed') return reject('TOKEN_REPLAYED')
-  if (evidence.ledger === 'unavailable' || evidence.template === 'unavailable') return refer(evidence.offlineRefusal ?? 'SERVER_UNAVAILABLE')
+  if (evidence.ledger === 'unavailable' || evidence.template === 'unavailable')
+    return refer(evidence.offlineRefusal ?? 'SERVER_UNAVAILABLE')
   if (!sameFaceModel(evidence.template.model, policy.model)) return refer('TEMPLATE_MODEL_MISMATCH')
 
   if (evidence.faces === undefined) return pending('faces')
@@ -92,4 +99,3 @@ function checkFaces(faces: readonly DetectedFace[], policy: KioskPolicy): Decisi
 function countedFaces(faces: readonly DetectedFace[], policy: KioskPolicy): DetectedFace[] {
   return distinctFaces(faces, policy.minDetectorScore, policy.minFaceSizePx / 2)
 }
-

@@ -55,7 +55,9 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
       PORT: '0',
       OPERATOR_KEYS: operatorKey,
       TEMPLATE_KEY: templateKey,
-      KIOSK_KEYS: Object.entries(kioskKeys).map(([id, key]) => `${id}:${key}`).join(','),
+      KIOSK_KEYS: Object.entries(kioskKeys)
+        .map(([id, key]) => `${id}:${key}`)
+        .join(','),
       LOG_LEVEL: options.logLevel ?? 'warn',
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -73,7 +73,8 @@ export async function clearPassenger(frames: PassengerFrames, deps: PipelineDeps
   }
   const started = performance.now()
   const run = await runStages(inputs, deps)
-  const decision: Decision = run.verdict.decision === 'PENDING' ? { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' } : run.verdict
+  const decision: Decision =
+    run.verdict.decision === 'PENDING' ? { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' } : run.verdict
   run.timings.totalMs = round(performance.now() - started)
   const record = clearanceRecord(decision, run.context, run.timings, deps)
   return deps.offline ? recordDurably(record, run.context.offlineClaim, deps.offline) : record
@@ -165,10 +166,21 @@ interface StageRunOptions {
 }
 
 /** Runs the stages decide() asks for until it decides (or asks for `stopBefore`). */
-async function runStages(inputs: ClearanceInputs, deps: PipelineDeps, options: StageRunOptions = {}): Promise<StageRun> {
+async function runStages(
+  inputs: ClearanceInputs,
+  deps: PipelineDeps,
+  options: StageRunOptions = {},
+): Promise<StageRun> {
   const timings: Timings = { decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, matchMs: 0, totalMs: 0 }
   const evidence: ClearanceEvidence = {}
-  const context: StageContext = { kid: null, jtiHash: null, score: null, embedding: null, faceAnalysis: null, offlineClaim: null }
+  const context: StageContext = {
+    kid: null,
+    jtiHash: null,
+    score: null,
+    embedding: null,
+    faceAnalysis: null,
+    offlineClaim: null,
+  }
   const startFacesEarly = options.startFacesEarly ?? true
   let verdict = decide(evidence, deps.policy)
   for (let step = 0; verdict.decision === 'PENDING' && verdict.needs !== options.stopBefore && step < 8; step++) {
@@ -224,12 +236,18 @@ async function runStage(
         context.faceAnalysis.catch(() => {})
       }
       // The ledger and the template are independent reads: ask both at once.
-      const [ledger, template] = await Promise.allSettled([deps.server.consumeJti(iss, jti, exp), deps.server.fetchTemplate(sub)])
+      const [ledger, template] = await Promise.allSettled([
+        deps.server.consumeJti(iss, jti, exp),
+        deps.server.fetchTemplate(sub),
+      ])
       evidence.ledger = ledger.status === 'fulfilled' ? (ledger.value ? 'consumed' : 'replayed') : 'unavailable'
       if (template.status === 'rejected') evidence.template = 'unavailable'
       else if (template.value.status !== 'ok') evidence.template = template.value.status
       else {
-        evidence.template = { model: template.value.model!, ...(template.value.photos === undefined ? {} : { photos: template.value.photos }) }
+        evidence.template = {
+          model: template.value.model!,
+          ...(template.value.photos === undefined ? {} : { photos: template.value.photos }),
+        }
         context.embedding = template.value.embedding!
       }
       if (deps.offline) {
@@ -242,7 +260,9 @@ async function runStage(
           template: evidence.template,
           embedding: context.embedding,
           // Only an outage may be bridged offline; a refusal (a withdrawn kiosk key) or a bug may not.
-          outage: [ledger, template].every((r) => r.status === 'fulfilled' || r.reason instanceof ServerUnavailableError),
+          outage: [ledger, template].every(
+            (r) => r.status === 'fulfilled' || r.reason instanceof ServerUnavailableError,
+          ),
         })
         evidence.ledger = admission.ledger
         evidence.template = admission.template

@@ -59,7 +59,11 @@ async function readJsqr(image: Rgba): Promise<string | null> {
 
 async function readZxing(image: Rgba): Promise<string | null> {
   await loadZxing()
-  const results = await readBarcodes(image as ImageData, { formats: ['QRCode'], tryHarder: true, maxNumberOfSymbols: 1 })
+  const results = await readBarcodes(image as ImageData, {
+    formats: ['QRCode'],
+    tryHarder: true,
+    maxNumberOfSymbols: 1,
+  })
   const hit = results.find((r) => r.isValid && r.text.length > 0)
   return hit ? hit.text : null
 }
@@ -82,7 +86,11 @@ function loadZxing(): Promise<unknown> {
 }
 
 function toRgba(raw: RawImage): Rgba {
-  return { data: new Uint8ClampedArray(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), width: raw.width, height: raw.height }
+  return {
+    data: new Uint8ClampedArray(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength),
+    width: raw.width,
+    height: raw.height,
+  }
 }
 
 async function rescale(raw: RawImage, scale: number): Promise<Rgba | null> {

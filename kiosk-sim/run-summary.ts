@@ -55,8 +55,12 @@ export function summariseRun(
 export function formatSummary(s: RunSummary): string {
   const lines = [
     `passengers ${s.passengers} in ${s.wallSeconds.toFixed(2)} s: ${s.clearancesPerSecond.toFixed(2)} clearances/s`,
-    `decisions  ${Object.entries(s.decisions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `reasons    ${Object.entries(s.reasons).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `decisions  ${Object.entries(s.decisions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `reasons    ${Object.entries(s.reasons)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     'stage ms   p50 / p95',
     ...Object.entries(s.stagesMs).map(([k, v]) => `  ${k.padEnd(11)} ${v.p50.toFixed(1)} / ${v.p95.toFixed(1)}`),
   ]

@@ -73,10 +73,19 @@ export class KioskServerClient {
     if (response.status === 410) return drain(response, { status: 'revoked' })
     if (response.status === 404) return drain(response, { status: 'unknown' })
     if (response.status !== 200) throw failure('template', await drain(response, response.status))
-    const body = (await response.json()) as { model: { name: string; version: string }; embedding: string; photos?: number }
+    const body = (await response.json()) as {
+      model: { name: string; version: string }
+      embedding: string
+      photos?: number
+    }
     const bytes = Buffer.from(body.embedding, 'base64')
     const embedding = new Float32Array(new Uint8Array(bytes).buffer, 0, Math.floor(bytes.byteLength / 4))
-    return { status: 'ok', model: body.model, embedding, ...(typeof body.photos === 'number' ? { photos: body.photos } : {}) }
+    return {
+      status: 'ok',
+      model: body.model,
+      embedding,
+      ...(typeof body.photos === 'number' ? { photos: body.photos } : {}),
+    }
   }
 
   async postEvents(events: KioskEvent[]): Promise<{ accepted: number; duplicates: number }> {
@@ -102,7 +111,8 @@ export class KioskServerClient {
 
   async fetchOutboxHead(): Promise<ChainHead> {
     const response = await this.request('GET', '/v1/kiosk/outbox/head')
-    if (response.status !== 200) throw new ServerUnavailableError(`outbox head: HTTP ${(await drain(response, response.status))}`)
+    if (response.status !== 200)
+      throw new ServerUnavailableError(`outbox head: HTTP ${await drain(response, response.status)}`)
     return (await response.json()) as ChainHead
   }
 
@@ -130,7 +140,9 @@ export class KioskServerClient {
 }
 
 function failure(what: string, status: number): Error {
-  return status === 401 || status === 403 ? new KioskNotAuthorisedError(`${what}: HTTP ${status}`) : new ServerUnavailableError(`${what}: HTTP ${status}`)
+  return status === 401 || status === 403
+    ? new KioskNotAuthorisedError(`${what}: HTTP ${status}`)
+    : new ServerUnavailableError(`${what}: HTTP ${status}`)
 }
 
 async function drain<T>(response: Response, value: T): Promise<T> {

@@ -40,7 +40,9 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>
-    const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort()
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort()
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`
   }
   throw new TypeError(`canonicalJson: unsupported ${typeof value}`)
@@ -57,7 +59,9 @@ export function genesisHash(kioskId: string): string {
 }
 
 export function entryHash(prevHash: string, seq: number, event: unknown, jti: OfflineJtiClaim | null): string {
-  return createHash('sha256').update(`${prevHash}\n${canonicalJson({ seq, event, jti })}`).digest('hex')
+  return createHash('sha256')
+    .update(`${prevHash}\n${canonicalJson({ seq, event, jti })}`)
+    .digest('hex')
 }
 
 /**
@@ -70,7 +74,8 @@ export function verifyRun(entries: ReadonlyArray<ChainEntry>): ChainProblem | nu
     const before = entries[i - 1]
     if (before && entry.seq !== before.seq + 1) return { code: 'OUTBOX_GAP', atSeq: before.seq + 1 }
     if (before && entry.prevHash !== before.hash) return { code: 'OUTBOX_CHAIN_BROKEN', atSeq: entry.seq }
-    if (entryHash(entry.prevHash, entry.seq, entry.event, entry.jti) !== entry.hash) return { code: 'OUTBOX_CHAIN_BROKEN', atSeq: entry.seq }
+    if (entryHash(entry.prevHash, entry.seq, entry.event, entry.jti) !== entry.hash)
+      return { code: 'OUTBOX_CHAIN_BROKEN', atSeq: entry.seq }
   }
   return null
 }
@@ -84,7 +89,11 @@ export type AppendPlan<E> =
  * A resent prefix with the same hashes is acknowledged again (a lost reply, a replayed batch); a resent
  * seq with another hash is tampering; a run that starts past head + 1 leaves a gap.
  */
-export function planAppend<E>(head: ChainHead, storedHashes: ReadonlyMap<number, string>, entries: ReadonlyArray<ChainEntry<E>>): AppendPlan<E> {
+export function planAppend<E>(
+  head: ChainHead,
+  storedHashes: ReadonlyMap<number, string>,
+  entries: ReadonlyArray<ChainEntry<E>>,
+): AppendPlan<E> {
   const first = entries[0]
   if (!first) return { ok: true, fresh: [], alreadyStored: 0, head }
   if (first.seq > head.seq + 1) return { ok: false, problem: { code: 'OUTBOX_GAP', atSeq: head.seq + 1 } }
@@ -92,11 +101,13 @@ export function planAppend<E>(head: ChainHead, storedHashes: ReadonlyMap<number,
   const fresh: Array<ChainEntry<E>> = []
   for (const entry of entries) {
     if (entry.seq <= head.seq) {
-      if (storedHashes.get(entry.seq) !== entry.hash) return { ok: false, problem: { code: 'OUTBOX_CHAIN_BROKEN', atSeq: entry.seq } }
+      if (storedHashes.get(entry.seq) !== entry.hash)
+        return { ok: false, problem: { code: 'OUTBOX_CHAIN_BROKEN', atSeq: entry.seq } }
       alreadyStored++
     } else fresh.push(entry)
   }
-  if (fresh.length > 0 && fresh[0]!.prevHash !== head.hash) return { ok: false, problem: { code: 'OUTBOX_CHAIN_BROKEN', atSeq: fresh[0]!.seq } }
+  if (fresh.length > 0 && fresh[0]!.prevHash !== head.hash)
+    return { ok: false, problem: { code: 'OUTBOX_CHAIN_BROKEN', atSeq: fresh[0]!.seq } }
   const last = fresh[fresh.length - 1]
   return { ok: true, fresh, alreadyStored, head: last ? { seq: last.seq, hash: last.hash } : head }
 }

@@ -19,5 +19,9 @@ export interface Percentiles {
 
 export function summarise(values: readonly number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b)
-  return { p50: percentileOfSorted(sorted, 50), p95: percentileOfSorted(sorted, 95), p99: percentileOfSorted(sorted, 99) }
+  return {
+    p50: percentileOfSorted(sorted, 50),
+    p95: percentileOfSorted(sorted, 95),
+    p99: percentileOfSorted(sorted, 99),
+  }
 }

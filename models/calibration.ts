@@ -49,7 +49,13 @@ export const CalibrationSchema = Type.Object(
       antispoofMin: Rate,
       livenessMin: Rate,
       /** Share of the bona fide (acquired) photos each gate rejects on the calibration set. */
-      rejectShare: Type.Object({ faceSize: Rate, detectorScore: Rate, antispoof: Rate, liveness: Rate, combined: Rate }),
+      rejectShare: Type.Object({
+        faceSize: Rate,
+        detectorScore: Rate,
+        antispoof: Rate,
+        liveness: Rate,
+        combined: Rate,
+      }),
       /** How the minimums were chosen. */
       rule: Type.String({ minLength: 1 }),
     }),
@@ -77,7 +83,10 @@ export const CalibrationSchema = Type.Object(
           genuinePairs: Count,
           impostorPairs: Count,
           /** One photo on the same probes, for comparison (the full-set single-photo figures are in `figures`). */
-          singlePhotoSameProbes: Type.Object({ threshold: Type.Number({ minimum: -1, maximum: 1 }), fnmrAtTargetFmr: Rate }),
+          singlePhotoSameProbes: Type.Object({
+            threshold: Type.Number({ minimum: -1, maximum: 1 }),
+            fnmrAtTargetFmr: Rate,
+          }),
           protocol: Type.String({ minLength: 1 }),
         },
         { additionalProperties: false },
@@ -147,11 +156,14 @@ export function parseCalibration(value: unknown, source = 'calibration'): Calibr
   if (c.figures.fmrAtThreshold > c.targetFmr) problems.push('/figures/fmrAtThreshold is above targetFmr')
   if (c.multiPhoto) {
     const m = c.multiPhoto
-    if (m.fnmrCi95.low > m.fnmrAtTargetFmr || m.fnmrAtTargetFmr > m.fnmrCi95.high) problems.push('/multiPhoto/fnmrCi95 does not contain fnmrAtTargetFmr')
+    if (m.fnmrCi95.low > m.fnmrAtTargetFmr || m.fnmrAtTargetFmr > m.fnmrCi95.high)
+      problems.push('/multiPhoto/fnmrCi95 does not contain fnmrAtTargetFmr')
     if (m.fmrAtThreshold > c.targetFmr) problems.push('/multiPhoto/fmrAtThreshold is above targetFmr')
   }
-  if (c.duplicateSearch && c.duplicateSearch.fpir > c.duplicateSearch.fpirTarget) problems.push('/duplicateSearch/fpir is above fpirTarget')
-  if (problems.length > 0) throw new CalibrationError('CALIBRATION_INVALID', `${source} is malformed: ${problems.join('; ')}`)
+  if (c.duplicateSearch && c.duplicateSearch.fpir > c.duplicateSearch.fpirTarget)
+    problems.push('/duplicateSearch/fpir is above fpirTarget')
+  if (problems.length > 0)
+    throw new CalibrationError('CALIBRATION_INVALID', `${source} is malformed: ${problems.join('; ')}`)
   return c
 }
 

@@ -5,7 +5,11 @@ import type { DetectedFace } from './face-types.ts'
  * overlapping boxes for one face, so a box that overlaps a more confident one (IoU >= 0.5) is the same face.
  * Most confident first.
  */
-export function distinctFaces(faces: readonly DetectedFace[], minDetectorScore: number, minFaceSizePx: number): DetectedFace[] {
+export function distinctFaces(
+  faces: readonly DetectedFace[],
+  minDetectorScore: number,
+  minFaceSizePx: number,
+): DetectedFace[] {
   const candidates = faces
     .filter((f) => f.detectorScore >= minDetectorScore && f.faceSizePx >= minFaceSizePx)
     .sort((a, b) => b.detectorScore - a.detectorScore)

@@ -4,7 +4,13 @@
 import 'sharp'
 import { Worker } from 'node:worker_threads'
 import type { FaceAnalysis, FaceEngine, FaceModelId } from './face-types.ts'
-import type { FaceWorkerOptions, FaceWorkerReply, FaceWorkerRequest, FaceWorkerStats, WireError } from './face-worker.ts'
+import type {
+  FaceWorkerOptions,
+  FaceWorkerReply,
+  FaceWorkerRequest,
+  FaceWorkerStats,
+  WireError,
+} from './face-worker.ts'
 import { FACE_MODEL_ID } from './human-loader.ts'
 import { FaceEngineError, ImageError, type ImageErrorCode } from './image-errors.ts'
 
@@ -33,12 +39,17 @@ const CLOSE_GRACE_MS = 2_000
 // registers tsx's loader inside the worker and then imports the worker module.
 const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
   .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./face-worker.ts', import.meta.url).href)}) })`
-const IMAGE_ERROR_CODES: ReadonlySet<string> = new Set<ImageErrorCode>(['IMAGE_UNSUPPORTED', 'IMAGE_TOO_LARGE', 'IMAGE_CORRUPT'])
+const IMAGE_ERROR_CODES: ReadonlySet<string> = new Set<ImageErrorCode>([
+  'IMAGE_UNSUPPORTED',
+  'IMAGE_TOO_LARGE',
+  'IMAGE_CORRUPT',
+])
 
 /** Starts the workers and resolves once every one has loaded its models; rejects with FaceEngineError if any cannot. */
 export async function startFaceEngine(options: FaceEngineOptions = {}): Promise<FaceEnginePool> {
   const workers = options.workers ?? 1
-  if (!Number.isInteger(workers) || workers < 1) throw new FaceEngineError(`workers must be a positive integer, got ${workers}`)
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new FaceEngineError(`workers must be a positive integer, got ${workers}`)
   const settings: PoolSettings = {
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
@@ -71,7 +82,8 @@ class FacePool implements FaceEnginePool {
 
   async analyze(image: Uint8Array): Promise<FaceAnalysis> {
     if (this.#closed) throw new FaceEngineError('face engine is closed')
-    if (!(image instanceof Uint8Array) || image.byteLength === 0) throw new ImageError('IMAGE_UNSUPPORTED', 'empty image')
+    if (!(image instanceof Uint8Array) || image.byteLength === 0)
+      throw new ImageError('IMAGE_UNSUPPORTED', 'empty image')
     // A copy is transferred: the caller keeps its buffer.
     const copy = new Uint8Array(image)
     return this.#leastBusy().request<FaceAnalysis>((id) => ({ type: 'analyze', id, image: copy }), [copy.buffer])
@@ -136,7 +148,8 @@ class WorkerSlot {
   }
 
   request<T>(build: (id: number) => FaceWorkerRequest, transfer: ArrayBuffer[] = []): Promise<T> {
-    if (this.state === 'failed' || this.state === 'closed') return Promise.reject(new FaceEngineError('face worker is not running'))
+    if (this.state === 'failed' || this.state === 'closed')
+      return Promise.reject(new FaceEngineError('face worker is not running'))
     const id = this.#nextId++
     const worker = this.#worker
     return new Promise<T>((resolve, reject) => {

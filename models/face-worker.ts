@@ -18,9 +18,7 @@ export interface FaceWorkerOptions {
 }
 
 export type FaceWorkerRequest =
-  | { type: 'analyze'; id: number; image: Uint8Array }
-  | { type: 'stats'; id: number }
-  | { type: 'close' }
+  { type: 'analyze'; id: number; image: Uint8Array } | { type: 'stats'; id: number } | { type: 'close' }
 
 export interface FaceWorkerStats {
   /** tfjs tensors alive in this worker: must stay flat across calls. */
@@ -142,7 +140,13 @@ const MAX_DESCRIBED = 3
  * Runs Human on one decoded frame, then face-api's descriptor on each detected face (dlib-aligned crop cut
  * from the very tensor Human saw); boxes are mapped back to the full-size image.
  */
-async function analyzeFrame(human: Human, faceapi: FaceApiModels, marks: StageMarks, frame: Frame, decodeMs: number): Promise<FaceAnalysis> {
+async function analyzeFrame(
+  human: Human,
+  faceapi: FaceApiModels,
+  marks: StageMarks,
+  frame: Frame,
+  decodeMs: number,
+): Promise<FaceAnalysis> {
   const { raw } = frame
   const tf = human.tf
   const start = performance.now()
@@ -177,7 +181,8 @@ async function analyzeFrame(human: Human, faceapi: FaceApiModels, marks: StageMa
     .map((face, i) => toDetectedFace(face, embeddings[i] ?? new Float32Array(0), scaleX, scaleY))
     .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
 
-  const livenessMs = marks.between('Start AntiSpoof:', 'End AntiSpoof:') + marks.between('Start Liveness:', 'End Liveness:')
+  const livenessMs =
+    marks.between('Start AntiSpoof:', 'End AntiSpoof:') + marks.between('Start Liveness:', 'End Liveness:')
   const timings: FaceStageTimings = {
     decodeMs: round(decodeMs),
     // Everything else in the detection: tensor upload, blazeface, mesh, face crops, Human's bookkeeping.

@@ -18,7 +18,9 @@ const require = createRequire(import.meta.url)
 const FACEAPI_DIR = path.resolve(path.dirname(require.resolve('@vladmandic/face-api/package.json')))
 export const FACEAPI_MODEL_DIR = path.join(FACEAPI_DIR, 'model')
 const FACEAPI_WASM_ENTRY = path.join(FACEAPI_DIR, 'dist', 'face-api.node-wasm.js')
-export const FACEAPI_VERSION = (JSON.parse(await readFile(path.join(FACEAPI_DIR, 'package.json'), 'utf8')) as { version: string }).version
+export const FACEAPI_VERSION = (
+  JSON.parse(await readFile(path.join(FACEAPI_DIR, 'package.json'), 'utf8')) as { version: string }
+).version
 
 /** Descriptor length of face-api's recognition net. */
 export const FACEAPI_DESCRIPTOR_LENGTH = 128
@@ -38,7 +40,12 @@ interface FaceRecognitionNet extends FaceApiNet {
   computeFaceDescriptor(input: Tensor3D): Promise<Float32Array | Float32Array[]>
 }
 interface FaceLandmarkNet extends FaceApiNet {
-  detectLandmarks(input: Tensor3D): Promise<{ align(detection?: null, options?: { useDlibAlignment: boolean }): FaceApiBox; positions: Array<{ x: number; y: number }> }>
+  detectLandmarks(
+    input: Tensor3D,
+  ): Promise<{
+    align(detection?: null, options?: { useDlibAlignment: boolean }): FaceApiBox
+    positions: Array<{ x: number; y: number }>
+  }>
 }
 interface FaceApiModule {
   nets: { faceRecognitionNet: FaceRecognitionNet; faceLandmark68Net: FaceLandmarkNet }
@@ -58,7 +65,9 @@ function requireFaceApi(): FaceApiModule {
   if (faceapiModule) return faceapiModule
   const mod = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown }
   const original = mod._load
-  const core = require('@tensorflow/tfjs-core') as Record<string, unknown> & { Tensor: { prototype: Record<string, unknown> } }
+  const core = require('@tensorflow/tfjs-core') as Record<string, unknown> & {
+    Tensor: { prototype: Record<string, unknown> }
+  }
   registerChainedOps(core)
   const umbrella = { ...core, ...(require('@tensorflow/tfjs-converter') as object) }
   mod._load = function (request, parent, isMain) {
@@ -95,16 +104,34 @@ function registerChainedOps(core: Record<string, unknown> & { Tensor: { prototyp
   const add = (name: string, fn: (this: unknown, ...args: unknown[]) => unknown): void => {
     if (typeof proto[name] !== 'function') proto[name] = fn
   }
-  add('as1D', function () { return op('reshape')(this, [-1]) })
-  for (const name of ['as2D', 'as3D', 'as4D', 'as5D']) add(name, function (...shape) { return op('reshape')(this, shape) })
-  add('asScalar', function () { return op('reshape')(this, []) })
-  add('toFloat', function () { return op('cast')(this, 'float32') })
-  add('toInt', function () { return op('cast')(this, 'int32') })
-  add('toBool', function () { return op('cast')(this, 'bool') })
-  add('asType', function (dtype) { return op('cast')(this, dtype) })
+  add('as1D', function () {
+    return op('reshape')(this, [-1])
+  })
+  for (const name of ['as2D', 'as3D', 'as4D', 'as5D'])
+    add(name, function (...shape) {
+      return op('reshape')(this, shape)
+    })
+  add('asScalar', function () {
+    return op('reshape')(this, [])
+  })
+  add('toFloat', function () {
+    return op('cast')(this, 'float32')
+  })
+  add('toInt', function () {
+    return op('cast')(this, 'int32')
+  })
+  add('toBool', function () {
+    return op('cast')(this, 'bool')
+  })
+  add('asType', function (dtype) {
+    return op('cast')(this, dtype)
+  })
   for (const name of CHAINED_OPS) {
     const value = core[name]
-    if (typeof value === 'function') add(name, function (...args) { return (value as (...a: unknown[]) => unknown)(this, ...args) })
+    if (typeof value === 'function')
+      add(name, function (...args) {
+        return (value as (...a: unknown[]) => unknown)(this, ...args)
+      })
   }
 }
 
@@ -115,7 +142,8 @@ function registerChainedOps(core: Record<string, unknown> & { Tensor: { prototyp
 export async function loadFaceApi(human: Human): Promise<FaceApiModels> {
   const faceapi = requireFaceApi()
   const tf = human.tf
-  if (faceapi.tf.getBackend() !== 'wasm') throw new Error(`face-api tfjs backend is ${String(faceapi.tf.getBackend())}, expected wasm`)
+  if (faceapi.tf.getBackend() !== 'wasm')
+    throw new Error(`face-api tfjs backend is ${String(faceapi.tf.getBackend())}, expected wasm`)
   if ((faceapi.tf as unknown as { engine(): unknown }).engine() !== (tf as unknown as { engine(): unknown }).engine()) {
     throw new Error('face-api and Human run on different tfjs engines')
   }
@@ -128,13 +156,20 @@ export async function loadFaceApi(human: Human): Promise<FaceApiModels> {
 
 export async function loadWeightMap(tf: Human['tf'], name: string): Promise<Record<string, unknown>> {
   const manifestPath = path.join(FACEAPI_MODEL_DIR, `${name}-weights_manifest.json`)
-  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Array<{ paths: string[]; weights: Array<{ name: string }> }>
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Array<{
+    paths: string[]
+    weights: Array<{ name: string }>
+  }>
   const specs = manifest.flatMap((group) => group.weights)
   const parts: Buffer[] = []
-  for (const group of manifest) for (const file of group.paths) parts.push(await readFile(path.join(FACEAPI_MODEL_DIR, file)))
+  for (const group of manifest)
+    for (const file of group.paths) parts.push(await readFile(path.join(FACEAPI_MODEL_DIR, file)))
   const joined = Buffer.concat(parts)
   const data = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength)
-  return tf.io.decodeWeights(data, specs as Parameters<Human['tf']['io']['decodeWeights']>[1]) as Record<string, unknown>
+  return tf.io.decodeWeights(data, specs as Parameters<Human['tf']['io']['decodeWeights']>[1]) as Record<
+    string,
+    unknown
+  >
 }
 
 export interface Rect {
@@ -169,7 +204,12 @@ export function cropTensor(tf: Human['tf'], image: Tensor3D, rect: Rect): Tensor
  * 0..255), `box` [x, y, w, h] in its pixels. Null when the box or the aligned box falls outside the image.
  * The caller disposes the crop.
  */
-export async function dlibAlignedCrop(models: FaceApiModels, tf: Human['tf'], image: Tensor3D, box: readonly [number, number, number, number]): Promise<Tensor3D | null> {
+export async function dlibAlignedCrop(
+  models: FaceApiModels,
+  tf: Human['tf'],
+  image: Tensor3D,
+  box: readonly [number, number, number, number],
+): Promise<Tensor3D | null> {
   const [bx, by, bw, bh] = box
   const c = clip({ x: bx, y: by, width: bw, height: bh }, image.shape[1], image.shape[0])
   if (!c) return null
@@ -188,7 +228,12 @@ export async function dlibAlignedCrop(models: FaceApiModels, tf: Human['tf'], im
  * The engine's descriptor of one face: dlib-aligned crop from `box`, mirror-averaged 128-d descriptor,
  * L2-normalised. Empty when no crop can be cut or the descriptor is not finite. Every tensor is disposed.
  */
-export async function faceDescriptor(models: FaceApiModels, tf: Human['tf'], image: Tensor3D, box: readonly [number, number, number, number]): Promise<Float32Array> {
+export async function faceDescriptor(
+  models: FaceApiModels,
+  tf: Human['tf'],
+  image: Tensor3D,
+  box: readonly [number, number, number, number],
+): Promise<Float32Array> {
   const crop = await dlibAlignedCrop(models, tf, image, box)
   if (!crop) return new Float32Array(0)
   try {

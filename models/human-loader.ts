@@ -18,9 +18,11 @@ const HUMAN_WASM_ENTRY = path.join(HUMAN_DIR, 'dist', 'human.node-wasm.js')
 export const HUMAN_MODELS_DIR = path.join(HUMAN_DIR, 'models')
 /** A one-face photo that Human ships, used to warm up a worker before its first real frame. */
 export const WARMUP_IMAGE = path.join(HUMAN_DIR, 'assets', 'screenshot-faceid.jpg')
-const WASM_DIR = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep
+const WASM_DIR =
+  path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep
 
-const humanVersion = (JSON.parse(readFileSync(path.join(HUMAN_DIR, 'package.json'), 'utf8')) as { version: string }).version
+const humanVersion = (JSON.parse(readFileSync(path.join(HUMAN_DIR, 'package.json'), 'utf8')) as { version: string })
+  .version
 const faceapiPackage = require.resolve('@vladmandic/face-api/package.json')
 const faceapiVersion = (JSON.parse(readFileSync(faceapiPackage, 'utf8')) as { version: string }).version
 
@@ -28,7 +30,10 @@ const faceapiVersion = (JSON.parse(readFileSync(faceapiPackage, 'utf8')) as { ve
  * Identity of the templates this engine produces: the descriptor model and the code that crops for it. Human
  * detects; face-api's 128-d ResNet describes a dlib-aligned crop (models/faceapi-descriptor.ts).
  */
-export const FACE_MODEL_ID: FaceModelId = Object.freeze({ name: 'human+faceapi-resnet', version: `${humanVersion}+${faceapiVersion}` }) // '3.3.6+1.7.15'
+export const FACE_MODEL_ID: FaceModelId = Object.freeze({
+  name: 'human+faceapi-resnet',
+  version: `${humanVersion}+${faceapiVersion}`,
+}) // '3.3.6+1.7.15'
 
 /** Human's models that must be loaded for every output of the engine (face-api's are loaded by faceapi-descriptor.ts). */
 export const REQUIRED_MODELS = ['blazeface', 'facemesh', 'antispoof', 'liveness'] as const

@@ -50,9 +50,13 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions): Pr
   const meta = await readMetadata(input)
   if (meta.format !== format) throw new ImageError('IMAGE_UNSUPPORTED', 'only JPEG, PNG and WebP images are accepted')
   const { width, height } = meta
-  if (!isPositiveInteger(width) || !isPositiveInteger(height)) throw new ImageError('IMAGE_CORRUPT', 'image has no dimensions')
+  if (!isPositiveInteger(width) || !isPositiveInteger(height))
+    throw new ImageError('IMAGE_CORRUPT', 'image has no dimensions')
   if (width * height > MAX_INPUT_PIXELS || width > MAX_INPUT_SIDE || height > MAX_INPUT_SIDE) {
-    throw new ImageError('IMAGE_TOO_LARGE', `image is larger than ${MAX_INPUT_PIXELS} pixels or ${MAX_INPUT_SIDE} pixels a side`)
+    throw new ImageError(
+      'IMAGE_TOO_LARGE',
+      `image is larger than ${MAX_INPUT_PIXELS} pixels or ${MAX_INPUT_SIDE} pixels a side`,
+    )
   }
 
   try {
@@ -60,15 +64,23 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions): Pr
       .timeout({ seconds: DECODE_TIMEOUT_SEC })
       .autoOrient()
     if (options.maxSide) {
-      pipeline = pipeline.resize({ width: options.maxSide, height: options.maxSide, fit: 'inside', withoutEnlargement: true })
+      pipeline = pipeline.resize({
+        width: options.maxSide,
+        height: options.maxSide,
+        fit: 'inside',
+        withoutEnlargement: true,
+      })
     }
     // Embedded ICC profiles and CMYK (with sharp's built-in CMYK profile when none is embedded) go to sRGB;
     // grey becomes three equal channels; 16-bit samples are scaled (not clipped) to 8 bits.
     pipeline = pipeline.toColourspace('srgb')
-    pipeline = options.channels === 3 ? pipeline.flatten({ background: '#ffffff' }).removeAlpha() : pipeline.ensureAlpha()
+    pipeline =
+      options.channels === 3 ? pipeline.flatten({ background: '#ffffff' }).removeAlpha() : pipeline.ensureAlpha()
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
     if (info.channels !== options.channels || data.byteLength !== info.width * info.height * options.channels) {
-      throw new Error(`unexpected decoder output: ${info.width}x${info.height}x${info.channels}, ${data.byteLength} bytes`)
+      throw new Error(
+        `unexpected decoder output: ${info.width}x${info.height}x${info.channels}, ${data.byteLength} bytes`,
+      )
     }
     return { data, width: info.width, height: info.height, channels: options.channels }
   } catch (error) {
@@ -80,7 +92,8 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions): Pr
 function sniffFormat(b: Uint8Array): AcceptedFormat | null {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg'
   if (b.length >= 8 && PNG_SIGNATURE.every((byte, i) => b[i] === byte)) return 'png'
-  if (b.length >= 16 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP' && ascii(b, 12, 15) === 'VP8') return 'webp'
+  if (b.length >= 16 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP' && ascii(b, 12, 15) === 'VP8')
+    return 'webp'
   return null
 }
 

@@ -72,7 +72,10 @@ export function averageEmbeddings(vectors: readonly ArrayLike<number>[]): Float3
  * The first pair (a < b, in order) of `vectors` whose cosine similarity is below `threshold`, or null when every
  * pair reaches it: the "same person" check over several enrolment photos.
  */
-export function firstPairBelow(vectors: readonly ArrayLike<number>[], threshold: number): { a: number; b: number; score: number } | null {
+export function firstPairBelow(
+  vectors: readonly ArrayLike<number>[],
+  threshold: number,
+): { a: number; b: number; score: number } | null {
   for (let a = 0; a < vectors.length; a++) {
     for (let b = a + 1; b < vectors.length; b++) {
       const score = cosineSimilarity(vectors[a]!, vectors[b]!)

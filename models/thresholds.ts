@@ -2,7 +2,10 @@ import type { Calibration } from './calibration.ts'
 import type { FaceModelId } from './face-types.ts'
 
 /** Descriptor length of each model the engine can run; a template of any other length never matches. */
-export const EMBEDDING_LENGTHS: Readonly<Record<string, number>> = { 'human-faceres': 1024, 'human+faceapi-resnet': 128 }
+export const EMBEDDING_LENGTHS: Readonly<Record<string, number>> = {
+  'human-faceres': 1024,
+  'human+faceapi-resnet': 128,
+}
 
 export interface FaceThresholds {
   model: FaceModelId
@@ -45,6 +48,9 @@ export function thresholdsFrom(calibration: Calibration): FaceThresholds {
  * templates run above the target FMR or reject single-photo residents several times more often. Unknown: the
  * stricter one.
  */
-export function matchThresholdFor(photos: number | undefined, thresholds: Pick<FaceThresholds, 'matchThreshold' | 'singlePhotoMatchThreshold'>): number {
+export function matchThresholdFor(
+  photos: number | undefined,
+  thresholds: Pick<FaceThresholds, 'matchThreshold' | 'singlePhotoMatchThreshold'>,
+): number {
   return photos === 1 ? thresholds.singlePhotoMatchThreshold : thresholds.matchThreshold
 }

@@ -49,7 +49,9 @@ if (values.plot) await writeFile(values.plot, detSvg(run))
 
 const calibration = parseCalibration(buildCalibration(run, values.dataset, limit ?? null, targetFmr), 'new calibration')
 await writeFile(values.out, JSON.stringify(calibration, null, 2) + '\n')
-process.stdout.write(`\ncalibration written to ${values.out}: threshold ${calibration.threshold}, FNMR ${pct(calibration.figures.fnmrAtTargetFmr)} at FMR ${pct(calibration.figures.fmrAtThreshold)}\n`)
+process.stdout.write(
+  `\ncalibration written to ${values.out}: threshold ${calibration.threshold}, FNMR ${pct(calibration.figures.fnmrAtTargetFmr)} at FMR ${pct(calibration.figures.fmrAtThreshold)}\n`,
+)
 process.stdout.write(`quality gates: ${JSON.stringify(calibration.quality)}\n`)
 
 function buildCalibration(run: EvalRun, dataset: string, limit: number | null, target: number): Calibration {
@@ -62,10 +64,26 @@ function buildCalibration(run: EvalRun, dataset: string, limit: number | null, t
   const ci = wilsonInterval(falseNonMatches, metrics.genuineCount)
 
   const acquired = run.images.filter((i) => i.fta === null && i.quality !== null).map((i) => i.quality!)
-  const faceSize = highestThresholdWithin(acquired.map((q) => q.faceSizePx), MAX_QUALITY_REJECT, 1)
-  const detector = highestThresholdWithin(acquired.map((q) => q.detectorScore), MAX_QUALITY_REJECT, 0.01)
-  const antispoof = highestThresholdWithin(acquired.map((q) => q.antispoof ?? 0), MAX_BPCER, 0.01)
-  const liveness = highestThresholdWithin(acquired.map((q) => q.liveness ?? 0), MAX_BPCER, 0.01)
+  const faceSize = highestThresholdWithin(
+    acquired.map((q) => q.faceSizePx),
+    MAX_QUALITY_REJECT,
+    1,
+  )
+  const detector = highestThresholdWithin(
+    acquired.map((q) => q.detectorScore),
+    MAX_QUALITY_REJECT,
+    0.01,
+  )
+  const antispoof = highestThresholdWithin(
+    acquired.map((q) => q.antispoof ?? 0),
+    MAX_BPCER,
+    0.01,
+  )
+  const liveness = highestThresholdWithin(
+    acquired.map((q) => q.liveness ?? 0),
+    MAX_BPCER,
+    0.01,
+  )
   const combined =
     acquired.filter(
       (q) =>

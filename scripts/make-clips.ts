@@ -53,13 +53,26 @@ try {
     const file = `${clip.name}.${values.format}`
     const started = performance.now()
     await writeVideo(clip.spec, path.join(values.out, file))
-    process.stdout.write(`${file.padEnd(20)} ${clip.passenger.scenario.padEnd(9)} expect ${clip.expected.decision}${clip.expected.reason ? `(${clip.expected.reason})` : ''}  ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
-    manifest.push({ file, passengerId: clip.passenger.id, scenario: clip.passenger.scenario, expected: clip.expected, seed: clip.spec.seed })
+    process.stdout.write(
+      `${file.padEnd(20)} ${clip.passenger.scenario.padEnd(9)} expect ${clip.expected.decision}${clip.expected.reason ? `(${clip.expected.reason})` : ''}  ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    )
+    manifest.push({
+      file,
+      passengerId: clip.passenger.id,
+      scenario: clip.passenger.scenario,
+      expected: clip.expected,
+      seed: clip.spec.seed,
+    })
   }
-  await writeFile(path.join(values.out, 'manifest.json'), `${JSON.stringify({ server: serverUrl, madeAt: new Date().toISOString(), clips: manifest }, null, 2)}\n`)
+  await writeFile(
+    path.join(values.out, 'manifest.json'),
+    `${JSON.stringify({ server: serverUrl, madeAt: new Date().toISOString(), clips: manifest }, null, 2)}\n`,
+  )
   process.stdout.write(`${manifest.length} clips in ${values.out} (tokens from ${serverUrl})\n`)
   if (embedded && values['keep-running']) {
-    process.stdout.write(`server ${embedded.url} keeps running; kiosk-1 key ${embedded.kioskKeys['kiosk-1']}; Ctrl-C to stop\n`)
+    process.stdout.write(
+      `server ${embedded.url} keeps running; kiosk-1 key ${embedded.kioskKeys['kiosk-1']}; Ctrl-C to stop\n`,
+    )
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
   }
 } finally {

@@ -13,12 +13,23 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { Tensor3D } from '@tensorflow/tfjs-core'
 import type { FaceResult, Human } from '@vladmandic/human'
 
-const ALL_CROPS = ['human-box', 'mesh-box', 'faceapi-landmarks', 'faceapi-landmarks2', 'mesh-landmarks', 'dlib-landmarks'] as const
+const ALL_CROPS = [
+  'human-box',
+  'mesh-box',
+  'faceapi-landmarks',
+  'faceapi-landmarks2',
+  'mesh-landmarks',
+  'dlib-landmarks',
+] as const
 type Crop = (typeof ALL_CROPS)[number]
 // `--crops a,b` limits the face-api crops measured (default: all); `--ssd` adds face-api's own SSD pipeline as a reference.
 const CROPS: Crop[] = (process.env.MEASURE_CROPS ?? ALL_CROPS.join(',')).split(',') as Crop[]
 const WITH_SSD = process.env.MEASURE_SSD === '1'
-const VARIANTS = ['faceres', ...CROPS.flatMap((c) => [`faceapi:${c}`, `faceapi:${c}+mirror`]), ...(WITH_SSD ? ['faceapi-own-ssd'] : [])] as const
+const VARIANTS = [
+  'faceres',
+  ...CROPS.flatMap((c) => [`faceapi:${c}`, `faceapi:${c}+mirror`]),
+  ...(WITH_SSD ? ['faceapi-own-ssd'] : []),
+] as const
 type Variant = string
 
 interface ImageOut {
@@ -75,7 +86,16 @@ async function runWorker({ files }: WorkerIn): Promise<void> {
   }
 
   const analyse = async (bytes: Uint8Array, index: number): Promise<ImageOut> => {
-    const out: ImageOut = { index, error: null, faces: 0, embeddings: {}, humanMs: 0, faceresMs: 0, cropMs: {}, ssdMs: 0 }
+    const out: ImageOut = {
+      index,
+      error: null,
+      faces: 0,
+      embeddings: {},
+      humanMs: 0,
+      faceresMs: 0,
+      cropMs: {},
+      ssdMs: 0,
+    }
     let raw
     try {
       raw = await decodeImage(bytes, { channels: 3, maxSide: 1280 })
@@ -164,7 +184,10 @@ async function main(): Promise<void> {
     // VARIANTS was computed at import: re-import under the new environment is not possible, so re-exec.
     if (!process.env.MEASURE_REEXEC) {
       const { spawnSync } = await import('node:child_process')
-      const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, MEASURE_REEXEC: '1' } })
+      const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+        stdio: 'inherit',
+        env: { ...process.env, MEASURE_REEXEC: '1' },
+      })
       process.exit(r.status ?? 1)
     }
   }
@@ -173,10 +196,22 @@ async function main(): Promise<void> {
   const { cosineSimilarity } = await import('../models/match.ts')
   const dataset = path.resolve(values.dataset!)
   const workers = Number(values.workers)
-  const manifest = JSON.parse(await readFile(path.join(dataset, 'manifest.json'), 'utf8')) as Array<{ file: string; identity: string }>
+  const manifest = JSON.parse(await readFile(path.join(dataset, 'manifest.json'), 'utf8')) as Array<{
+    file: string
+    identity: string
+  }>
   const limit = values.limit === undefined ? undefined : Number(values.limit)
-  const selected = limit === undefined ? manifest : selectIdentitySubset(manifest.map((e) => e.identity), limit, DEFAULT_SEED).map((i) => manifest[i]!)
-  console.error(`${selected.length} images, ${new Set(selected.map((e) => e.identity)).size} identities, ${workers} workers`)
+  const selected =
+    limit === undefined
+      ? manifest
+      : selectIdentitySubset(
+          manifest.map((e) => e.identity),
+          limit,
+          DEFAULT_SEED,
+        ).map((i) => manifest[i]!)
+  console.error(
+    `${selected.length} images, ${new Set(selected.map((e) => e.identity)).size} identities, ${workers} workers`,
+  )
 
   const started = performance.now()
   const results: ImageOut[] = new Array(selected.length)
@@ -185,18 +220,26 @@ async function main(): Promise<void> {
     .then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}) })`
   await Promise.all(
     Array.from({ length: workers }, (_, w) => {
-      const files = selected.map((e, index) => ({ index, file: path.join(dataset, e.file) })).filter((_, i) => i % workers === w)
+      const files = selected
+        .map((e, index) => ({ index, file: path.join(dataset, e.file) }))
+        .filter((_, i) => i % workers === w)
       return new Promise<void>((resolve, reject) => {
         const worker = new Worker(boot, { eval: true, workerData: { files } satisfies WorkerIn })
-        worker.on('message', (msg: { type: 'image'; result: ImageOut } | { type: 'done'; tensorsBefore: number; tensorsAfter: number }) => {
-          if (msg.type === 'image') {
-            results[msg.result.index] = msg.result
-            if (++done % 50 === 0) console.error(`${done}/${selected.length} ${((performance.now() - started) / 1000).toFixed(0)} s`)
-          } else {
-            console.error(`worker ${w}: tensors ${msg.tensorsBefore} -> ${msg.tensorsAfter}`)
-            void worker.terminate().then(() => resolve())
-          }
-        })
+        worker.on(
+          'message',
+          (
+            msg: { type: 'image'; result: ImageOut } | { type: 'done'; tensorsBefore: number; tensorsAfter: number },
+          ) => {
+            if (msg.type === 'image') {
+              results[msg.result.index] = msg.result
+              if (++done % 50 === 0)
+                console.error(`${done}/${selected.length} ${((performance.now() - started) / 1000).toFixed(0)} s`)
+            } else {
+              console.error(`worker ${w}: tensors ${msg.tensorsBefore} -> ${msg.tensorsAfter}`)
+              void worker.terminate().then(() => resolve())
+            }
+          },
+        )
         worker.on('error', reject)
       })
     }),
@@ -205,7 +248,10 @@ async function main(): Promise<void> {
 
   // Same images for every candidate: acquired = every variant produced a usable descriptor.
   const acquiredBy = (v: Variant) => results.map((r) => (r.embeddings[v]?.length ?? 0) > 0)
-  const ftaBy = Object.fromEntries(VARIANTS.map((v) => [v, acquiredBy(v).filter((a) => !a).length])) as Record<Variant, number>
+  const ftaBy = Object.fromEntries(VARIANTS.map((v) => [v, acquiredBy(v).filter((a) => !a).length])) as Record<
+    Variant,
+    number
+  >
   const common = results.map((r) => VARIANTS.every((v) => (r.embeddings[v]?.length ?? 0) > 0))
   const seed = DEFAULT_SEED
   const pairs = buildPairs(
@@ -242,8 +288,14 @@ async function main(): Promise<void> {
       genuine: a.genuine.map((x, i) => f(x, b.genuine[i]!)),
       impostor: a.impostor.map((x, i) => f(x, b.impostor[i]!)),
     })
-    scores.set(`avg(faceres, ${v})`, fuse((x, y) => (x + y) / 2))
-    scores.set(`z(faceres, ${v})`, fuse((x, y) => ((x - za.mean) / za.sd + (y - zb.mean) / zb.sd) / 2))
+    scores.set(
+      `avg(faceres, ${v})`,
+      fuse((x, y) => (x + y) / 2),
+    )
+    scores.set(
+      `z(faceres, ${v})`,
+      fuse((x, y) => ((x - za.mean) / za.sd + (y - zb.mean) / zb.sd) / 2),
+    )
   }
 
   const median = (xs: number[]) => {
@@ -278,9 +330,15 @@ async function main(): Promise<void> {
     return { name, eer: m.eer(), auc: m.auc(), at1e2: at(1e-2), at1e3: at(1e-3), at1e4: at(1e-4) }
   })
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`
-  console.log(`\nimages ${selected.length}, common acquired ${common.filter(Boolean).length}; genuine ${pairs.genuine.length}, impostor ${pairs.impostor.length}${pairs.impostorSampled ? ` (sampled of ${pairs.impostorAvailable})` : ''}`)
-  console.log(`FTA per variant: ${JSON.stringify(ftaBy)}; image errors ${results.filter((r) => r.error).length}; no face ${results.filter((r) => !r.error && r.faces === 0).length}`)
-  console.log(`timing (median ms, one worker; ${workers} workers, ${totalSeconds.toFixed(0)} s wall): ${JSON.stringify(timing, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`)
+  console.log(
+    `\nimages ${selected.length}, common acquired ${common.filter(Boolean).length}; genuine ${pairs.genuine.length}, impostor ${pairs.impostor.length}${pairs.impostorSampled ? ` (sampled of ${pairs.impostorAvailable})` : ''}`,
+  )
+  console.log(
+    `FTA per variant: ${JSON.stringify(ftaBy)}; image errors ${results.filter((r) => r.error).length}; no face ${results.filter((r) => !r.error && r.faces === 0).length}`,
+  )
+  console.log(
+    `timing (median ms, one worker; ${workers} workers, ${totalSeconds.toFixed(0)} s wall): ${JSON.stringify(timing, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`,
+  )
   console.log('| candidate | EER | FNMR@FMR1% (t) | FNMR@FMR0.1% [95% CI] (t) | FNMR@FMR0.01% | AUC |')
   console.log('|---|---|---|---|---|---|')
   for (const r of rows) {
@@ -296,7 +354,11 @@ async function main(): Promise<void> {
       images: selected.length,
       commonAcquired: common.filter(Boolean).length,
       fta: ftaBy,
-      pairs: { genuine: pairs.genuine.length, impostor: pairs.impostor.length, impostorAvailable: pairs.impostorAvailable },
+      pairs: {
+        genuine: pairs.genuine.length,
+        impostor: pairs.impostor.length,
+        impostorAvailable: pairs.impostorAvailable,
+      },
       timing,
       rows,
       createdAt: new Date().toISOString(),
@@ -305,6 +367,9 @@ async function main(): Promise<void> {
   }
   if (values.embeddings) {
     await mkdir(path.dirname(path.resolve(values.embeddings)), { recursive: true })
-    await writeFile(values.embeddings, JSON.stringify(results.map((r, i) => ({ ...r, file: selected[i]!.file, identity: selected[i]!.identity }))))
+    await writeFile(
+      values.embeddings,
+      JSON.stringify(results.map((r, i) => ({ ...r, file: selected[i]!.file, identity: selected[i]!.identity }))),
+    )
   }
 }

@@ -13,7 +13,11 @@ try {
   const clips = await rig.clips(['p01', 'p02', 'p08', 'p12'])
   let contactless = 0
   for (const [id, { file }] of clips) {
-    for (let i = 0; i < 100 && (await fetch(`${rig.kiosk.url}/state`).then((r) => r.json())).phase !== 'WAITING_FOR_QR'; i++) {
+    for (
+      let i = 0;
+      i < 100 && (await fetch(`${rig.kiosk.url}/state`).then((r) => r.json())).phase !== 'WAITING_FOR_QR';
+      i++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     const browser = await launchChromium({ cameraClip: file })
@@ -24,7 +28,11 @@ try {
         await page.waitForSelector('body[data-phase="WAITING_FOR_QR"]')
         await page.screenshot({ path: `${OUT}/kiosk-show-qr.png` })
       }
-      await page.waitForFunction(() => (window as unknown as { __kioskMetrics: { decisions: unknown[] } }).__kioskMetrics.decisions.length > 0, undefined, { timeout: 60_000 })
+      await page.waitForFunction(
+        () => (window as unknown as { __kioskMetrics: { decisions: unknown[] } }).__kioskMetrics.decisions.length > 0,
+        undefined,
+        { timeout: 60_000 },
+      )
       if (id === 'p01') await page.screenshot({ path: `${OUT}/kiosk-approve.png` })
       contactless++
       process.stdout.write(`${id}: ${await page.getAttribute('#decision', 'data-decision')}\n`)
@@ -36,8 +44,17 @@ try {
   // Conventional e-Channel passengers over the last ten minutes, about two for each contactless one (share ~32%).
   const now = Date.now()
   const events = Array.from({ length: contactless * 2 + 1 }, (_, i) => ({
-    eventId: randomUUID(), kioskId: CONVENTIONAL_ID, controlPoint: 'TEST-CP', channel: 'conventional', decision: 'APPROVE', reason: null, score: null,
-    modelVersion: null, kid: null, jtiHash: null, occurredAt: now - Math.round((i / (contactless * 2 + 1)) * 600_000),
+    eventId: randomUUID(),
+    kioskId: CONVENTIONAL_ID,
+    controlPoint: 'TEST-CP',
+    channel: 'conventional',
+    decision: 'APPROVE',
+    reason: null,
+    score: null,
+    modelVersion: null,
+    kid: null,
+    jtiHash: null,
+    occurredAt: now - Math.round((i / (contactless * 2 + 1)) * 600_000),
     timings: { decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, matchMs: 0, totalMs: 0 },
   }))
   const posted = await fetch(`${rig.server.url}/v1/kiosk/events`, {

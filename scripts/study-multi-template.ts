@@ -13,7 +13,13 @@ import { parseCalibration } from '../models/calibration.ts'
 import { decodeEmbeddingCache } from '../models/eval/embedding-cache.ts'
 import { fmrForFpir, nonMatedBestScores, nonMatedSearches, predictedFpir } from '../models/eval/duplicate-search.ts'
 import { scoreMetrics, wilsonInterval, type ScoreMetrics } from '../models/eval/metrics.ts'
-import { scoreMultiTemplate, samePersonRejectShare, splitForEnrolment, type Fusion, type MultiSample } from '../models/eval/multi-template.ts'
+import {
+  scoreMultiTemplate,
+  samePersonRejectShare,
+  splitForEnrolment,
+  type Fusion,
+  type MultiSample,
+} from '../models/eval/multi-template.ts'
 import { buildPairs, DEFAULT_SEED } from '../models/eval/pairs.ts'
 import { averageEmbeddings, cosineSimilarity, firstPairBelow } from '../models/match.ts'
 
@@ -37,19 +43,26 @@ const { values } = parseArgs({
 })
 const maxK = Number(values['max-k'])
 const SEED = values.seed === undefined ? DEFAULT_SEED : Number(values.seed)
-if (!Number.isInteger(maxK) || maxK < 1 || !Number.isInteger(SEED) || SEED < 0) throw new Error('--max-k must be a positive integer and --seed a non-negative integer')
-if (values.seed !== undefined && values['update-calibration']) throw new Error('--update-calibration uses the default seed only')
+if (!Number.isInteger(maxK) || maxK < 1 || !Number.isInteger(SEED) || SEED < 0)
+  throw new Error('--max-k must be a positive integer and --seed a non-negative integer')
+if (values.seed !== undefined && values['update-calibration'])
+  throw new Error('--update-calibration uses the default seed only')
 const cache = decodeEmbeddingCache(await readFile(values.embeddings, 'utf8'))
 const samples: MultiSample[] = cache.images.map((i) => ({ identity: i.identity, embedding: i.embedding }))
 const calibrationText = values['update-calibration'] ? await readFile(values['update-calibration'], 'utf8') : null
 const calibration = calibrationText ? parseCalibration(JSON.parse(calibrationText)) : null
 const ftaCount = cache.images.filter((i) => i.fta !== null).length
-const msSorted = cache.images.filter((i) => i.fta !== 'image-error').map((i) => i.ms).sort((a, b) => a - b)
+const msSorted = cache.images
+  .filter((i) => i.fta !== 'image-error')
+  .map((i) => i.ms)
+  .sort((a, b) => a - b)
 const msMedian = msSorted[Math.floor((msSorted.length - 1) / 2)] ?? NaN
 
 // 1. The single-photo eval, re-scored from the cache (must equal the engine run's report).
 const single = rescoreFromCache(cache)
-const rows: Row[] = [row('single photo, all pairs (the eval)', single.metrics, single.report.pairs.genuine, single.report.pairs.impostor)]
+const rows: Row[] = [
+  row('single photo, all pairs (the eval)', single.metrics, single.report.pairs.genuine, single.report.pairs.impostor),
+]
 
 // 2. k photos on one fixed split.
 const protocol = splitForEnrolment(samples, maxK, SEED)
@@ -61,7 +74,8 @@ for (const k of Array.from({ length: maxK }, (_, i) => i + 1)) {
   for (const fusion of (k === 1 ? ['mean'] : ['mean', 'max']) as Fusion[]) {
     const scores = scoreMultiTemplate(samples, protocol, k, fusion)
     const metrics = scoreMetrics(scores.genuine, scores.impostor)
-    const label = k === 1 ? `k=1 (single photo), same probes` : `k=${k}, ${fusion === 'mean' ? 'mean template' : 'max of k scores'}`
+    const label =
+      k === 1 ? `k=1 (single photo), same probes` : `k=${k}, ${fusion === 'mean' ? 'mean template' : 'max of k scores'}`
     rows.push(row(label, metrics, scores.genuine.length, scores.impostor.length))
     multi[`${k}-${fusion}`] = summarise(metrics, scores.genuine.length, scores.impostor.length)
     multiMetrics[`${k}-${fusion}`] = metrics
@@ -85,23 +99,46 @@ const paired = (a: string, b: string) => {
 }
 // One gate threshold for every template: each mode's error rates at the single-photo and at the maxK-photo
 // threshold for FMR 0.1% (rounded up as in calibration.json).
-const gateThresholds = [roundUp(single.metrics.fnmrAtFmr(0.001).threshold), roundUp(multiMetrics[`${maxK}-mean`]!.fnmrAtFmr(0.001).threshold)]
-const atGate = Object.entries(multiMetrics).map(([mode, m]) => ({ mode, at: gateThresholds.map((t) => ({ threshold: t, fmr: m.fmrAt(t), fnmr: m.fnmrAt(t) })) }))
+const gateThresholds = [
+  roundUp(single.metrics.fnmrAtFmr(0.001).threshold),
+  roundUp(multiMetrics[`${maxK}-mean`]!.fnmrAtFmr(0.001).threshold),
+]
+const atGate = Object.entries(multiMetrics).map(([mode, m]) => ({
+  mode,
+  at: gateThresholds.map((t) => ({ threshold: t, fmr: m.fmrAt(t), fnmr: m.fnmrAt(t) })),
+}))
 const pairedTests = [paired('1-mean', `${maxK}-mean`), paired(`${maxK}-max`, `${maxK}-mean`)]
 // What the server enrols: only galleries whose photos pass the same-person check at the single-photo threshold.
 const checkedProtocol = {
   ...protocol,
-  splits: protocol.splits.filter((s) => !firstPairBelow(s.gallery.map((p) => samples[p]!.embedding), roundUp(single.metrics.fnmrAtFmr(0.001).threshold))),
+  splits: protocol.splits.filter(
+    (s) =>
+      !firstPairBelow(
+        s.gallery.map((p) => samples[p]!.embedding),
+        roundUp(single.metrics.fnmrAtFmr(0.001).threshold),
+      ),
+  ),
 }
 {
   const scores = scoreMultiTemplate(samples, checkedProtocol, maxK, 'mean')
   const metrics = scoreMetrics(scores.genuine, scores.impostor)
-  rows.push(row(`k=${maxK}, mean template, only galleries passing the same-person check`, metrics, scores.genuine.length, scores.impostor.length))
+  rows.push(
+    row(
+      `k=${maxK}, mean template, only galleries passing the same-person check`,
+      metrics,
+      scores.genuine.length,
+      scores.impostor.length,
+    ),
+  )
   multi[`${maxK}-mean-checked`] = summarise(metrics, scores.genuine.length, scores.impostor.length)
 }
 const samePerson = Array.from({ length: maxK - 1 }, (_, i) => i + 2).map((k) => {
   const at = (t: number) => samePersonRejectShare(samples, protocol, k, t)
-  return { k, atMatchThreshold: at(single.metrics.fnmrAtFmr(0.001).threshold), atFmr1e2: at(single.metrics.fnmrAtFmr(0.01).threshold) }
+  return {
+    k,
+    atMatchThreshold: at(single.metrics.fnmrAtFmr(0.001).threshold),
+    atFmr1e2: at(single.metrics.fnmrAtFmr(0.01).threshold),
+  }
 })
 
 // 3. 1:N duplicate search, one template per identity.
@@ -131,17 +168,31 @@ const extrapolated = EXTRAPOLATE_TO.map((n) => {
   const fmr = fmrForFpir(DUPLICATE_FPIR, n)
   const events = Math.floor(fmr * allImpostors.length)
   const threshold = events >= MIN_EVENTS ? roundUp(oneToOne.fnmrAtFmr(fmr).threshold) : null
-  return { galleryIdentities: n, fmrNeeded: fmr, impostorEventsAvailable: events, threshold, fnir: threshold === null ? null : oneToOne.fnmrAt(threshold) }
+  return {
+    galleryIdentities: n,
+    fmrNeeded: fmr,
+    impostorEventsAvailable: events,
+    threshold,
+    fnir: threshold === null ? null : oneToOne.fnmrAt(threshold),
+  }
 })
 
 // The same search when every enrolment is a mean template of maxK photos: each identity's template searched
 // against the other identities' templates. Few searches (one per identity), so FPIR 1% rests on a few events.
-const meanTemplates = protocol.splits.map((s) => ({ identity: s.identity, embedding: averageEmbeddings(s.gallery.map((p) => samples[p]!.embedding)) }))
+const meanTemplates = protocol.splits.map((s) => ({
+  identity: s.identity,
+  embedding: averageEmbeddings(s.gallery.map((p) => samples[p]!.embedding)),
+}))
 const meanBest = nonMatedSearches(meanTemplates, meanTemplates, Number.MAX_SAFE_INTEGER, SEED)
 // Mated: identities with 2 * maxK photos enrol twice, with disjoint photos (the shuffled order after the gallery).
 const meanMated = protocol.splits
   .filter((s) => s.probes.length >= maxK)
-  .map((s) => cosineSimilarity(averageEmbeddings(s.gallery.map((p) => samples[p]!.embedding)), averageEmbeddings(s.probes.slice(0, maxK).map((p) => samples[p]!.embedding))))
+  .map((s) =>
+    cosineSimilarity(
+      averageEmbeddings(s.gallery.map((p) => samples[p]!.embedding)),
+      averageEmbeddings(s.probes.slice(0, maxK).map((p) => samples[p]!.embedding)),
+    ),
+  )
 const meanSearchMetrics = scoreMetrics(meanMated, meanBest)
 const meanSearchThreshold = roundUp(meanSearchMetrics.fnmrAtFmr(DUPLICATE_FPIR).threshold)
 const meanSearch = {
@@ -211,7 +262,10 @@ if (values['update-calibration'] && calibration) {
       eer: best.eer,
       genuinePairs: best.genuine,
       impostorPairs: best.impostor,
-      singlePhotoSameProbes: { threshold: roundUp(multi['1-mean']!.at['0.001'].threshold), fnmrAtTargetFmr: multi['1-mean']!.at['0.001'].fnmr },
+      singlePhotoSameProbes: {
+        threshold: roundUp(multi['1-mean']!.at['0.001'].threshold),
+        fnmrAtTargetFmr: multi['1-mean']!.at['0.001'].fnmr,
+      },
       protocol: `identities with >= ${maxK + 1} acquired photos (seeded shuffle, seed ${SEED}): first ${maxK} enrol as the unit-length mean, each other photo probes; impostors: every acquired photo against every other identity's gallery (all ${best.impostor} pairs)`,
     },
     // Enrolments of 1 to maxK photos share one gallery: take the threshold of the mode with the higher one.
@@ -269,7 +323,8 @@ function exhaustiveImpostorScores(list: readonly MultiSample[]): Float64Array {
     { maxImpostors: Number.MAX_SAFE_INTEGER },
   )
   const out = new Float64Array(pairs.impostor.length)
-  for (let i = 0; i < out.length; i++) out[i] = cosineSimilarity(list[pairs.impostor.a[i]!]!.embedding, list[pairs.impostor.b[i]!]!.embedding)
+  for (let i = 0; i < out.length; i++)
+    out[i] = cosineSimilarity(list[pairs.impostor.a[i]!]!.embedding, list[pairs.impostor.b[i]!]!.embedding)
   return out
 }
 
@@ -297,9 +352,13 @@ function pct(p: number | null, digits = 2): string {
 
 function printTable(): void {
   const out: string[] = []
-  out.push(`Embeddings ${values.embeddings}: ${cache.images.length} images, FTA ${ftaCount}, ${msMedian.toFixed(0)} ms/image median (cached engine run)`)
+  out.push(
+    `Embeddings ${values.embeddings}: ${cache.images.length} images, FTA ${ftaCount}, ${msMedian.toFixed(0)} ms/image median (cached engine run)`,
+  )
   out.push(`Split: ${protocol.splits.length} galleries of ${maxK} photos, ${genuineIds} identities with probes\n`)
-  out.push('| mode | genuine | impostor | EER | FNMR at FMR 1% (t) | FNMR at FMR 0.1% [95% CI] (t) | FNMR at FMR 0.01% (t) |')
+  out.push(
+    '| mode | genuine | impostor | EER | FNMR at FMR 1% (t) | FNMR at FMR 0.1% [95% CI] (t) | FNMR at FMR 0.01% (t) |',
+  )
   out.push('|---|---|---|---|---|---|---|')
   for (const r of rows) {
     const a = r.at
@@ -309,25 +368,38 @@ function printTable(): void {
     )
   }
   for (const p of pairedTests) {
-    out.push(`Paired on the same probes at FMR 0.1%: refused only by ${p.a} ${p.refusedOnlyByA}, only by ${p.b} ${p.refusedOnlyByB}; exact McNemar p = ${p.pExact.toExponential(2)}`)
+    out.push(
+      `Paired on the same probes at FMR 0.1%: refused only by ${p.a} ${p.refusedOnlyByA}, only by ${p.b} ${p.refusedOnlyByB}; exact McNemar p = ${p.pExact.toExponential(2)}`,
+    )
   }
   out.push(`\n| mode | ${gateThresholds.map((t) => `FMR at ${t.toFixed(4)} | FNMR at ${t.toFixed(4)}`).join(' | ')} |`)
   out.push(`|---|${gateThresholds.map(() => '---|---').join('|')}|`)
-  for (const g of atGate) out.push(`| ${g.mode} | ${g.at.map((a) => `${pct(a.fmr, 3)} | ${pct(a.fnmr)}`).join(' | ')} |`)
+  for (const g of atGate)
+    out.push(`| ${g.mode} | ${g.at.map((a) => `${pct(a.fmr, 3)} | ${pct(a.fnmr)}`).join(' | ')} |`)
   out.push('\nSame-person check at enrolment (every pair of the k photos must reach the threshold): galleries refused')
   for (const s of samePerson) {
-    out.push(`  k=${s.k}: at the 1:1 threshold (FMR 0.1%) ${s.atMatchThreshold.rejected}/${s.atMatchThreshold.galleries}, at FMR 1% ${s.atFmr1e2.rejected}/${s.atFmr1e2.galleries}`)
+    out.push(
+      `  k=${s.k}: at the 1:1 threshold (FMR 0.1%) ${s.atMatchThreshold.rejected}/${s.atMatchThreshold.galleries}, at FMR 1% ${s.atFmr1e2.rejected}/${s.atFmr1e2.galleries}`,
+    )
   }
-  out.push(`\n1:N duplicate search (one template per identity), FPIR target ${pct(DUPLICATE_FPIR)}; ${allImpostors.length} 1:1 impostor pairs for the model`)
-  out.push('| gallery identities | searches | threshold | FPIR | FNIR | FPIR at 1:1 threshold | FNIR at 1:1 threshold | FPIR predicted by 1-(1-FMR)^N |')
+  out.push(
+    `\n1:N duplicate search (one template per identity), FPIR target ${pct(DUPLICATE_FPIR)}; ${allImpostors.length} 1:1 impostor pairs for the model`,
+  )
+  out.push(
+    '| gallery identities | searches | threshold | FPIR | FNIR | FPIR at 1:1 threshold | FNIR at 1:1 threshold | FPIR predicted by 1-(1-FMR)^N |',
+  )
   out.push('|---|---|---|---|---|---|---|---|')
   for (const g of galleries) {
-    out.push(`| ${g.galleryIdentities} | ${g.searches} | ${g.threshold.toFixed(4)} | ${pct(g.fpir)} | ${pct(g.fnir)} | ${pct(g.fpirAt1to1Threshold)} | ${pct(g.fnirAt1to1Threshold)} | ${pct(g.predictedFpirAtThreshold)} |`)
+    out.push(
+      `| ${g.galleryIdentities} | ${g.searches} | ${g.threshold.toFixed(4)} | ${pct(g.fpir)} | ${pct(g.fnir)} | ${pct(g.fpirAt1to1Threshold)} | ${pct(g.fnirAt1to1Threshold)} | ${pct(g.predictedFpirAtThreshold)} |`,
+    )
   }
   out.push('\n| gallery identities (extrapolated) | 1:1 FMR needed | false matches available | threshold | FNIR |')
   out.push('|---|---|---|---|---|')
   for (const e of extrapolated) {
-    out.push(`| ${e.galleryIdentities} | ${e.fmrNeeded.toExponential(2)} | ${e.impostorEventsAvailable} | ${e.threshold?.toFixed(4) ?? 'not measurable'} | ${pct(e.fnir)} |`)
+    out.push(
+      `| ${e.galleryIdentities} | ${e.fmrNeeded.toExponential(2)} | ${e.impostorEventsAvailable} | ${e.threshold?.toFixed(4) ?? 'not measurable'} | ${pct(e.fnir)} |`,
+    )
   }
   const t649 = galleries.at(-1)!.threshold
   out.push(

@@ -9,7 +9,15 @@ import { rescoreFromCache } from '../kiosk-sim/eval/run-eval.ts'
 import { parseCalibration } from '../models/calibration.ts'
 import { decodeEmbeddingCache, type CachedQuality } from '../models/eval/embedding-cache.ts'
 import { highestThresholdWithin } from '../models/eval/metrics.ts'
-import { allOf, chooseGate, passMask, sortDescending, tradeoffPoint, type GateSide, type TradeoffPoint } from '../models/eval/quality-tradeoff.ts'
+import {
+  allOf,
+  chooseGate,
+  passMask,
+  sortDescending,
+  tradeoffPoint,
+  type GateSide,
+  type TradeoffPoint,
+} from '../models/eval/quality-tradeoff.ts'
 import { buildPairs, DEFAULT_SEED } from '../models/eval/pairs.ts'
 
 const TARGET_FMR = 0.001
@@ -50,12 +58,47 @@ interface Gate {
 }
 const DEG = 180 / Math.PI
 const GATES: Gate[] = [
-  { name: 'minFaceSizePx', appliedAt: 'enrolment', direction: 'min', step: 1, current: calibration.quality.minFaceSizePx, value: (q) => q.faceSizePx },
-  { name: 'minDetectorScore', appliedAt: 'enrolment', direction: 'min', step: 0.01, current: calibration.quality.minDetectorScore, value: (q) => q.detectorScore },
-  { name: 'antispoofMin', appliedAt: 'enrolment and kiosk', direction: 'min', step: 0.01, current: calibration.quality.antispoofMin, value: (q) => q.antispoof },
-  { name: 'livenessMin', appliedAt: 'kiosk', direction: 'min', step: 0.01, current: calibration.quality.livenessMin, value: (q) => q.liveness },
+  {
+    name: 'minFaceSizePx',
+    appliedAt: 'enrolment',
+    direction: 'min',
+    step: 1,
+    current: calibration.quality.minFaceSizePx,
+    value: (q) => q.faceSizePx,
+  },
+  {
+    name: 'minDetectorScore',
+    appliedAt: 'enrolment',
+    direction: 'min',
+    step: 0.01,
+    current: calibration.quality.minDetectorScore,
+    value: (q) => q.detectorScore,
+  },
+  {
+    name: 'antispoofMin',
+    appliedAt: 'enrolment and kiosk',
+    direction: 'min',
+    step: 0.01,
+    current: calibration.quality.antispoofMin,
+    value: (q) => q.antispoof,
+  },
+  {
+    name: 'livenessMin',
+    appliedAt: 'kiosk',
+    direction: 'min',
+    step: 0.01,
+    current: calibration.quality.livenessMin,
+    value: (q) => q.liveness,
+  },
   // Not a gate today: max(|yaw|, |pitch|) in degrees from the mesh.
-  { name: 'maxPoseDeg', appliedAt: 'nowhere (candidate)', direction: 'max', step: 1, current: null, value: (q) => (q.pose ? Math.max(Math.abs(q.pose.yaw), Math.abs(q.pose.pitch)) * DEG : null) },
+  {
+    name: 'maxPoseDeg',
+    appliedAt: 'nowhere (candidate)',
+    direction: 'max',
+    step: 1,
+    current: null,
+    value: (q) => (q.pose ? Math.max(Math.abs(q.pose.yaw), Math.abs(q.pose.pitch)) * DEG : null),
+  },
 ]
 
 const valuesOf = (gate: Gate) => cache.images.map((img) => (img.quality ? gate.value(img.quality) : null))
@@ -65,7 +108,15 @@ function candidates(gate: Gate): number[] {
   const vs = valuesOf(gate).filter((v): v is number => v !== null)
   const sign = gate.direction === 'min' ? 1 : -1
   const out = new Set<number>(gate.current === null ? [] : [gate.current])
-  for (const share of REJECT_SHARES) out.add(sign * highestThresholdWithin(vs.map((v) => sign * v), share, gate.step).threshold)
+  for (const share of REJECT_SHARES)
+    out.add(
+      sign *
+        highestThresholdWithin(
+          vs.map((v) => sign * v),
+          share,
+          gate.step,
+        ).threshold,
+    )
   if (gate.direction === 'max') out.add(Infinity)
   return [...out].sort((x, y) => sign * (x - y))
 }
@@ -86,19 +137,23 @@ const measure = (gate: string, value: number, pass: Uint8Array): Measured => ({
 const pct = (x: number, d = 2) => `${(x * 100).toFixed(d)}%`
 const ci = (r: { rate: number; ciLow: number; ciHigh: number }) => `${pct(r.rate)} [${pct(r.ciLow)}, ${pct(r.ciHigh)}]`
 const fmtValue = (v: number) => (Number.isNaN(v) ? '' : Number.isFinite(v) ? String(v) : 'none')
-const header = '| gate | threshold | FTE | FNMR at FMR 0.1% [95% CI] (t) | FNMR at t 0.9328 [95% CI] | FMR at 0.9328 | both sides gated: FNMR at FMR 0.1% |\n|---|---|---|---|---|---|---|'
+const header =
+  '| gate | threshold | FTE | FNMR at FMR 0.1% [95% CI] (t) | FNMR at t 0.9328 [95% CI] | FMR at 0.9328 | both sides gated: FNMR at FMR 0.1% |\n|---|---|---|---|---|---|---|'
 const line = (m: Measured, note = '') =>
   `| ${m.gate}${note} | ${fmtValue(m.value)} | ${pct(m.point.fte)} (${m.point.fteCount}) | ${ci(m.point.atTarget)} (${m.point.atTarget.threshold.toFixed(4)}) | ${ci(m.point.atFixed)} | ${pct(m.point.atFixed.fmr, 3)} | ${pct(m.both.atTarget.rate)} |`
 
 // Failed acquisitions fail every gate (they cannot enrol).
 const acquired = Uint8Array.from(cache.images, (img) => (img.fta === null ? 1 : 0))
 // An infinite threshold is "no gate": it passes photos without the figure too (pose is null on 9 photos).
-const gateMask = (gate: Gate, t: number) => (Number.isFinite(t) ? allOf([acquired, passMask(valuesOf(gate), t, gate.direction)]) : acquired)
+const gateMask = (gate: Gate, t: number) =>
+  Number.isFinite(t) ? allOf([acquired, passMask(valuesOf(gate), t, gate.direction)]) : acquired
 const noGate = measure('no gate', -Infinity, acquired)
 const rows: Measured[] = [noGate]
 const chosen: Record<string, { value: number; changed: boolean }> = {}
 const sweeps: Record<string, Measured[]> = {}
-console.log(`${cache.images.length} images, ${pairs.genuine.length} genuine pairs, ${pairs.impostor.length} impostor pairs; fixed threshold ${fixedThreshold}\n`)
+console.log(
+  `${cache.images.length} images, ${pairs.genuine.length} genuine pairs, ${pairs.impostor.length} impostor pairs; fixed threshold ${fixedThreshold}\n`,
+)
 console.log(header)
 console.log(line(noGate))
 for (const gate of GATES) {
@@ -117,10 +172,17 @@ for (const gate of GATES) {
 const ENROLMENT = GATES.filter((g) => ['minFaceSizePx', 'minDetectorScore', 'antispoofMin'].includes(g.name))
 const currentValue = (g: Gate) => g.current ?? (g.direction === 'min' ? -Infinity : Infinity)
 const combined = (set: readonly Gate[], pick: (g: Gate) => number) =>
-  measure(`combined: ${set.map((g) => `${g.name} ${fmtValue(pick(g))}`).join(', ')}`, NaN, allOf(set.map((g) => gateMask(g, pick(g)))))
+  measure(
+    `combined: ${set.map((g) => `${g.name} ${fmtValue(pick(g))}`).join(', ')}`,
+    NaN,
+    allOf(set.map((g) => gateMask(g, pick(g)))),
+  )
 const combinedNow = combined(ENROLMENT, currentValue)
 // Without the anti-spoof check, whose threshold is a presentation-attack setting (BPCER), not an accuracy one.
-const accuracyOnly = combined(ENROLMENT.filter((g) => g.name !== 'antispoofMin'), currentValue)
+const accuracyOnly = combined(
+  ENROLMENT.filter((g) => g.name !== 'antispoofMin'),
+  currentValue,
+)
 console.log(line(accuracyOnly))
 console.log(line(combinedNow))
 const adopted: Record<string, { value: number; combined: Measured; adopted: boolean }> = {}
@@ -129,13 +191,38 @@ for (const gate of GATES) {
   const set = ENROLMENT.includes(gate) ? ENROLMENT : [...ENROLMENT, gate]
   const withIt = combined(set, (g) => (g === gate ? chosen[g.name]!.value : currentValue(g)))
   console.log(line(withIt))
-  adopted[gate.name] = { value: chosen[gate.name]!.value, combined: withIt, adopted: withIt.point.atTarget.rate < combinedNow.point.atTarget.ciLow }
+  adopted[gate.name] = {
+    value: chosen[gate.name]!.value,
+    combined: withIt,
+    adopted: withIt.point.atTarget.rate < combinedNow.point.atTarget.ciLow,
+  }
 }
-console.log(`\nper gate (FTE <= ${pct(MAX_FTE_PER_GATE, 0)}, change only if FNMR falls below the current value's CI):`, chosen)
-console.log('in combination with the current enrolment gates:', Object.fromEntries(Object.entries(adopted).map(([k, v]) => [k, { value: v.value, adopted: v.adopted }])))
+console.log(
+  `\nper gate (FTE <= ${pct(MAX_FTE_PER_GATE, 0)}, change only if FNMR falls below the current value's CI):`,
+  chosen,
+)
+console.log(
+  'in combination with the current enrolment gates:',
+  Object.fromEntries(Object.entries(adopted).map(([k, v]) => [k, { value: v.value, adopted: v.adopted }])),
+)
 console.log(`current enrolment gates together: FTE ${pct(combinedNow.point.fte)} (ceiling ${pct(MAX_FTE_COMBINED, 0)})`)
 
 await writeFile(
   values.json,
-  JSON.stringify({ targetFmr: TARGET_FMR, fixedThreshold, maxFtePerGate: MAX_FTE_PER_GATE, maxFteCombined: MAX_FTE_COMBINED, noGate, sweeps, chosen, accuracyOnly, combinedNow, adopted }, null, 1),
+  JSON.stringify(
+    {
+      targetFmr: TARGET_FMR,
+      fixedThreshold,
+      maxFtePerGate: MAX_FTE_PER_GATE,
+      maxFteCombined: MAX_FTE_COMBINED,
+      noGate,
+      sweeps,
+      chosen,
+      accuracyOnly,
+      combinedNow,
+      adopted,
+    },
+    null,
+    1,
+  ),
 )

@@ -49,7 +49,12 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
     // Malformed URLs and the like get our error body too, not Fastify's (which echoes the URL).
     frameworkErrors: (_error, request, reply) => {
       const plain = reply as unknown as { code(n: number): { type(t: string): { send(b: string): void } } }
-      plain.code(400).type('application/json').send(JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: 'malformed request', requestId: request.id } }))
+      plain
+        .code(400)
+        .type('application/json')
+        .send(
+          JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: 'malformed request', requestId: request.id } }),
+        )
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.headersTimeout = 10_000
@@ -58,7 +63,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   const store = deps.store ?? openStore(config)
   await store.migrate()
   const faceEngine = deps.faceEngine ?? (await startFaceEngine({ workers: 1 }))
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
+    : null
   if (redis) app.addHook('onClose', async () => void (await redis.quit()))
 
   await app.register(servicesPlugin, { config, store, faceEngine, redis, ownsResources })

@@ -58,13 +58,15 @@ export function validateConfig(config: AppConfig): AppConfig {
     problems.push('databaseUrl must start with postgres:// or postgresql://')
   }
   if (!config.issuer || !config.audience) problems.push('issuer and audience are required')
-  if (!(config.tokenLifetimeSec >= 10 && config.tokenLifetimeSec <= 600)) problems.push('tokenLifetimeSec must be 10..600')
+  if (!(config.tokenLifetimeSec >= 10 && config.tokenLifetimeSec <= 600))
+    problems.push('tokenLifetimeSec must be 10..600')
   if (config.operatorKeys.length === 0) problems.push('at least one operator key is required')
   for (const key of [...config.operatorKeys, ...Object.values(config.kioskKeys)]) {
     if (key.length < KEY_MIN_CHARS) problems.push(`bearer keys need at least ${KEY_MIN_CHARS} characters`)
   }
   for (const kioskId of Object.keys(config.kioskKeys)) {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(kioskId)) problems.push(`kiosk id ${JSON.stringify(kioskId)} is not [A-Za-z0-9_-]{1,64}`)
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(kioskId))
+      problems.push(`kiosk id ${JSON.stringify(kioskId)} is not [A-Za-z0-9_-]{1,64}`)
   }
   if (config.templateKey.length !== 32) problems.push('templateKey must be 32 bytes')
   if (config.signingKeys.length === 0) problems.push('at least one signing key is required')

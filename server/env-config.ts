@@ -8,7 +8,8 @@ import { templateKeyFrom } from './templates/template-sealer.ts'
 
 function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name]
-  if (!value) throw new Error(`${name} is required (TEMPLATE_KEY: 32 random bytes, base64; e.g. openssl rand -base64 32)`)
+  if (!value)
+    throw new Error(`${name} is required (TEMPLATE_KEY: 32 random bytes, base64; e.g. openssl rand -base64 32)`)
   return value
 }
 
@@ -56,10 +57,12 @@ export async function configFromEnv(env: NodeJS.ProcessEnv): Promise<{ config: A
     faceModel: { ...thresholds.model, embeddingLength: thresholds.embeddingLength },
     templateKey: templateKeyFrom(requireEnv(env, 'TEMPLATE_KEY')),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    rateLimits: { tokensPerMinute: Number(env.TOKEN_RATE_LIMIT_PER_MIN ?? 30), enrolmentsPerMinute: Number(env.ENROLMENT_RATE_LIMIT_PER_MIN ?? 120) },
+    rateLimits: {
+      tokensPerMinute: Number(env.TOKEN_RATE_LIMIT_PER_MIN ?? 30),
+      enrolmentsPerMinute: Number(env.ENROLMENT_RATE_LIMIT_PER_MIN ?? 120),
+    },
     photoBodyLimitBytes: 12 * 1024 * 1024,
     logLevel: env.LOG_LEVEL ?? 'info',
   }
   return { config, warnings }
 }
-

@@ -6,8 +6,17 @@ import { KIOSK_ID, OPERATOR_KEY, buildTestApp, kiosk } from '../test/helpers/tes
 import { launchChromium } from './helpers/browser.ts'
 
 const event = (decision: string, reason: string | null, channel = 'contactless', totalMs = 140) => ({
-  eventId: randomUUID(), kioskId: KIOSK_ID, controlPoint: 'HKIA-T1', channel, decision, reason, score: 0.97, modelVersion: 'm@1',
-  kid: null, jtiHash: null, occurredAt: Date.now(),
+  eventId: randomUUID(),
+  kioskId: KIOSK_ID,
+  controlPoint: 'HKIA-T1',
+  channel,
+  decision,
+  reason,
+  score: 0.97,
+  modelVersion: 'm@1',
+  kid: null,
+  jtiHash: null,
+  occurredAt: Date.now(),
   timings: { decodeMs: 7, verifyMs: 3, detectMs: 40, embedMs: 84, livenessMs: 5, matchMs: 0.1, totalMs },
 })
 
@@ -42,9 +51,24 @@ t.test('dashboard updates live from posted clearance events', async (t) => {
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42))
 
     const post = (events: unknown[]) =>
-      fetch(`${base}/v1/kiosk/events`, { method: 'POST', headers: { ...kiosk, 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
-    t.equal((await post([event('APPROVE', null), event('REJECT', 'FACE_MISMATCH', 'contactless', 180), event('APPROVE', null, 'conventional')])).status, 200)
-    await page.waitForFunction(() => document.getElementById('clearances')!.textContent === '3', undefined, { timeout: 4_000 })
+      fetch(`${base}/v1/kiosk/events`, {
+        method: 'POST',
+        headers: { ...kiosk, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      })
+    t.equal(
+      (
+        await post([
+          event('APPROVE', null),
+          event('REJECT', 'FACE_MISMATCH', 'contactless', 180),
+          event('APPROVE', null, 'conventional'),
+        ])
+      ).status,
+      200,
+    )
+    await page.waitForFunction(() => document.getElementById('clearances')!.textContent === '3', undefined, {
+      timeout: 4_000,
+    })
     t.equal(await page.textContent('#share'), '66.7%')
     t.equal(await page.textContent('#contactless'), '2')
     t.equal(await page.textContent('#last-minute'), '3')
@@ -54,12 +78,27 @@ t.test('dashboard updates live from posted clearance events', async (t) => {
     t.equal(await page.textContent('#latency tr[data-stage="totalMs"] td:nth-child(2)'), '140.0')
     t.equal(await page.textContent('#latency tr[data-stage="totalMs"] td:nth-child(4)'), '180.0')
 
-    t.equal((await post([event('APPROVE', null, 'conventional'), event('APPROVE', null, 'conventional'), event('REFER_TO_OFFICER', 'NO_FACE')])).status, 200)
-    await page.waitForFunction(() => document.getElementById('clearances')!.textContent === '6', undefined, { timeout: 4_000 })
+    t.equal(
+      (
+        await post([
+          event('APPROVE', null, 'conventional'),
+          event('APPROVE', null, 'conventional'),
+          event('REFER_TO_OFFICER', 'NO_FACE'),
+        ])
+      ).status,
+      200,
+    )
+    await page.waitForFunction(() => document.getElementById('clearances')!.textContent === '6', undefined, {
+      timeout: 4_000,
+    })
     t.equal(await page.textContent('#share'), '50.0%')
     t.equal(await page.textContent('#reasons .row[data-name="NO_FACE"] .n'), '1')
     t.equal(await page.locator('#per-minute-chart svg rect').count(), 60, 'two bars per minute for 30 minutes')
-    t.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'the page was not reloaded')
+    t.equal(
+      await page.evaluate(() => (window as unknown as { marker?: number }).marker),
+      42,
+      'the page was not reloaded',
+    )
     t.same(failed, [], 'every request went to the server, none failed')
   })
 })

@@ -8,7 +8,17 @@ import { writeY4m } from '../kiosk-sim/sources/passenger-clip.ts'
 import { buildTestApp } from '../test/helpers/test-app.ts'
 import { launchChromium } from './helpers/browser.ts'
 
-interface Bench { backend: string | null; simd: boolean | null; loadMs: number; warmupMs: number; frames: number[]; faces: number[]; p50: number; p95: number; error: string | null }
+interface Bench {
+  backend: string | null
+  simd: boolean | null
+  loadMs: number
+  warmupMs: number
+  frames: number[]
+  faces: number[]
+  p50: number
+  p95: number
+  error: string | null
+}
 
 t.test('Human detection per frame in Chromium (WASM)', async (t) => {
   const { app } = await buildTestApp(t)
@@ -30,7 +40,11 @@ t.test('Human detection per frame in Chromium (WASM)', async (t) => {
         if (!r.url().startsWith(base)) offOrigin.push(r.url())
       })
       await page.goto(`${base}/kiosk/human-bench?frames=${frames}`)
-      await page.waitForFunction(() => (window as unknown as { __humanBench?: { done?: boolean } }).__humanBench?.done === true, undefined, { timeout: 120_000 })
+      await page.waitForFunction(
+        () => (window as unknown as { __humanBench?: { done?: boolean } }).__humanBench?.done === true,
+        undefined,
+        { timeout: 120_000 },
+      )
       t.same(offOrigin, [], 'models and wasm come from this server')
       return await page.evaluate(() => (window as unknown as { __humanBench: Bench }).__humanBench)
     } finally {
@@ -44,7 +58,10 @@ t.test('Human detection per frame in Chromium (WASM)', async (t) => {
   t.ok(face.faces.filter((n) => n === 1).length >= 18, `one face in (nearly) every face frame: ${face.faces.join(',')}`)
   const empty = await measure(emptyClip, 5)
   t.equal(empty.error, null)
-  t.ok(empty.faces.every((n) => n === 0), `no face in the empty scene: ${empty.faces.join(',')}`)
+  t.ok(
+    empty.faces.every((n) => n === 0),
+    `no face in the empty scene: ${empty.faces.join(',')}`,
+  )
   t.comment(
     `Human in Chromium, tfjs WASM (simd ${face.simd}), detector+mesh+antispoof+liveness, 640x480 camera frames: ` +
       `p50 ${face.p50.toFixed(1)} ms, p95 ${face.p95.toFixed(1)} ms over ${face.frames.length} frames; model load ${face.loadMs.toFixed(0)} ms, first frame ${face.warmupMs.toFixed(0)} ms`,

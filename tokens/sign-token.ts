@@ -22,7 +22,11 @@ export function newTokenId(): string {
   return randomBytes(12).toString('base64url')
 }
 
-export function signToken(request: TokenRequest, key: SigningKey, jti = newTokenId()): { token: string; claims: TokenClaims } {
+export function signToken(
+  request: TokenRequest,
+  key: SigningKey,
+  jti = newTokenId(),
+): { token: string; claims: TokenClaims } {
   const claims: TokenClaims = {
     iss: request.issuer,
     aud: request.audience,

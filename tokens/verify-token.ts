@@ -14,8 +14,7 @@ import {
 export type TokenFailure = 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_NOT_YET_VALID'
 
 export type TokenCheck =
-  | { ok: true; claims: TokenClaims; kid: string }
-  | { ok: false; reason: TokenFailure; detail: string }
+  { ok: true; claims: TokenClaims; kid: string } | { ok: false; reason: TokenFailure; detail: string }
 
 const fail = (reason: TokenFailure, detail: string): TokenCheck => ({ ok: false, reason, detail })
 
@@ -36,7 +35,12 @@ export function verifyToken(
   }
 }
 
-function verifyOrFail(token: string, keys: ReadonlyMap<string, KeyObject>, policy: TokenPolicy, nowSec: number): TokenCheck {
+function verifyOrFail(
+  token: string,
+  keys: ReadonlyMap<string, KeyObject>,
+  policy: TokenPolicy,
+  nowSec: number,
+): TokenCheck {
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_CHARS) {
     return fail('TOKEN_INVALID', 'token length')
   }

@@ -9,7 +9,15 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { renderDetSvg } from '../../models/eval/det-plot.ts'
 import { decodeEmbeddingCache, encodeEmbeddingCache } from '../../models/eval/embedding-cache.ts'
-import { REPORT_FMR_TARGETS, rescoreFromCache, runEvalDetailed, toEmbeddingCache, type EvalProgress, type EvalReport, type EvalRun } from './run-eval.ts'
+import {
+  REPORT_FMR_TARGETS,
+  rescoreFromCache,
+  runEvalDetailed,
+  toEmbeddingCache,
+  type EvalProgress,
+  type EvalReport,
+  type EvalRun,
+} from './run-eval.ts'
 
 export interface CommandIo {
   stdout: { write(chunk: string): unknown }
@@ -49,7 +57,12 @@ export async function evalCommand(argv: string[], io: CommandIo = process): Prom
   try {
     run = args.fromEmbeddings
       ? rescoreFromCache(decodeEmbeddingCache(await readFile(args.fromEmbeddings, 'utf8')))
-      : await runEvalDetailed({ dataset: args.dataset!, limit: args.limit, workers: args.workers, onProgress: progress.update })
+      : await runEvalDetailed({
+          dataset: args.dataset!,
+          limit: args.limit,
+          workers: args.workers,
+          onProgress: progress.update,
+        })
   } catch (error) {
     progress.end()
     io.stderr.write(`evaluation failed: ${(error as Error).message}\n`)
@@ -111,11 +124,15 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   const from = values['from-embeddings']
   if (from !== undefined) {
     for (const flag of ['dataset', 'limit', 'workers', 'embeddings'] as const) {
-      if (values[flag] !== undefined) throw new Error(`--${flag} does not apply with --from-embeddings (the cache fixes the images and their embeddings)`)
+      if (values[flag] !== undefined)
+        throw new Error(
+          `--${flag} does not apply with --from-embeddings (the cache fixes the images and their embeddings)`,
+        )
     }
   } else if (!values.dataset) throw new Error('--dataset is required (or --from-embeddings PATH)')
   const maxFnmr = values['max-fnmr-at-fmr'] === undefined ? undefined : Number(values['max-fnmr-at-fmr'])
-  if (maxFnmr !== undefined && !(maxFnmr >= 0 && maxFnmr <= 1)) throw new Error('--max-fnmr-at-fmr must be a fraction in [0, 1], e.g. 0.05')
+  if (maxFnmr !== undefined && !(maxFnmr >= 0 && maxFnmr <= 1))
+    throw new Error('--max-fnmr-at-fmr must be a fraction in [0, 1], e.g. 0.05')
   return {
     dataset: values.dataset,
     limit: values.limit === undefined ? undefined : positiveInt('--limit', values.limit),
@@ -133,9 +150,14 @@ export function formatSummary(r: EvalReport): string {
   rows.push(`Face accuracy: ${r.model.name} ${r.model.version}, ${r.scoring} scoring`)
   rows.push(`  dataset      ${r.dataset}${r.subset ? ` (subset: limit ${r.subset.limit}, seed ${r.subset.seed})` : ''}`)
   rows.push(`  images       ${r.images} of ${r.identities} identities`)
-  const reasons = Object.entries(r.fta.reasons).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')
+  const reasons = Object.entries(r.fta.reasons)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')
   rows.push(`  FTA          ${pct(r.fta.rate)} (${r.fta.count}${reasons ? `: ${reasons}` : ''})`)
-  rows.push(`  pairs        genuine ${r.pairs.genuine}, impostor ${r.pairs.impostor}${r.pairs.impostorSampled ? ` (sampled of ${r.pairs.impostorAvailable})` : ''}`)
+  rows.push(
+    `  pairs        genuine ${r.pairs.genuine}, impostor ${r.pairs.impostor}${r.pairs.impostorSampled ? ` (sampled of ${r.pairs.impostorAvailable})` : ''}`,
+  )
   rows.push(`  EER          ${pct(r.eer.eer)} at threshold ${r.eer.threshold.toFixed(4)}`)
   rows.push(`  AUC          ${r.auc.toFixed(5)}`)
   rows.push('')
@@ -143,17 +165,27 @@ export function formatSummary(r: EvalReport): string {
   for (const key of REPORT_FMR_TARGETS) {
     const x = r.fnmrAtFmr[key]
     const ci = `[${pct(x.ciLow)}, ${pct(x.ciHigh)}]`
-    rows.push(`  ${pct(Number(key)).padEnd(12)} ${pct(x.fnmr).padEnd(9)} ${ci.padEnd(20)} ${x.threshold.toFixed(4).padEnd(11)} ${pct(x.fmr, 4)}`)
+    rows.push(
+      `  ${pct(Number(key)).padEnd(12)} ${pct(x.fnmr).padEnd(9)} ${ci.padEnd(20)} ${x.threshold.toFixed(4).padEnd(11)} ${pct(x.fmr, 4)}`,
+    )
   }
   rows.push('')
   const thresholds = Object.keys(r.antispoof.bpcerAt)
   rows.push(`  BPCER at     ${thresholds.map((t) => t.padStart(6)).join('')}`)
-  rows.push(`  antispoof    ${thresholds.map((t) => pct(r.antispoof.bpcerAt[t]!, 1).padStart(6)).join('')}  (${r.antispoof.images} bona fide)`)
-  rows.push(`  liveness     ${thresholds.map((t) => pct(r.liveness.bpcerAt[t]!, 1).padStart(6)).join('')}  (${r.liveness.images} bona fide)`)
+  rows.push(
+    `  antispoof    ${thresholds.map((t) => pct(r.antispoof.bpcerAt[t]!, 1).padStart(6)).join('')}  (${r.antispoof.images} bona fide)`,
+  )
+  rows.push(
+    `  liveness     ${thresholds.map((t) => pct(r.liveness.bpcerAt[t]!, 1).padStart(6)).join('')}  (${r.liveness.images} bona fide)`,
+  )
   rows.push('')
   const t = r.timing
-  rows.push(`  model time   ${t.msPerImageMedian.toFixed(0)} ms/image median, ${t.msPerImageP95.toFixed(0)} ms p95 (detect + embed + liveness, in one worker)`)
-  rows.push(`  run time     ${t.totalSeconds.toFixed(1)} s with ${t.workers} workers: ${t.imagesPerSecond.toFixed(1)} images/s, ${t.workerMsPerImage.toFixed(0)} worker-ms/image`)
+  rows.push(
+    `  model time   ${t.msPerImageMedian.toFixed(0)} ms/image median, ${t.msPerImageP95.toFixed(0)} ms p95 (detect + embed + liveness, in one worker)`,
+  )
+  rows.push(
+    `  run time     ${t.totalSeconds.toFixed(1)} s with ${t.workers} workers: ${t.imagesPerSecond.toFixed(1)} images/s, ${t.workerMsPerImage.toFixed(0)} worker-ms/image`,
+  )
   return rows.join('\n') + '\n'
 }
 
@@ -170,7 +202,9 @@ function createProgress(stderr: CommandIo['stderr']): { update: (p: EvalProgress
       if (stderr.isTTY) {
         const width = Math.max(10, Math.min(40, (stderr.columns ?? 80) - 50))
         const filled = Math.round(share * width)
-        stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}% ${done}/${total} FTA ${fta} ETA ${eta.toFixed(0)}s `)
+        stderr.write(
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}% ${done}/${total} FTA ${fta} ETA ${eta.toFixed(0)}s `,
+        )
         drawn = true
       } else {
         const decile = Math.floor(share * 10)

@@ -9,7 +9,13 @@ import { ImageError } from '../../models/image-errors.ts'
 import { cosineSimilarity } from '../../models/match.ts'
 import { scoreMetrics, type ScoreMetrics } from '../../models/eval/metrics.ts'
 import type { EmbeddingCache } from '../../models/eval/embedding-cache.ts'
-import { buildPairs, DEFAULT_MAX_IMPOSTORS, DEFAULT_SEED, selectIdentitySubset, type PairList } from '../../models/eval/pairs.ts'
+import {
+  buildPairs,
+  DEFAULT_MAX_IMPOSTORS,
+  DEFAULT_SEED,
+  selectIdentitySubset,
+  type PairList,
+} from '../../models/eval/pairs.ts'
 
 export const REPORT_FMR_TARGETS = ['0.01', '0.001', '0.0001'] as const
 export const QUALITY_THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] as const
@@ -82,7 +88,13 @@ export interface EvalReport {
   images: number
   identities: number
   fta: { count: number; rate: number; reasons: Record<FtaReason, number> }
-  pairs: { genuine: number; impostor: number; impostorAvailable: number; impostorSampled: boolean; excludedByFta: { genuine: number; impostor: number } }
+  pairs: {
+    genuine: number
+    impostor: number
+    impostorAvailable: number
+    impostorSampled: boolean
+    excludedByFta: { genuine: number; impostor: number }
+  }
   eer: { eer: number; threshold: number }
   fnmrAtFmr: Record<(typeof REPORT_FMR_TARGETS)[number], RateAtFmr>
   auc: number
@@ -128,9 +140,16 @@ export async function runEvalDetailed(options: EvalOptions): Promise<EvalRun> {
   const seed = options.seed ?? DEFAULT_SEED
   const manifest = await readManifest(options.dataset)
   const selected =
-    options.limit === undefined ? manifest : selectIdentitySubset(manifest.map((e) => e.identity), options.limit, seed).map((i) => manifest[i]!)
+    options.limit === undefined
+      ? manifest
+      : selectIdentitySubset(
+          manifest.map((e) => e.identity),
+          options.limit,
+          seed,
+        ).map((i) => manifest[i]!)
 
-  const startEngine = options.startEngine ?? (async (o) => (await import('../../models/face-engine.ts')).startFaceEngine(o))
+  const startEngine =
+    options.startEngine ?? (async (o) => (await import('../../models/face-engine.ts')).startFaceEngine(o))
   const started = performance.now()
   const engine = await startEngine({ workers })
   let analysed: Array<{ result: ImageResult; embedding: Float32Array }>
@@ -203,7 +222,17 @@ interface ScoreInput {
   workers: number
 }
 
-function scoreImages({ dataset, subset, model, images, embeddings, seed, maxImpostors, started, workers }: ScoreInput): EvalRun {
+function scoreImages({
+  dataset,
+  subset,
+  model,
+  images,
+  embeddings,
+  seed,
+  maxImpostors,
+  started,
+  workers,
+}: ScoreInput): EvalRun {
   const pairs = buildPairs(
     images.map((img, index) => ({ index, identity: img.identity, acquired: img.fta === null })),
     { maxImpostors: maxImpostors ?? DEFAULT_MAX_IMPOSTORS, seed },
@@ -223,7 +252,10 @@ function scoreImages({ dataset, subset, model, images, embeddings, seed, maxImpo
   const reasons: Record<FtaReason, number> = { 'no-face': 0, 'no-embedding': 0, 'image-error': 0 }
   for (const img of images) if (img.fta) reasons[img.fta]++
   const acquired = images.filter((i) => i.fta === null)
-  const ms = images.filter((i) => i.fta !== 'image-error').map((i) => i.ms).sort((a, b) => a - b)
+  const ms = images
+    .filter((i) => i.fta !== 'image-error')
+    .map((i) => i.ms)
+    .sort((a, b) => a - b)
 
   const report: EvalReport = {
     dataset,
@@ -319,7 +351,11 @@ async function analyseAll(
   return out
 }
 
-async function analyseOne(engine: FaceEngine, file: string, entry: ManifestEntry): Promise<{ result: ImageResult; embedding: Float32Array }> {
+async function analyseOne(
+  engine: FaceEngine,
+  file: string,
+  entry: ManifestEntry,
+): Promise<{ result: ImageResult; embedding: Float32Array }> {
   const base = { file: entry.file, identity: entry.identity }
   const bytes = await readFile(file)
   let analysis
@@ -349,6 +385,7 @@ async function analyseOne(engine: FaceEngine, file: string, entry: ManifestEntry
 
 function scorePairs(pairs: PairList, embeddings: readonly Float32Array[]): Float64Array {
   const scores = new Float64Array(pairs.length)
-  for (let k = 0; k < pairs.length; k++) scores[k] = cosineSimilarity(embeddings[pairs.a[k]!]!, embeddings[pairs.b[k]!]!)
+  for (let k = 0; k < pairs.length; k++)
+    scores[k] = cosineSimilarity(embeddings[pairs.a[k]!]!, embeddings[pairs.b[k]!]!)
   return scores
 }

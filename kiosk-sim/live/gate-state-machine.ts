@@ -30,7 +30,14 @@ export interface LiveGateConfig {
 }
 
 export function defaultLiveGateConfig(policy: KioskPolicy): LiveGateConfig {
-  return { policy, framesToFuse: 3, faceWindowMs: 4000, verifyTimeoutMs: 10_000, holdMs: 2000, sameFaceThreshold: policy.singlePhotoMatchThreshold }
+  return {
+    policy,
+    framesToFuse: 3,
+    faceWindowMs: 4000,
+    verifyTimeoutMs: 10_000,
+    holdMs: 2000,
+    sameFaceThreshold: policy.singlePhotoMatchThreshold,
+  }
 }
 
 /** Faces found in one frame (the face engine's answer, without its timings). */
@@ -66,7 +73,15 @@ interface Session {
 export type GateState =
   | { phase: 'WAITING_FOR_QR'; lastQrText: string | null }
   | { phase: 'VERIFYING'; session: Session }
-  | { phase: 'CAPTURING_FACE'; session: Session; token: TokenOutcome; startedAt: number; samples: DetectedFace[]; faceModel: FaceModelId | null; lastRefusal: Decision | null }
+  | {
+      phase: 'CAPTURING_FACE'
+      session: Session
+      token: TokenOutcome
+      startedAt: number
+      samples: DetectedFace[]
+      faceModel: FaceModelId | null
+      lastRefusal: Decision | null
+    }
   | { phase: 'DECIDED'; session: Session; outcome: GateOutcome }
 
 export interface GateOutcome {
@@ -117,12 +132,17 @@ function transition(state: GateState, input: GateInput, config: LiveGateConfig):
       return capturing(state, input, config)
     case 'DECIDED':
       // The result is on show; then the gate is free again. The same token is not read twice in a row.
-      if (input.at - state.outcome.decidedAt >= config.holdMs) return stay({ phase: 'WAITING_FOR_QR', lastQrText: state.session.qrText })
+      if (input.at - state.outcome.decidedAt >= config.holdMs)
+        return stay({ phase: 'WAITING_FOR_QR', lastQrText: state.session.qrText })
       return stay(state)
   }
 }
 
-function waiting(state: Extract<GateState, { phase: 'WAITING_FOR_QR' }>, input: GateInput, config: LiveGateConfig): GateStep {
+function waiting(
+  state: Extract<GateState, { phase: 'WAITING_FOR_QR' }>,
+  input: GateInput,
+  config: LiveGateConfig,
+): GateStep {
   // No passenger is in the gate: a failed QR decode of one frame refers nobody; the next frame is read.
   if (input.type !== 'frame' || !input.qrText || input.qrText === state.lastQrText) return stay(state)
   const face = input.faces ? faceToMatch(input.faces.faces, config.policy) : null
@@ -130,32 +150,56 @@ function waiting(state: Extract<GateState, { phase: 'WAITING_FOR_QR' }>, input: 
   return stay({ phase: 'VERIFYING', session: { qrText: input.qrText, qrAt: input.at, faceAtQr } })
 }
 
-function verifying(state: Extract<GateState, { phase: 'VERIFYING' }>, input: GateInput, config: LiveGateConfig): GateStep {
+function verifying(
+  state: Extract<GateState, { phase: 'VERIFYING' }>,
+  input: GateInput,
+  config: LiveGateConfig,
+): GateStep {
   const { session } = state
   if (input.type === 'failed') return decided(session, refer('INTERNAL_ERROR'), null, 0, input.at)
   if (input.type === 'verified') {
     const { verdict } = input.outcome
     if (verdict.decision !== 'PENDING') return decided(session, verdict, null, 0, input.at)
-    if (verdict.needs !== 'faces' || !input.outcome.template) return decided(session, refer('INTERNAL_ERROR'), null, 0, input.at)
-    return stay({ phase: 'CAPTURING_FACE', session, token: input.outcome, startedAt: input.at, samples: [], faceModel: null, lastRefusal: null })
+    if (verdict.needs !== 'faces' || !input.outcome.template)
+      return decided(session, refer('INTERNAL_ERROR'), null, 0, input.at)
+    return stay({
+      phase: 'CAPTURING_FACE',
+      session,
+      token: input.outcome,
+      startedAt: input.at,
+      samples: [],
+      faceModel: null,
+      lastRefusal: null,
+    })
   }
-  if (input.at - session.qrAt > config.verifyTimeoutMs) return decided(session, refer('SERVER_UNAVAILABLE'), null, 0, input.at)
+  if (input.at - session.qrAt > config.verifyTimeoutMs)
+    return decided(session, refer('SERVER_UNAVAILABLE'), null, 0, input.at)
   return stay(state)
 }
 
-function capturing(state: Extract<GateState, { phase: 'CAPTURING_FACE' }>, input: GateInput, config: LiveGateConfig): GateStep {
+function capturing(
+  state: Extract<GateState, { phase: 'CAPTURING_FACE' }>,
+  input: GateInput,
+  config: LiveGateConfig,
+): GateStep {
   const { session } = state
-  if (input.type === 'failed' || input.type === 'verified') return decided(session, refer('INTERNAL_ERROR'), null, state.samples.length, input.at)
+  if (input.type === 'failed' || input.type === 'verified')
+    return decided(session, refer('INTERNAL_ERROR'), null, state.samples.length, input.at)
   if (input.at - state.startedAt > config.faceWindowMs) return windowClosed(state, input.at, config)
   if (input.type === 'tick' || !input.faces) return stay(state)
 
   // decide() judges each frame's faces as if it were the only frame: several people, a spoof, a poor face.
-  const evidence: ClearanceEvidence = { ...state.token.evidence, faces: input.faces.faces, faceModel: input.faces.model }
+  const evidence: ClearanceEvidence = {
+    ...state.token.evidence,
+    faces: input.faces.faces,
+    faceModel: input.faces.model,
+  }
   const verdict = decide(evidence, config.policy)
   if (verdict.decision !== 'PENDING') {
     // Nobody in view yet, or a face not good enough in this frame: the passenger may still be stepping in.
     if (verdict.reason === 'NO_FACE') return stay(state)
-    if (verdict.reason === 'FACE_QUALITY_LOW' || verdict.reason === 'SPOOF_SUSPECTED') return stay({ ...state, lastRefusal: verdict })
+    if (verdict.reason === 'FACE_QUALITY_LOW' || verdict.reason === 'SPOOF_SUSPECTED')
+      return stay({ ...state, lastRefusal: verdict })
     // MULTIPLE_FACES (someone stepped in), a model mismatch, or anything else ends the session at once.
     return decided(session, verdict, null, state.samples.length, input.at)
   }
@@ -171,7 +215,11 @@ function capturing(state: Extract<GateState, { phase: 'CAPTURING_FACE' }>, input
 }
 
 /** The capture window is over: decide on the frames collected, or on why there are none. */
-function windowClosed(state: Extract<GateState, { phase: 'CAPTURING_FACE' }>, at: number, config: LiveGateConfig): GateStep {
+function windowClosed(
+  state: Extract<GateState, { phase: 'CAPTURING_FACE' }>,
+  at: number,
+  config: LiveGateConfig,
+): GateStep {
   if (state.samples.length > 0) return match(state, at, config)
   return decided(state.session, state.lastRefusal ?? refer('NO_FACE'), null, 0, at)
 }
@@ -185,13 +233,24 @@ function match(state: Extract<GateState, { phase: 'CAPTURING_FACE' }>, at: numbe
     return decided(session, refer('FACE_CHANGED'), null, samples.length, at)
   }
   const score = matchScore(fused.embedding, state.token.template!)
-  const evidence: ClearanceEvidence = { ...state.token.evidence, faces: [fused], faceModel: state.faceModel ?? undefined, matchScore: score }
+  const evidence: ClearanceEvidence = {
+    ...state.token.evidence,
+    faces: [fused],
+    faceModel: state.faceModel ?? undefined,
+    matchScore: score,
+  }
   const verdict = decide(evidence, config.policy)
   const decision = verdict.decision === 'PENDING' ? refer('INTERNAL_ERROR') : verdict
   return decided(session, decision, score, samples.length, at)
 }
 
-function decided(session: Session, decision: Decision, score: number | null, framesFused: number, at: number): GateStep {
+function decided(
+  session: Session,
+  decision: Decision,
+  score: number | null,
+  framesFused: number,
+  at: number,
+): GateStep {
   const outcome: GateOutcome = { decision, score, framesFused, qrAt: session.qrAt, decidedAt: at }
   return { state: { phase: 'DECIDED', session, outcome }, decided: outcome }
 }

@@ -57,14 +57,22 @@ export async function liveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`usage:\n${LIVE_USAGE}\n`)
     return 2
   }
-  const frame = { width: Number(values.width), height: Number(values.height), fps: Number(values.fps), pixelFormat: values.gray ? ('gray' as const) : ('rgb24' as const) }
+  const frame = {
+    width: Number(values.width),
+    height: Number(values.height),
+    fps: Number(values.fps),
+    pixelFormat: values.gray ? ('gray' as const) : ('rgb24' as const),
+  }
   try {
     // A missing ffmpeg, camera or file is reported at once, before the face models load.
     const inputs: FfmpegInput[] = values.camera
       ? [{ kind: 'camera', device: values.camera }]
-      : values.fixtures ? [] : values.video!.split(',').map((file) => ({ kind: 'file', path: file }))
+      : values.fixtures
+        ? []
+        : values.video!.split(',').map((file) => ({ kind: 'file', path: file }))
     for (const input of inputs) await checkFrameSource({ input, ffmpegPath: values.ffmpeg })
-    if (values.fixtures) await checkFrameSource({ input: { kind: 'file', path: values.fixtures }, ffmpegPath: values.ffmpeg })
+    if (values.fixtures)
+      await checkFrameSource({ input: { kind: 'file', path: values.fixtures }, ffmpegPath: values.ffmpeg })
   } catch (error) {
     if (!(error instanceof FrameSourceError)) throw error
     process.stderr.write(`kiosk-sim: ${error.code}: ${error.message}\n`)
@@ -97,13 +105,18 @@ export async function liveCommand(argv: string[]): Promise<number> {
     const events = new EventReporter(server)
     reporter = events
     const deps: LiveGateDeps = {
-      engine, server, keys, policy, config,
+      engine,
+      server,
+      keys,
+      policy,
+      config,
       tokenPolicy: gateTokenPolicy(values.issuer, values.audience),
       identity: { kioskId, controlPoint: values['control-point']! },
       now: () => Date.now(),
       clock: values.camera ? 'wall' : 'stream',
     }
-    for (const file of [values.log!, values['frame-log']!]) await mkdir(path.dirname(path.resolve(file)), { recursive: true })
+    for (const file of [values.log!, values['frame-log']!])
+      await mkdir(path.dirname(path.resolve(file)), { recursive: true })
     const decisions: LiveDecision[] = []
     const expected: Decision[] = []
     const latencies: FrameLatency[] = []
@@ -118,21 +131,34 @@ export async function liveCommand(argv: string[]): Promise<number> {
       // Send it now rather than at the end of a camera session that may last hours; a failure stays queued.
       void events.flush(1).catch(() => undefined)
       const { record, outcome } = decision
-      appendFileSync(values.log!, `${JSON.stringify({ source, ...record, framesFused: outcome.framesFused, faceFrames: decision.faceFrames, gateMs: outcome.decidedAt - outcome.qrAt })}\n`)
+      appendFileSync(
+        values.log!,
+        `${JSON.stringify({ source, ...record, framesFused: outcome.framesFused, faceFrames: decision.faceFrames, gateMs: outcome.decidedAt - outcome.qrAt })}\n`,
+      )
       process.stdout.write(`${formatDecision(record, outcome.framesFused, want)}  ${source}\n`)
     }
     const started = performance.now()
     let disagreed = 0
 
     if (values.camera) {
-      process.stdout.write(`kiosk ${kioskId}: camera ${values.camera} ${frame.width}x${frame.height} @${frame.fps} fps -> ${serverUrl} (Ctrl-C to stop)\n`)
+      process.stdout.write(
+        `kiosk ${kioskId}: camera ${values.camera} ${frame.width}x${frame.height} @${frame.fps} fps -> ${serverUrl} (Ctrl-C to stop)\n`,
+      )
       let dropped = 0
-      const stream = ffmpegFrames({ input: { kind: 'camera', device: values.camera }, ...frame, ffmpegPath: values.ffmpeg })
+      const stream = ffmpegFrames({
+        input: { kind: 'camera', device: values.camera },
+        ...frame,
+        ffmpegPath: values.ffmpeg,
+      })
       const stop = () => void stream.stop()
       process.once('SIGINT', stop)
       try {
         // A camera does not wait: the gate works on the newest frame and skips the ones it had no time for.
-        await runLiveGate(latestOnly(stream, () => dropped++), deps, { onFrame: logFrame(values.camera), onDecision: logDecision(values.camera) })
+        await runLiveGate(
+          latestOnly(stream, () => dropped++),
+          deps,
+          { onFrame: logFrame(values.camera), onDecision: logDecision(values.camera) },
+        )
       } finally {
         process.off('SIGINT', stop)
         await stream.stop()
@@ -141,12 +167,19 @@ export async function liveCommand(argv: string[]): Promise<number> {
     } else if (values.fixtures) {
       const set = await loadFixtureSet(values.fixtures)
       await mkdir(values.video!, { recursive: true })
-      const clips = fixtureClips(set, new OperatorClient(serverUrl, operatorKey!), { tailgate: true, swap: true, clip: { width: frame.width, height: frame.height, fps: frame.fps } })
+      const clips = fixtureClips(set, new OperatorClient(serverUrl, operatorKey!), {
+        tailgate: true,
+        swap: true,
+        clip: { width: frame.width, height: frame.height, fps: frame.fps },
+      })
       for await (const clip of clips) {
         const file = path.join(values.video!, `${clip.name}.mp4`)
         await writeVideo(clip.spec, file, { ffmpegPath: values.ffmpeg })
         const before = decisions.length
-        await playFile(file, deps, frame, values, { onFrame: logFrame(file), onDecision: logDecision(file, clip.expected) })
+        await playFile(file, deps, frame, values, {
+          onFrame: logFrame(file),
+          onDecision: logDecision(file, clip.expected),
+        })
         const got = decisions.slice(before)
         if (got.length !== 1 || !sameDecision(got[0]!.record, clip.expected)) disagreed++
       }
@@ -158,9 +191,15 @@ export async function liveCommand(argv: string[]): Promise<number> {
     await events.flush()
     const wallSeconds = (performance.now() - started) / 1000
     const records = decisions.map((d) => d.record)
-    const summary = summariseRun(records, wallSeconds, expected.length === records.length && expected.length > 0 ? expected : undefined)
+    const summary = summariseRun(
+      records,
+      wallSeconds,
+      expected.length === records.length && expected.length > 0 ? expected : undefined,
+    )
     const frameMs = frameLatencySummary(latencies)
-    process.stdout.write(`\n${formatSummary(summary)}\nevents delivered ${events.delivered}/${records.length}\n${formatFrameLatency(frameMs)}\n`)
+    process.stdout.write(
+      `\n${formatSummary(summary)}\nevents delivered ${events.delivered}/${records.length}\n${formatFrameLatency(frameMs)}\n`,
+    )
     if (values.json) {
       await mkdir(path.dirname(path.resolve(values.json)), { recursive: true })
       await writeFile(values.json, `${JSON.stringify({ ...summary, frameMs }, null, 2)}\n`)

@@ -7,8 +7,15 @@ import { clearanceRecord, verifyPresentedToken, type ClearanceRecord, type Pipel
 import { decodeQr } from '../qr.ts'
 import type { RawFrame } from '../sources/ffmpeg-frames.ts'
 import {
-  frameWork, initialGateState, stepGate,
-  type FrameWork, type GateInput, type GateOutcome, type GatePhase, type GateState, type LiveGateConfig,
+  frameWork,
+  initialGateState,
+  stepGate,
+  type FrameWork,
+  type GateInput,
+  type GateOutcome,
+  type GatePhase,
+  type GateState,
+  type LiveGateConfig,
 } from './gate-state-machine.ts'
 
 export interface LiveGateDeps extends PipelineDeps {
@@ -61,7 +68,11 @@ const FRAME_JPEG_QUALITY = 92
  * the passenger in the gate is decided (referred if nothing more is known), never left pending. When the stream
  * fails, the passenger in the gate is referred (INTERNAL_ERROR) and the promise rejects with the stream's error.
  */
-export async function runLiveGate(frames: AsyncIterable<RawFrame> | Iterable<RawFrame>, deps: LiveGateDeps, hooks: LiveGateHooks = {}): Promise<LiveGateResult> {
+export async function runLiveGate(
+  frames: AsyncIterable<RawFrame> | Iterable<RawFrame>,
+  deps: LiveGateDeps,
+  hooks: LiveGateHooks = {},
+): Promise<LiveGateResult> {
   const result: LiveGateResult = { decisions: [], frames: 0, latencies: [] }
   let state: GateState = initialGateState()
   let session = newSessionTimings()
@@ -139,7 +150,17 @@ interface SessionTimings {
 }
 
 function newSessionTimings(): SessionTimings {
-  return { startedAt: 0, decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, faceFrames: 0, kid: null, jtiHash: null }
+  return {
+    startedAt: 0,
+    decodeMs: 0,
+    verifyMs: 0,
+    detectMs: 0,
+    embedMs: 0,
+    livenessMs: 0,
+    faceFrames: 0,
+    kid: null,
+    jtiHash: null,
+  }
 }
 
 /** Measurements of one frame's work that the state machine does not need. */
@@ -149,7 +170,13 @@ interface FrameProbe {
 
 /** The work the state machine asked for, on one frame, as the state machine's input. */
 async function analyseFrame(
-  frame: RawFrame, at: number, work: FrameWork, state: GateState, session: SessionTimings, deps: LiveGateDeps, probe: FrameProbe,
+  frame: RawFrame,
+  at: number,
+  work: FrameWork,
+  state: GateState,
+  session: SessionTimings,
+  deps: LiveGateDeps,
+  probe: FrameProbe,
 ): Promise<GateInput> {
   if (work === 'none') return { type: 'tick', at }
   try {
@@ -163,7 +190,12 @@ async function analyseFrame(
       session.decodeMs = round(qr.ms)
       // The face seen while the phone is shown, to compare with the face captured next.
       const faces = await deps.engine.analyze(jpeg).catch(() => null)
-      return { type: 'frame', at, qrText: qr.text, faces: faces ? { faces: faces.faces, model: faces.model } : undefined }
+      return {
+        type: 'frame',
+        at,
+        qrText: qr.text,
+        faces: faces ? { faces: faces.faces, model: faces.model } : undefined,
+      }
     }
     const analysis = await deps.engine.analyze(jpeg)
     addFaceTimings(session, analysis)
@@ -191,7 +223,12 @@ function toDecision(outcome: GateOutcome, session: SessionTimings, deps: LiveGat
     matchMs: 0,
     totalMs,
   }
-  const record = clearanceRecord(outcome.decision, { score: outcome.score, kid: session.kid, jtiHash: session.jtiHash }, timings, deps)
+  const record = clearanceRecord(
+    outcome.decision,
+    { score: outcome.score, kid: session.kid, jtiHash: session.jtiHash },
+    timings,
+    deps,
+  )
   return { record, outcome, faceFrames: session.faceFrames }
 }
 

@@ -19,13 +19,18 @@ export interface KioskWorkerData {
 }
 
 export type KioskWorkerRequest =
-  | { type: 'clear'; seq: number; qrFrame: Uint8Array; faceFrame: Uint8Array; presentAfterMs: number }
-  | { type: 'drain' }
+  { type: 'clear'; seq: number; qrFrame: Uint8Array; faceFrame: Uint8Array; presentAfterMs: number } | { type: 'drain' }
 
 export type KioskWorkerReply =
   | { type: 'ready' }
   | { type: 'cleared'; seq: number; record: ClearanceRecord }
-  | { type: 'drained'; delivered: number; pending: number; serverLatencyMs: { p50: number; p95: number; p99: number }; roundTrips: number }
+  | {
+      type: 'drained'
+      delivered: number
+      pending: number
+      serverLatencyMs: { p50: number; p95: number; p99: number }
+      roundTrips: number
+    }
   | { type: 'failed'; message: string }
 
 const data = workerData as KioskWorkerData
@@ -45,7 +50,15 @@ try {
       const offset = message.presentAfterMs
       const record = await clearPassenger(
         { qrFrame: message.qrFrame, faceFrame: message.faceFrame },
-        { engine, server, keys, policy: data.policy, tokenPolicy: data.tokenPolicy, identity: { kioskId: data.kioskId, controlPoint: data.controlPoint }, now: () => Date.now() + offset },
+        {
+          engine,
+          server,
+          keys,
+          policy: data.policy,
+          tokenPolicy: data.tokenPolicy,
+          identity: { kioskId: data.kioskId, controlPoint: data.controlPoint },
+          now: () => Date.now() + offset,
+        },
       )
       reporter.add(record)
       port.postMessage({ type: 'cleared', seq: message.seq, record } satisfies KioskWorkerReply)
@@ -54,7 +67,13 @@ try {
     await reporter.flush(8).catch(() => {})
     await engine.close()
     const { p50, p95, p99 } = summarise(roundTrips)
-    port.postMessage({ type: 'drained', delivered: reporter.delivered, pending: reporter.pending, serverLatencyMs: { p50, p95, p99 }, roundTrips: roundTrips.length } satisfies KioskWorkerReply)
+    port.postMessage({
+      type: 'drained',
+      delivered: reporter.delivered,
+      pending: reporter.pending,
+      serverLatencyMs: { p50, p95, p99 },
+      roundTrips: roundTrips.length,
+    } satisfies KioskWorkerReply)
   })
 } catch (error) {
   port.postMessage({ type: 'failed', message: (error as Error).message } satisfies KioskWorkerReply)

@@ -18,7 +18,11 @@ export async function loadtestCommand(argv: string[]): Promise<number> {
       server: { type: 'string' },
       embedded: { type: 'boolean', default: false },
       'operator-key': { type: 'string', default: process.env.OPERATOR_KEY },
-      'kiosk-keys': { type: 'string', default: process.env.KIOSK_KEYS, description: 'load-kiosk-1:key,...,conventional-gates:key' },
+      'kiosk-keys': {
+        type: 'string',
+        default: process.env.KIOSK_KEYS,
+        description: 'load-kiosk-1:key,...,conventional-gates:key',
+      },
       kiosks: { type: 'string', default: '2' },
       duration: { type: 'string' },
       passengers: { type: 'string' },
@@ -35,7 +39,9 @@ export async function loadtestCommand(argv: string[]): Promise<number> {
   const passengers = values.passengers ? Number(values.passengers) : undefined
   const durationSec = values.duration ? Number(values.duration) : passengers ? undefined : 60
   if (!(kiosks >= 1 && kiosks <= 16) || !(share > 0 && share <= 1) || (!values.server && !values.embedded)) {
-    process.stderr.write('usage: kiosk-sim loadtest (--embedded | --server URL[,URL...] --operator-key K --kiosk-keys id:key,...) [--kiosks N] [--duration S | --passengers N] [--mix genuine=..,impostor=..] [--contactless-share 0.32] [--json PATH] [--html PATH]\n')
+    process.stderr.write(
+      'usage: kiosk-sim loadtest (--embedded | --server URL[,URL...] --operator-key K --kiosk-keys id:key,...) [--kiosks N] [--duration S | --passengers N] [--mix genuine=..,impostor=..] [--contactless-share 0.32] [--json PATH] [--html PATH]\n',
+    )
     return 2
   }
   const calibration = loadCalibration()
@@ -46,7 +52,12 @@ export async function loadtestCommand(argv: string[]): Promise<number> {
       ? {
           urls: values.server.split(','),
           operatorKey: values['operator-key'] ?? '',
-          kioskKeys: Object.fromEntries((values['kiosk-keys'] ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)])),
+          kioskKeys: Object.fromEntries(
+            (values['kiosk-keys'] ?? '')
+              .split(',')
+              .filter(Boolean)
+              .map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)]),
+          ),
         }
       : null,
     kiosks,

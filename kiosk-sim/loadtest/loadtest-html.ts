@@ -1,7 +1,8 @@
 import type { LoadtestReport } from './loadtest-report.ts'
 import { formatLoadtestReport } from './loadtest-report.ts'
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
+const escape = (text: string) =>
+  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
 
 /** Horizontal bars, one per row: a self-contained SVG. */
 function barChart(title: string, rows: Array<[label: string, value: number]>, unit: string): string {
@@ -21,8 +22,16 @@ function barChart(title: string, rows: Array<[label: string, value: number]>, un
 
 /** The load-test report as one HTML file with its charts inline: no scripts, no CDN. */
 export function loadtestHtml(report: LoadtestReport): string {
-  const stageRows = Object.entries(report.latencyMs).flatMap(([stage, p]) => [[`${stage} p50`, p.p50], [`${stage} p95`, p.p95]] as Array<[string, number]>)
-  const decisionRows = Object.entries(report.decisions).flatMap(([scenario, row]) => Object.entries(row).map(([outcome, n]) => [`${scenario}: ${outcome}`, n] as [string, number]))
+  const stageRows = Object.entries(report.latencyMs).flatMap(
+    ([stage, p]) =>
+      [
+        [`${stage} p50`, p.p50],
+        [`${stage} p95`, p.p95],
+      ] as Array<[string, number]>,
+  )
+  const decisionRows = Object.entries(report.decisions).flatMap(([scenario, row]) =>
+    Object.entries(row).map(([outcome, n]) => [`${scenario}: ${outcome}`, n] as [string, number]),
+  )
   const shareRows: Array<[string, number]> = [
     ['measured contactless share', (report.share.measured ?? 0) * 100],
     ['configured share', report.share.configured * 100],

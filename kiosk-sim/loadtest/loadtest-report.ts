@@ -47,7 +47,15 @@ export interface LoadtestReport {
   mix: Mix
 }
 
-const STAGES = { total: 'totalMs', decode: 'decodeMs', verify: 'verifyMs', detect: 'detectMs', embed: 'embedMs', liveness: 'livenessMs', match: 'matchMs' } as const
+const STAGES = {
+  total: 'totalMs',
+  decode: 'decodeMs',
+  verify: 'verifyMs',
+  detect: 'detectMs',
+  embed: 'embedMs',
+  liveness: 'livenessMs',
+  match: 'matchMs',
+} as const
 
 /** Pure: the run's records and counters in, the planner's report out. */
 export function buildLoadtestReport(input: LoadtestInput): LoadtestReport {
@@ -66,7 +74,8 @@ export function buildLoadtestReport(input: LoadtestInput): LoadtestReport {
     const approved = record.decision === 'APPROVE'
     if (approved && !plan.truth.approve) falseAccepts++
     if (!approved && plan.truth.approve) falseRejects++
-    if (approved === plan.truth.approve && (plan.truth.reason === null || plan.truth.reason === record.reason)) asExpected++
+    if (approved === plan.truth.approve && (plan.truth.reason === null || plan.truth.reason === record.reason))
+      asExpected++
     if (record.reason === 'INTERNAL_ERROR') internal++
     if (record.reason === 'SERVER_UNAVAILABLE') serverUnavailable++
   }
@@ -110,13 +119,22 @@ export function formatLoadtestReport(r: LoadtestReport): string {
   const ms = (p: Percentiles) => `${p.p50.toFixed(1)} / ${p.p95.toFixed(1)} / ${p.p99.toFixed(1)}`
   const lines = [
     `kiosks ${r.kiosks} -> ${r.serverUrls.join(', ')}; setup ${r.setupSeconds.toFixed(1)} s, run ${r.wallSeconds.toFixed(1)} s`,
-    `contactless cleared ${r.contactlessCleared}: ${r.clearancesPerSecond.toFixed(2)} clearances/s (${Object.entries(r.clearancesPerSecondPerKiosk).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})`,
+    `contactless cleared ${r.contactlessCleared}: ${r.clearancesPerSecond.toFixed(2)} clearances/s (${Object.entries(
+      r.clearancesPerSecondPerKiosk,
+    )
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ')})`,
     `equivalent physical gates at ${GATE_SECONDS_PER_PASSENGER} s/passenger: ${r.equivalentGates.toFixed(1)}`,
     'stage ms p50 / p95 / p99',
     ...Object.entries(r.latencyMs).map(([k, v]) => `  ${k.padEnd(9)} ${ms(v)}`),
     `server round trip ms p50 / p95 / p99: ${ms(r.serverLatencyMs)}`,
     'decisions by scenario',
-    ...Object.entries(r.decisions).map(([s, row]) => `  ${s.padEnd(9)} ${Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', ')}`),
+    ...Object.entries(r.decisions).map(
+      ([s, row]) =>
+        `  ${s.padEnd(9)} ${Object.entries(row)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+    ),
     `as expected ${r.asExpected}/${r.contactlessCleared}; false accepts ${r.falseAccepts}, false rejects ${r.falseRejects}`,
     `errors: internal ${r.errors.internal}, server unavailable ${r.errors.serverUnavailable}, workers ${r.errors.workers}`,
     `contactless share: measured ${r.share.measured === null ? '-' : (r.share.measured * 100).toFixed(1)}% (configured ${(r.share.configured * 100).toFixed(0)}%, ImmD first month ${r.share.reference * 100}%)`,

@@ -6,7 +6,15 @@ export const LOAD_SCENARIOS = ['genuine', 'impostor', 'expired', 'replay', 'forg
 export type LoadScenario = (typeof LOAD_SCENARIOS)[number]
 export type Mix = Record<LoadScenario, number>
 
-export const DEFAULT_MIX: Mix = { genuine: 0.8, impostor: 0.05, expired: 0.03, replay: 0.03, forged: 0.03, noface: 0.03, spoof: 0.03 }
+export const DEFAULT_MIX: Mix = {
+  genuine: 0.8,
+  impostor: 0.05,
+  expired: 0.03,
+  replay: 0.03,
+  forged: 0.03,
+  noface: 0.03,
+  spoof: 0.03,
+}
 
 /** The truth label: what a correct gate does. Spoofs and unreadable cases only need "not approved". */
 export interface Truth {
@@ -74,7 +82,15 @@ export function planPassengers(options: PlanOptions): PlannedPassenger[] {
   for (let seq = 0; seq < options.passengers; seq++) {
     const resident = pick(options.residents)
     if (random() >= options.contactlessShare) {
-      plan.push({ seq, channel: 'conventional', scenario: null, tokenOf: resident, faceOf: resident, replayOf: null, truth: { approve: true, reason: null } })
+      plan.push({
+        seq,
+        channel: 'conventional',
+        scenario: null,
+        tokenOf: resident,
+        faceOf: resident,
+        replayOf: null,
+        truth: { approve: true, reason: null },
+      })
       continue
     }
     let scenario = drawScenario(options.mix, random())

@@ -46,7 +46,9 @@ interface Prepared {
 
 export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestReport> {
   const kioskIds = Array.from({ length: options.kiosks }, (_, i) => `load-kiosk-${i + 1}`)
-  const embedded: EmbeddedServer | null = options.server ? null : await startEmbeddedServer({
+  const embedded: EmbeddedServer | null = options.server
+    ? null
+    : await startEmbeddedServer({
         kioskIds: [...kioskIds, CONVENTIONAL_KIOSK],
         logLevel: 'error',
         // The population is a handful of fixture residents crossing hundreds of times: lift the per-credential limit.
@@ -64,20 +66,42 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
     const credentials: string[] = []
     const probes: Buffer[] = []
     for (const resident of fixtures.residents) {
-      credentials.push(await enrolOrReset(operator, { ...resident, photo: await readFile(fixturePath(fixtures, resident.enrolPhoto)) }))
+      credentials.push(
+        await enrolOrReset(operator, {
+          ...resident,
+          photo: await readFile(fixturePath(fixtures, resident.enrolPhoto)),
+        }),
+      )
       const genuine = fixtures.passengers.find((p) => p.scenario === 'genuine' && p.tokenOf === resident.residentId)
       if (!genuine) throw new Error(`fixtures have no probe for ${resident.residentId}`)
       probes.push(await readFile(fixturePath(fixtures, genuine.faceFrame)))
     }
-    const noFace = await readFile(fixturePath(fixtures, fixtures.passengers.find((p) => p.scenario === 'noface')!.faceFrame))
+    const noFace = await readFile(
+      fixturePath(fixtures, fixtures.passengers.find((p) => p.scenario === 'noface')!.faceFrame),
+    )
     const spoofs = await Promise.all(probes.map(screenReplayFrame))
 
-    const total = options.passengers ?? Math.ceil((options.durationSec! * PREPARED_PER_SECOND) / Math.max(options.contactlessShare, 0.05))
-    const plan = planPassengers({ passengers: total, mix: options.mix, contactlessShare: options.contactlessShare, residents: credentials.length, seed: options.seed })
+    const total =
+      options.passengers ??
+      Math.ceil((options.durationSec! * PREPARED_PER_SECOND) / Math.max(options.contactlessShare, 0.05))
+    const plan = planPassengers({
+      passengers: total,
+      mix: options.mix,
+      contactlessShare: options.contactlessShare,
+      residents: credentials.length,
+      seed: options.seed,
+    })
     const prepared = await prepareFrames(plan, { operator, credentials, probes, noFace, spoofs })
 
     for (const [i, kioskId] of kioskIds.entries()) {
-      const data: KioskWorkerData = { serverUrl: urls[i % urls.length]!, kioskKey: kioskKeys[kioskId]!, kioskId, controlPoint: 'LOAD-CP', policy: options.policy, tokenPolicy: options.tokenPolicy }
+      const data: KioskWorkerData = {
+        serverUrl: urls[i % urls.length]!,
+        kioskKey: kioskKeys[kioskId]!,
+        kioskId,
+        controlPoint: 'LOAD-CP',
+        policy: options.policy,
+        tokenPolicy: options.tokenPolicy,
+      }
       workers.push(startTsWorker(new URL('./kiosk-worker.ts', import.meta.url), { workerData: data }))
     }
     await Promise.all(workers.map((w) => nextReply(w, 'ready')))
@@ -86,10 +110,12 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
     const conventional = new EventReporter(new KioskServerClient(urls[0]!, kioskKeys[CONVENTIONAL_KIOSK]!), 200)
     const run = await drive(prepared, workers, kioskIds, conventional, options)
     await conventional.flush(8).catch(() => {})
-    const drained = await Promise.all(workers.map(async (w) => {
-      w.postMessage({ type: 'drain' } satisfies KioskWorkerRequest)
-      return nextReply(w, 'drained')
-    }))
+    const drained = await Promise.all(
+      workers.map(async (w) => {
+        w.postMessage({ type: 'drain' } satisfies KioskWorkerRequest)
+        return nextReply(w, 'drained')
+      }),
+    )
     const eventsAfter = await storedEvents(operator)
     const stats = (await operator.stats()) as { share: { contactlessShare: number | null } }
     return buildLoadtestReport({
@@ -124,11 +150,24 @@ async function prepareFrames(
       prepared.push({ plan: p, presentAfterMs: 0 })
       continue
     }
-    const genuineToken = p.replayOf !== null ? tokens.get(p.replayOf)! : (await inputs.operator.issueToken(inputs.credentials[p.tokenOf]!)).token
+    const genuineToken =
+      p.replayOf !== null
+        ? tokens.get(p.replayOf)!
+        : (await inputs.operator.issueToken(inputs.credentials[p.tokenOf]!)).token
     tokens.set(p.seq, genuineToken)
     const shown = p.scenario === 'forged' ? forgeToken(genuineToken) : genuineToken
-    const faceFrame = p.scenario === 'noface' ? inputs.noFace : p.scenario === 'spoof' ? inputs.spoofs[p.faceOf]! : inputs.probes[p.faceOf]!
-    prepared.push({ plan: p, faceFrame, presentAfterMs: p.scenario === 'expired' ? EXPIRED_AFTER_MS : 0, qrFrame: await qrCardFrame(shown) })
+    const faceFrame =
+      p.scenario === 'noface'
+        ? inputs.noFace
+        : p.scenario === 'spoof'
+          ? inputs.spoofs[p.faceOf]!
+          : inputs.probes[p.faceOf]!
+    prepared.push({
+      plan: p,
+      faceFrame,
+      presentAfterMs: p.scenario === 'expired' ? EXPIRED_AFTER_MS : 0,
+      qrFrame: await qrCardFrame(shown),
+    })
   }
   return prepared
 }
@@ -139,7 +178,12 @@ async function drive(
   kioskIds: string[],
   conventional: EventReporter,
   options: LoadtestOptions,
-): Promise<{ records: Array<{ record: ClearanceRecord; plan: PlannedPassenger }>; wallSec: number; conventionalSent: number; workerErrors: number }> {
+): Promise<{
+  records: Array<{ record: ClearanceRecord; plan: PlannedPassenger }>
+  wallSec: number
+  conventionalSent: number
+  workerErrors: number
+}> {
   const started = performance.now()
   const deadline = options.durationSec ? started + options.durationSec * 1000 : Infinity
   const records: Array<{ record: ClearanceRecord; plan: PlannedPassenger }> = []
@@ -161,13 +205,24 @@ async function drive(
 
   const progress = setInterval(() => {
     const elapsedSec = (performance.now() - started) / 1000
-    options.onProgress?.({ cleared: records.length, planned: contactlessPlanned, perSecond: records.length / elapsedSec, elapsedSec })
+    options.onProgress?.({
+      cleared: records.length,
+      planned: contactlessPlanned,
+      perSecond: records.length / elapsedSec,
+      elapsedSec,
+    })
   }, 500)
   try {
     await Promise.all(
       workers.map(async (worker, k) => {
         for (let item = takeNextContactless(); item; item = takeNextContactless()) {
-          worker.postMessage({ type: 'clear', seq: item.plan.seq, qrFrame: item.qrFrame!, faceFrame: item.faceFrame!, presentAfterMs: item.presentAfterMs } satisfies KioskWorkerRequest)
+          worker.postMessage({
+            type: 'clear',
+            seq: item.plan.seq,
+            qrFrame: item.qrFrame!,
+            faceFrame: item.faceFrame!,
+            presentAfterMs: item.presentAfterMs,
+          } satisfies KioskWorkerRequest)
           try {
             const reply = await nextReply(worker, 'cleared')
             records.push({ record: reply.record, plan: item.plan })
@@ -182,19 +237,36 @@ async function drive(
     clearInterval(progress)
   }
   const wallSec = (performance.now() - started) / 1000
-  options.onProgress?.({ cleared: records.length, planned: contactlessPlanned, perSecond: records.length / wallSec, elapsedSec: wallSec })
+  options.onProgress?.({
+    cleared: records.length,
+    planned: contactlessPlanned,
+    perSecond: records.length / wallSec,
+    elapsedSec: wallSec,
+  })
   return { records, wallSec, conventionalSent, workerErrors }
 }
 
 function conventionalEvent(): KioskEvent {
   return {
-    eventId: randomUUID(), kioskId: CONVENTIONAL_KIOSK, controlPoint: 'LOAD-CP', channel: 'conventional', decision: 'APPROVE', reason: null,
-    score: null, modelVersion: null, kid: null, jtiHash: null, occurredAt: Date.now(),
+    eventId: randomUUID(),
+    kioskId: CONVENTIONAL_KIOSK,
+    controlPoint: 'LOAD-CP',
+    channel: 'conventional',
+    decision: 'APPROVE',
+    reason: null,
+    score: null,
+    modelVersion: null,
+    kid: null,
+    jtiHash: null,
+    occurredAt: Date.now(),
     timings: { decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, matchMs: 0, totalMs: 0 },
   }
 }
 
-function nextReply<T extends KioskWorkerReply['type']>(worker: Worker, type: T): Promise<Extract<KioskWorkerReply, { type: T }>> {
+function nextReply<T extends KioskWorkerReply['type']>(
+  worker: Worker,
+  type: T,
+): Promise<Extract<KioskWorkerReply, { type: T }>> {
   return new Promise((resolve, reject) => {
     const onMessage = (reply: KioskWorkerReply) => {
       if (reply.type === 'failed') return done(() => reject(new Error(`kiosk worker failed: ${reply.message}`)))

@@ -17,12 +17,25 @@ export function syntheticEvent(kioskId: string, occurredAt: number, claim: Offli
     kid: 'key-1',
     jtiHash: claim ? jtiHash(claim.iss, claim.jti) : null,
     occurredAt,
-    timings: { decodeMs: 7.1, verifyMs: 2.4, detectMs: 40.2, embedMs: 84.3, livenessMs: 9.9, matchMs: 0.1, totalMs: 144.6 },
+    timings: {
+      decodeMs: 7.1,
+      verifyMs: 2.4,
+      detectMs: 40.2,
+      embedMs: 84.3,
+      livenessMs: 9.9,
+      matchMs: 0.1,
+      totalMs: 144.6,
+    },
   }
 }
 
 export function syntheticClaim(sub = 'synthetic-subject'): OfflineJtiClaim {
-  return { iss: 'https://test/immd', jti: randomBytes(12).toString('base64url'), exp: Math.floor(Date.now() / 1000) + 120, sub }
+  return {
+    iss: 'https://test/immd',
+    jti: randomBytes(12).toString('base64url'),
+    exp: Math.floor(Date.now() / 1000) + 120,
+    sub,
+  }
 }
 
 /** Appends `count` decisions, one durable append each (as a kiosk writes them); every `claimEvery`-th carries an offline token id. */

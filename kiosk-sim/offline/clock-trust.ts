@@ -15,14 +15,20 @@ export interface KioskClocks {
   monotonicMs: number
 }
 
-export type ClockVerdict = { trusted: true } | { trusted: false; why: 'no-contact' | 'monotonic-reset' | 'skew' | 'rollback' }
+export type ClockVerdict =
+  { trusted: true } | { trusted: false; why: 'no-contact' | 'monotonic-reset' | 'skew' | 'rollback' }
 
 /**
  * Wall time elapsed since the contact, measured from the server's clock, must agree with the monotonic
  * time elapsed, within `toleranceMs` (this catches a skewed clock and one moved either way since); and the
  * wall clock must not be before the last event the kiosk wrote (a rollback across a restart).
  */
-export function checkClock(contact: ServerContact | null, now: KioskClocks, lastEventAtMs: number | null, toleranceMs: number): ClockVerdict {
+export function checkClock(
+  contact: ServerContact | null,
+  now: KioskClocks,
+  lastEventAtMs: number | null,
+  toleranceMs: number,
+): ClockVerdict {
   if (!contact) return { trusted: false, why: 'no-contact' }
   const monotonicElapsed = now.monotonicMs - contact.monotonicMs
   // A smaller monotonic reading means another process: the contact is from an earlier run.

@@ -59,7 +59,13 @@ export class OfflineMode {
   admit(input: AdmissionInput): Admission {
     const { claims } = input
     this.learn(input)
-    const online: Admission = { ledger: input.ledger, template: input.template, embedding: input.embedding, refusal: null, claim: null }
+    const online: Admission = {
+      ledger: input.ledger,
+      template: input.template,
+      embedding: input.embedding,
+      refusal: null,
+      claim: null,
+    }
     if (input.ledger !== 'unavailable' && input.template !== 'unavailable') return online
     if (!input.outage) return { ...online, refusal: 'OFFLINE_NOT_ALLOWED' }
 
@@ -103,7 +109,12 @@ export class OfflineMode {
 
   private learn(input: AdmissionInput): void {
     const { sub } = input.claims
-    if (typeof input.template === 'object' && input.embedding) this.deps.templates.put(sub, { model: input.template.model, embedding: input.embedding, ...(input.template.photos === undefined ? {} : { photos: input.template.photos }) })
+    if (typeof input.template === 'object' && input.embedding)
+      this.deps.templates.put(sub, {
+        model: input.template.model,
+        embedding: input.embedding,
+        ...(input.template.photos === undefined ? {} : { photos: input.template.photos }),
+      })
     else if (input.template === 'revoked' || input.template === 'unknown') this.deps.templates.forget(sub)
     // Consumed at the server: remembered here too, so that the same QR is refused here while offline.
     if (input.ledger === 'consumed') this.deps.outbox.rememberJti(input.jtiHash, input.claims.exp, input.nowMs)

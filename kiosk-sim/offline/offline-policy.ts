@@ -11,7 +11,11 @@ export interface OfflineLimits {
 }
 
 /** Offline work for at most 10 minutes of revocation-list age (the key set's own limit is 15), 5 s of clock disagreement. */
-export const DEFAULT_OFFLINE_LIMITS: OfflineLimits = { enabled: true, maxRevocationAgeMs: 10 * 60_000, clockToleranceMs: 5_000 }
+export const DEFAULT_OFFLINE_LIMITS: OfflineLimits = {
+  enabled: true,
+  maxRevocationAgeMs: 10 * 60_000,
+  clockToleranceMs: 5_000,
+}
 
 export interface OfflineSituation {
   contact: ServerContact | null
@@ -29,7 +33,8 @@ export type OfflineVerdict = { allowed: true } | { allowed: false; reason: Offli
 export function offlineVerdict(situation: OfflineSituation, limits: OfflineLimits): OfflineVerdict {
   const refuse = (reason: OfflineRefusal): OfflineVerdict => ({ allowed: false, reason })
   if (!limits.enabled || !situation.contact) return refuse('OFFLINE_NOT_ALLOWED')
-  if (!checkClock(situation.contact, situation.now, situation.lastEventAtMs, limits.clockToleranceMs).trusted) return refuse('CLOCK_UNTRUSTED')
+  if (!checkClock(situation.contact, situation.now, situation.lastEventAtMs, limits.clockToleranceMs).trusted)
+    return refuse('CLOCK_UNTRUSTED')
   if (!situation.keysFresh) return refuse('STALE_KEYS')
   if (situation.revocationListGeneratedAtMs === null) return refuse('REVOCATION_LIST_STALE')
   const ageMs = serverTimeNow(situation.contact, situation.now.monotonicMs) - situation.revocationListGeneratedAtMs

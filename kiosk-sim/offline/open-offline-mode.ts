@@ -12,7 +12,12 @@ const REVOCATION_REFRESH_MS = 60_000
  * A real kiosk's offline mode: its outbox file, the revocation list and template cache fed by `server`, and the
  * process's monotonic clock. The outbox outlives the process; close it with `offline.outbox.close()`.
  */
-export function openOfflineMode(outboxPath: string, kioskId: string, server: KioskServerClient, limits: OfflineLimits = DEFAULT_OFFLINE_LIMITS): OfflineMode {
+export function openOfflineMode(
+  outboxPath: string,
+  kioskId: string,
+  server: KioskServerClient,
+  limits: OfflineLimits = DEFAULT_OFFLINE_LIMITS,
+): OfflineMode {
   const monotonic = () => performance.now()
   const outbox = new KioskOutbox(outboxPath, kioskId)
   const revocations = new RevocationCache(() => server.fetchRevocations(), monotonic, REVOCATION_REFRESH_MS)

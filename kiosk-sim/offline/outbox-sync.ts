@@ -26,13 +26,17 @@ export interface SyncReport {
  * server's head, checks it against its own chain and resends from there, once. Any other refusal
  * (a broken chain) stops the sync: it needs a person.
  */
-export async function syncOutbox(outbox: KioskOutbox, transport: OutboxTransport, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncOutbox(
+  outbox: KioskOutbox,
+  transport: OutboxTransport,
+  options: SyncOptions = {},
+): Promise<SyncReport> {
   const batchSize = options.batchSize ?? 500
   const attempts = options.attempts ?? 5
   const backoffMs = options.backoffMs ?? 200
   const report: SyncReport = { sent: 0, batches: 0, retries: 0, acknowledged: outbox.acknowledgedHead() }
   let rewound = false
-  for (let failures = 0; ; ) {
+  for (let failures = 0; ;) {
     const batch = outbox.unacknowledged(batchSize)
     if (batch.length === 0) break
     try {

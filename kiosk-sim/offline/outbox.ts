@@ -1,5 +1,12 @@
 import Database from 'better-sqlite3'
-import { canonicalJson, entryHash, genesisHash, type ChainEntry, type ChainHead, type OfflineJtiClaim } from '../../lib/outbox-chain.ts'
+import {
+  canonicalJson,
+  entryHash,
+  genesisHash,
+  type ChainEntry,
+  type ChainHead,
+  type OfflineJtiClaim,
+} from '../../lib/outbox-chain.ts'
 import type { KioskEvent } from '../server-client.ts'
 
 export type OutboxEntry = ChainEntry<KioskEvent>
@@ -51,7 +58,9 @@ export class KioskOutbox {
     this.db.pragma('synchronous = FULL')
     this.db.pragma('busy_timeout = 5000')
     this.db.exec(SCHEMA)
-    this.sql(`INSERT INTO outbox_meta (key, value) VALUES ('kiosk_id', ?), ('acked_seq', '0') ON CONFLICT (key) DO NOTHING`).run(kioskId)
+    this.sql(
+      `INSERT INTO outbox_meta (key, value) VALUES ('kiosk_id', ?), ('acked_seq', '0') ON CONFLICT (key) DO NOTHING`,
+    ).run(kioskId)
     const owner = this.meta('kiosk_id')
     // One chain per kiosk: a file copied to another kiosk would fork both chains.
     if (owner !== kioskId) {
@@ -66,8 +75,17 @@ export class KioskOutbox {
       const head = this.head()
       const seq = head.seq + 1
       const hash = entryHash(head.hash, seq, event, jti)
-      this.sql('INSERT INTO outbox (seq, event_id, prev_hash, hash, event, jti, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(seq, event.eventId, head.hash, hash, canonicalJson(event), jti ? canonicalJson(jti) : null, event.occurredAt)
+      this.sql(
+        'INSERT INTO outbox (seq, event_id, prev_hash, hash, event, jti, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        seq,
+        event.eventId,
+        head.hash,
+        hash,
+        canonicalJson(event),
+        jti ? canonicalJson(jti) : null,
+        event.occurredAt,
+      )
       return { seq, prevHash: head.hash, hash, event, jti }
     })
     return insert.immediate()
@@ -76,7 +94,12 @@ export class KioskOutbox {
   /** Local replay ledger: true the first time this kiosk sees the token id. Expired ids are dropped as it goes. */
   rememberJti(jtiHash: string, expiresAtSec: number, nowMs: number): boolean {
     this.sql('DELETE FROM seen_jti WHERE expires_at < ?').run(Math.floor(nowMs / 1000) - 3600)
-    return this.sql('INSERT INTO seen_jti (jti_hash, expires_at) VALUES (?, ?) ON CONFLICT (jti_hash) DO NOTHING').run(jtiHash, expiresAtSec).changes === 1
+    return (
+      this.sql('INSERT INTO seen_jti (jti_hash, expires_at) VALUES (?, ?) ON CONFLICT (jti_hash) DO NOTHING').run(
+        jtiHash,
+        expiresAtSec,
+      ).changes === 1
+    )
   }
 
   head(): ChainHead {
@@ -101,8 +124,16 @@ export class KioskOutbox {
 
   /** Up to `limit` entries from `fromSeq` on, as stored (and as sent). */
   entries(fromSeq: number, limit: number): OutboxEntry[] {
-    const rows = this.sql('SELECT seq, prev_hash, hash, event, jti FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?').all(fromSeq, limit) as EntryRow[]
-    return rows.map((row) => ({ seq: row.seq, prevHash: row.prev_hash, hash: row.hash, event: JSON.parse(row.event), jti: row.jti ? JSON.parse(row.jti) : null }))
+    const rows = this.sql(
+      'SELECT seq, prev_hash, hash, event, jti FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?',
+    ).all(fromSeq, limit) as EntryRow[]
+    return rows.map((row) => ({
+      seq: row.seq,
+      prevHash: row.prev_hash,
+      hash: row.hash,
+      event: JSON.parse(row.event),
+      jti: row.jti ? JSON.parse(row.jti) : null,
+    }))
   }
 
   pendingCount(): number {
@@ -115,7 +146,10 @@ export class KioskOutbox {
    * `allowRewind` accepts a head behind the current one (a server restored from a backup).
    */
   acknowledge(head: ChainHead, allowRewind = false): void {
-    const local = head.seq === 0 ? genesisHash(this.kioskId) : (this.sql('SELECT hash FROM outbox WHERE seq = ?').pluck().get(head.seq) as string | undefined)
+    const local =
+      head.seq === 0
+        ? genesisHash(this.kioskId)
+        : (this.sql('SELECT hash FROM outbox WHERE seq = ?').pluck().get(head.seq) as string | undefined)
     if (local !== head.hash) throw new OutboxMismatchError(`server head seq ${head.seq} does not match the local chain`)
     if (head.seq < this.acknowledgedSeq() && !allowRewind) return
     this.sql(`UPDATE outbox_meta SET value = ? WHERE key = 'acked_seq'`).run(String(head.seq))

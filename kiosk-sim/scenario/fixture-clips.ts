@@ -35,7 +35,11 @@ export interface FixtureClipOptions {
  * passenger's token only when its clip is asked for (tokens live two minutes). `expired` passengers are left
  * out: a clip plays within the token's lifetime.
  */
-export async function* fixtureClips(set: FixtureSet, operator: OperatorClient, options: FixtureClipOptions = {}): AsyncGenerator<FixtureClip> {
+export async function* fixtureClips(
+  set: FixtureSet,
+  operator: OperatorClient,
+  options: FixtureClipOptions = {},
+): AsyncGenerator<FixtureClip> {
   const credentials = new Map<string, string>()
   for (const resident of set.residents) {
     const photo = await readFile(fixturePath(set, resident.enrolPhoto))
@@ -49,7 +53,13 @@ export async function* fixtureClips(set: FixtureSet, operator: OperatorClient, o
     tokens.set(passenger.id, token)
     if (options.only && !options.only.includes(passenger.id)) continue
     const facePhoto = await readFile(fixturePath(set, passenger.faceFrame))
-    const spec: PassengerClipSpec = { qrText: token, facePhoto, seed: passenger.qrSeed, qrDifficulty: passenger.qrDifficulty, ...options.clip }
+    const spec: PassengerClipSpec = {
+      qrText: token,
+      facePhoto,
+      seed: passenger.qrSeed,
+      qrDifficulty: passenger.qrDifficulty,
+      ...options.clip,
+    }
     yield { name: passenger.id, passenger, spec, expected: passenger.expected }
   }
   const genuine = set.passengers.find((p) => p.scenario === 'genuine')
@@ -63,20 +73,36 @@ export async function* fixtureClips(set: FixtureSet, operator: OperatorClient, o
       seed: genuine.qrSeed + 7,
       ...options.clip,
     }
-    yield { name: `${genuine.id}-tailgate`, passenger: genuine, spec, expected: { decision: 'REFER_TO_OFFICER', reason: 'MULTIPLE_FACES' } }
+    yield {
+      name: `${genuine.id}-tailgate`,
+      passenger: genuine,
+      spec,
+      expected: { decision: 'REFER_TO_OFFICER', reason: 'MULTIPLE_FACES' },
+    }
   }
   if (options.swap && genuine && other) {
     const own = await readFile(fixturePath(set, genuine.faceFrame))
     const stranger = await readFile(fixturePath(set, other.faceFrame))
     const variants = [
       { name: `${genuine.id}-holder`, facePhoto: own, expected: { decision: 'APPROVE', reason: null } as const },
-      { name: `${genuine.id}-swap`, facePhoto: stranger, expected: { decision: 'REFER_TO_OFFICER', reason: 'FACE_CHANGED' } as const },
+      {
+        name: `${genuine.id}-swap`,
+        facePhoto: stranger,
+        expected: { decision: 'REFER_TO_OFFICER', reason: 'FACE_CHANGED' } as const,
+      },
     ]
     for (const [i, variant] of variants.entries()) {
       const { token } = await operator.issueToken(credentials.get(genuine.tokenOf)!)
       const fps = options.clip?.fps ?? 10
       // One phone frame: the gate reads the QR and sees the holder there, then captures whoever faces it next.
-      const spec: PassengerClipSpec = { ...options.clip, qrText: token, facePhoto: variant.facePhoto, holderPhoto: own, seed: genuine.qrSeed + 11 + i, qrSeconds: 1 / fps }
+      const spec: PassengerClipSpec = {
+        ...options.clip,
+        qrText: token,
+        facePhoto: variant.facePhoto,
+        holderPhoto: own,
+        seed: genuine.qrSeed + 11 + i,
+        qrSeconds: 1 / fps,
+      }
       yield { name: variant.name, passenger: genuine, spec, expected: variant.expected }
     }
   }

@@ -35,7 +35,8 @@ export async function loadFixtureSet(dir: string): Promise<FixtureSet> {
   const read = async (name: string) => JSON.parse(await readFile(path.join(dir, name), 'utf8')) as unknown
   const residents = (await read('residents.json')) as FixtureResident[]
   const passengers = (await read('passengers.json')) as FixturePassenger[]
-  if (!Array.isArray(residents) || !Array.isArray(passengers)) throw new Error(`${dir}: residents.json and passengers.json must be arrays`)
+  if (!Array.isArray(residents) || !Array.isArray(passengers))
+    throw new Error(`${dir}: residents.json and passengers.json must be arrays`)
   const known = new Set(residents.map((r) => r.residentId))
   for (const p of passengers) {
     if (!known.has(p.tokenOf)) throw new Error(`passenger ${p.id}: tokenOf ${p.tokenOf} is not a fixture resident`)

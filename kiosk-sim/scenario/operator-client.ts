@@ -34,7 +34,11 @@ export class OperatorClient {
 
   /** A new credential for an enrolled resident (the old one stops working). */
   async resetCredential(residentId: string): Promise<string> {
-    const reply = await this.call('POST', `/v1/residents/${encodeURIComponent(residentId)}/credential`, this.operatorKey)
+    const reply = await this.call(
+      'POST',
+      `/v1/residents/${encodeURIComponent(residentId)}/credential`,
+      this.operatorKey,
+    )
     return (reply as { credential: string }).credential
   }
 

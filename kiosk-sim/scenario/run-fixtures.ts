@@ -85,7 +85,11 @@ export async function runFixtures(set: FixtureSet, options: FixtureRunOptions): 
     records.push(record)
     options.onDecision?.(record, passenger)
   }
-  const summary = summariseRun(records, gateSeconds, set.passengers.map((p) => p.expected))
+  const summary = summariseRun(
+    records,
+    gateSeconds,
+    set.passengers.map((p) => p.expected),
+  )
   if (!offline) {
     await reporter.flush()
     return { records, summary, eventsSent: reporter.delivered }
@@ -100,7 +104,10 @@ export async function runFixtures(set: FixtureSet, options: FixtureRunOptions): 
 }
 
 /** Enrols, or, for a resident enrolled earlier, issues a fresh credential: runs can repeat against one server. */
-export async function enrolOrReset(operator: OperatorClient, input: Parameters<OperatorClient['enrol']>[0]): Promise<string> {
+export async function enrolOrReset(
+  operator: OperatorClient,
+  input: Parameters<OperatorClient['enrol']>[0],
+): Promise<string> {
   try {
     return await operator.enrol(input)
   } catch (error) {

@@ -9,8 +9,14 @@
 import type { FaceAnalysis, FaceEngine } from '../../models/face-types.ts'
 import type { Decision } from '../decision-types.ts'
 import {
-  frameWork, initialGateState, stepGate,
-  type GateInput, type GateOutcome, type GatePhase, type GateState, type LiveGateConfig,
+  frameWork,
+  initialGateState,
+  stepGate,
+  type GateInput,
+  type GateOutcome,
+  type GatePhase,
+  type GateState,
+  type LiveGateConfig,
 } from '../live/gate-state-machine.ts'
 import type { ClearanceRecord, TokenVerification } from '../pipeline.ts'
 
@@ -40,7 +46,11 @@ export interface BrowserGateDeps {
   /** pipeline.verifyPresentedToken with its deps bound. */
   verify: (qrText: string) => Promise<TokenVerification>
   /** pipeline.clearanceRecord with its deps bound. */
-  record: (decision: Decision, context: { score: number | null; kid: string | null; jtiHash: string | null }, timings: GateTimings) => ClearanceRecord
+  record: (
+    decision: Decision,
+    context: { score: number | null; kid: string | null; jtiHash: string | null },
+    timings: GateTimings,
+  ) => ClearanceRecord
   /** Gets each decision (to the event reporter). */
   onDecision: (record: ClearanceRecord, outcome: GateOutcome) => void
   /** Wall clock, epoch ms. */
@@ -79,7 +89,13 @@ export class BrowserGate {
   state(frameMs: number | null = null, skipped = false): PublicState {
     if (!this.#busy) this.#apply({ type: 'tick', at: this.#now() })
     const s = this.#state
-    return { phase: s.phase, decision: s.phase === 'DECIDED' ? s.outcome.decision.decision : null, decisionSeq: this.#decisionSeq, frameMs, skipped }
+    return {
+      phase: s.phase,
+      decision: s.phase === 'DECIDED' ? s.outcome.decision.decision : null,
+      decisionSeq: this.#decisionSeq,
+      frameMs,
+      skipped,
+    }
   }
 
   /** One camera frame (JPEG, PNG or WebP). One at a time: a frame that arrives while the gate works is skipped. */
@@ -113,7 +129,12 @@ export class BrowserGate {
         // The face seen beside the phone, to compare with the face captured next (FACE_CHANGED).
         const faces = await this.#deps.engine.analyze(frame).catch(() => null)
         if (faces) this.#session.qrFaceMs = round(analysisMs(faces))
-        return { type: 'frame', at, qrText: qr.text, ...(faces ? { faces: { faces: faces.faces, model: faces.model } } : {}) }
+        return {
+          type: 'frame',
+          at,
+          qrText: qr.text,
+          ...(faces ? { faces: { faces: faces.faces, model: faces.model } } : {}),
+        }
       }
       const analysis = await this.#deps.engine.analyze(frame)
       this.#addFaceTimings(analysis)
@@ -146,9 +167,20 @@ export class BrowserGate {
     // As in the camera gate, detect, embed and liveness are sums over the capture frames. totalMs is the gate's own
     // work for this passenger (QR read and the look beside the phone, token stages, capture frames), not the
     // seconds the passenger takes to lower the phone and face the camera.
-    timings.totalMs = round(qrFaceMs + timings.decodeMs + timings.verifyMs + timings.detectMs + timings.embedMs + timings.livenessMs + timings.matchMs)
+    timings.totalMs = round(
+      qrFaceMs +
+        timings.decodeMs +
+        timings.verifyMs +
+        timings.detectMs +
+        timings.embedMs +
+        timings.livenessMs +
+        timings.matchMs,
+    )
     try {
-      this.#deps.onDecision(this.#deps.record(step.decided.decision, { score: step.decided.score, kid, jtiHash }, timings), step.decided)
+      this.#deps.onDecision(
+        this.#deps.record(step.decided.decision, { score: step.decided.score, kid, jtiHash }, timings),
+        step.decided,
+      )
     } catch {
       // Reporting must not stop the gate; the decision is on show regardless.
     }

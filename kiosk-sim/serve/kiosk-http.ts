@@ -15,8 +15,18 @@ export interface KioskHttpOptions {
 
 const PublicStateSchema = Type.Object(
   {
-    phase: Type.Union([Type.Literal('WAITING_FOR_QR'), Type.Literal('VERIFYING'), Type.Literal('CAPTURING_FACE'), Type.Literal('DECIDED')]),
-    decision: Type.Union([Type.Literal('APPROVE'), Type.Literal('REJECT'), Type.Literal('REFER_TO_OFFICER'), Type.Null()]),
+    phase: Type.Union([
+      Type.Literal('WAITING_FOR_QR'),
+      Type.Literal('VERIFYING'),
+      Type.Literal('CAPTURING_FACE'),
+      Type.Literal('DECIDED'),
+    ]),
+    decision: Type.Union([
+      Type.Literal('APPROVE'),
+      Type.Literal('REJECT'),
+      Type.Literal('REFER_TO_OFFICER'),
+      Type.Null(),
+    ]),
     decisionSeq: Type.Integer(),
     frameMs: Type.Union([Type.Number(), Type.Null()]),
     skipped: Type.Boolean(),
@@ -27,10 +37,15 @@ const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), mess
 
 export async function buildKioskHttp(options: KioskHttpOptions) {
   const allowed = new URL(options.allowedOrigin).origin
-  const app = Fastify({ logger: false, bodyLimit: options.maxFrameBytes ?? 4 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>()
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.maxFrameBytes ?? 4 * 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>()
   // Images only: JSON and text bodies are not frames.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser(['image/jpeg', 'image/png', 'image/webp'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+  app.addContentTypeParser(['image/jpeg', 'image/png', 'image/webp'], { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  )
 
   // CORS for exactly one origin; a request that names another origin is refused outright (fail closed).
   app.addHook('onRequest', async (request, reply) => {
@@ -40,8 +55,12 @@ export async function buildKioskHttp(options: KioskHttpOptions) {
     if (origin !== allowed) return reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'origin not allowed' } })
     reply.header('access-control-allow-origin', allowed)
     if (request.method === 'OPTIONS') {
-      reply.header('access-control-allow-methods', 'GET, POST').header('access-control-allow-headers', 'content-type').header('access-control-max-age', '600')
-      if (request.headers['access-control-request-private-network'] === 'true') reply.header('access-control-allow-private-network', 'true')
+      reply
+        .header('access-control-allow-methods', 'GET, POST')
+        .header('access-control-allow-headers', 'content-type')
+        .header('access-control-max-age', '600')
+      if (request.headers['access-control-request-private-network'] === 'true')
+        reply.header('access-control-allow-private-network', 'true')
       return reply.code(204).send()
     }
   })
@@ -50,17 +69,33 @@ export async function buildKioskHttp(options: KioskHttpOptions) {
 
   app.post(
     '/frames',
-    { schema: { response: { 200: PublicStateSchema, 400: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema } } },
+    {
+      schema: {
+        response: { 200: PublicStateSchema, 400: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
+      },
+    },
     async (request, reply) => {
       const body = request.body
-      if (!Buffer.isBuffer(body) || body.length === 0) return reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message: 'a JPEG, PNG or WebP frame is required' } })
+      if (!Buffer.isBuffer(body) || body.length === 0)
+        return reply
+          .code(400)
+          .send({ error: { code: 'VALIDATION_FAILED', message: 'a JPEG, PNG or WebP frame is required' } })
       return options.gate.onFrame(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
     },
   )
-  app.get('/state', { schema: { response: { 200: PublicStateSchema, 403: ErrorSchema } } }, async () => options.gate.state())
+  app.get('/state', { schema: { response: { 200: PublicStateSchema, 403: ErrorSchema } } }, async () =>
+    options.gate.state(),
+  )
   app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED'
+    const code =
+      status === 413
+        ? 'PAYLOAD_TOO_LARGE'
+        : status === 415
+          ? 'UNSUPPORTED_MEDIA_TYPE'
+          : status === 500
+            ? 'INTERNAL_ERROR'
+            : 'VALIDATION_FAILED'
     return reply.code(status).send({ error: { code, message: code.toLowerCase().replaceAll('_', ' ') } })
   })
   return app

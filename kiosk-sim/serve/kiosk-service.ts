@@ -8,7 +8,13 @@ import { gateTokenPolicy } from '../../tokens/token-profile.ts'
 import { EventReporter } from '../event-reporter.ts'
 import { KeyCache } from '../key-cache.ts'
 import { defaultLiveGateConfig, type LiveGateConfig } from '../live/gate-state-machine.ts'
-import { clearanceRecord, verifyPresentedToken, type ClearanceRecord, type KioskIdentity, type PipelineDeps } from '../pipeline.ts'
+import {
+  clearanceRecord,
+  verifyPresentedToken,
+  type ClearanceRecord,
+  type KioskIdentity,
+  type PipelineDeps,
+} from '../pipeline.ts'
 import { decodeQr } from '../qr.ts'
 import { KioskServerClient } from '../server-client.ts'
 import { BrowserGate } from './browser-gate.ts'
@@ -48,7 +54,15 @@ export async function startKioskService(options: KioskServiceOptions): Promise<K
     await keys.refresh(Date.now())
     const reporter = new EventReporter(server)
     const tokenPolicy = gateTokenPolicy(options.issuer, options.audience)
-    const pipeline: PipelineDeps = { engine, server, keys, policy, tokenPolicy, identity: options.identity, now: () => Date.now() }
+    const pipeline: PipelineDeps = {
+      engine,
+      server,
+      keys,
+      policy,
+      tokenPolicy,
+      identity: options.identity,
+      now: () => Date.now(),
+    }
     const gate = new BrowserGate({
       engine,
       config: { ...defaultLiveGateConfig(policy), holdMs: 4_000, ...options.gate },

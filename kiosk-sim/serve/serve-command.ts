@@ -50,7 +50,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     ...(values.calibration ? { calibrationFile: values.calibration } : {}),
   })
   const kioskPage = `${serverUrl}/kiosk?kiosk=${encodeURIComponent(kiosk.url)}`
-  process.stdout.write(`${JSON.stringify({ kiosk: kiosk.url, server: serverUrl, kioskPage, dashboard: `${serverUrl}/dashboard`, ...(embedded ? { operatorKey: embedded.operatorKey } : {}) })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ kiosk: kiosk.url, server: serverUrl, kioskPage, dashboard: `${serverUrl}/dashboard`, ...(embedded ? { operatorKey: embedded.operatorKey } : {}) })}\n`,
+  )
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
   })

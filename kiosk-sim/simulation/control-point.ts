@@ -121,7 +121,8 @@ export function validateConfig(config: ControlPointConfig): void {
   if (!Number.isFinite(config.seed)) fail('seed must be a finite number')
   if (!(config.hours > 0 && Number.isFinite(config.hours))) fail(`hours must be > 0, got ${config.hours}`)
   if (config.arrivalsPerHour.length === 0) fail('arrivalsPerHour must hold at least one hour')
-  if (config.arrivalsPerHour.some((r) => !(r >= 0 && Number.isFinite(r)))) fail('arrivalsPerHour must be finite and >= 0')
+  if (config.arrivalsPerHour.some((r) => !(r >= 0 && Number.isFinite(r))))
+    fail('arrivalsPerHour must be finite and >= 0')
   share('contactlessShare', config.contactlessShare)
   share('referRate', config.referRate)
   share('counterShare', config.counterShare)
@@ -198,7 +199,16 @@ export function simulateControlPoint(config: ControlPointConfig): ControlPointRe
     const isReferred = route !== COUNTER && referU < referRate
     const service = sampleServiceTime(paxRng, specOf[route]!) + specOf[route]!.walkSec
     const counterService = isReferred ? sampleServiceTime(paxRng, specs.counter) + specs.counter.walkSec : 0
-    const pax: Passenger = { arrival: t, route, referred: isReferred, secondStage: false, service, counterService, waited: 0, queuedAt: t }
+    const pax: Passenger = {
+      arrival: t,
+      route,
+      referred: isReferred,
+      secondStage: false,
+      service,
+      counterService,
+      waited: 0,
+      queuedAt: t,
+    }
     join(route, pax, t)
   }
   const depart = (d: Departure) => {
@@ -241,7 +251,11 @@ export function simulateControlPoint(config: ControlPointConfig): ControlPointRe
   const inSystem = [...queues.flatMap((q) => q.toArray()), ...heap.toArray().map((d) => d.pax)]
   const overdueAtEnd = inSystem.filter((pax) => end - pax.arrival > pledgeSec).length
   const sorted = sortNumbers(waits)
-  const byGate = (values: readonly number[]): ByGate => ({ contactless: values[0]!, conventional: values[1]!, counter: values[2]! })
+  const byGate = (values: readonly number[]): ByGate => ({
+    contactless: values[0]!,
+    conventional: values[1]!,
+    counter: values[2]!,
+  })
   return {
     simulatedSec: end,
     arrivals,
@@ -262,7 +276,8 @@ export function simulateControlPoint(config: ControlPointConfig): ControlPointRe
     overdueAtEnd,
     utilisation: byGate(busySec.map((b, g) => (servers[g]! > 0 ? b / (servers[g]! * end) : 0))),
     throughputPerHour: finished / config.hours,
-    measuredContactlessShare: passages[0]! + passages[1]! > 0 ? passages[0]! / (passages[0]! + passages[1]!) : Number.NaN,
+    measuredContactlessShare:
+      passages[0]! + passages[1]! > 0 ? passages[0]! / (passages[0]! + passages[1]!) : Number.NaN,
     hourly: hourArrivals.map((a, h) => {
       const hw = sortNumbers(hourWaits[h]!)
       return {

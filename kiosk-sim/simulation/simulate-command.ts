@@ -13,7 +13,15 @@ import {
   type ControlPointConfig,
   type ControlPointResult,
 } from './control-point.ts'
-import { SWEEP_METRICS, SWEEP_PARAMS, sweep, sweepToSvg, type SweepMetric, type SweepParam, type SweepRow } from './sweep.ts'
+import {
+  SWEEP_METRICS,
+  SWEEP_PARAMS,
+  sweep,
+  sweepToSvg,
+  type SweepMetric,
+  type SweepParam,
+  type SweepRow,
+} from './sweep.ts'
 
 export const SIMULATE_USAGE = `usage: simulate [--seed N] [--hours H] [--arrivals-per-hour N | --profile a,b,c,...] [--share 0.32]
          [--contactless-gates N] [--conventional-gates N] [--counters N]
@@ -80,11 +88,13 @@ export async function simulateCommand(argv: string[], io: CommandIo = processIo)
     }
     const metric = values.metric as SweepMetric
     if (!SWEEP_METRICS.includes(metric)) throw new UsageError(`--metric must be one of ${SWEEP_METRICS.join(', ')}`)
-    if (values.svg !== undefined && values.sweep === undefined) throw new UsageError('--svg charts a sweep: add --sweep')
+    if (values.svg !== undefined && values.sweep === undefined)
+      throw new UsageError('--svg charts a sweep: add --sweep')
 
     let contactless = { mean: DEFAULT_SERVICE_SEC.contactless.mean, walkSec: 0 }
     let contactlessSource = 'default'
-    if (values['contactless-sec'] !== undefined) contactless = { mean: num('contactless-sec', values['contactless-sec']), walkSec: 0 }
+    if (values['contactless-sec'] !== undefined)
+      contactless = { mean: num('contactless-sec', values['contactless-sec']), walkSec: 0 }
     if (values['from-loadtest'] !== undefined) {
       const p50Ms = await readLoadTestP50(values['from-loadtest'])
       const walkSec = values['walk-sec'] === undefined ? DEFAULT_LOADTEST_WALK_SEC : num('walk-sec', values['walk-sec'])
@@ -93,12 +103,15 @@ export async function simulateCommand(argv: string[], io: CommandIo = processIo)
     } else if (values['walk-sec'] !== undefined) {
       throw new UsageError('--walk-sec goes with --from-loadtest')
     }
-    const cv = (kind: keyof typeof DEFAULT_SERVICE_SEC) => (values.cv === undefined ? DEFAULT_SERVICE_SEC[kind].cv : num('cv', values.cv))
+    const cv = (kind: keyof typeof DEFAULT_SERVICE_SEC) =>
+      values.cv === undefined ? DEFAULT_SERVICE_SEC[kind].cv : num('cv', values.cv)
     const config: ControlPointConfig = {
       seed: int('seed', values.seed!),
       hours: num('hours', values.hours!),
       arrivalsPerHour:
-        values.profile !== undefined ? list('profile', values.profile) : [num('arrivals-per-hour', values['arrivals-per-hour'] ?? '12000')],
+        values.profile !== undefined
+          ? list('profile', values.profile)
+          : [num('arrivals-per-hour', values['arrivals-per-hour'] ?? '12000')],
       contactlessShare: num('share', values.share!),
       gates: {
         contactless: int('contactless-gates', values['contactless-gates']!),
@@ -120,7 +133,8 @@ export async function simulateCommand(argv: string[], io: CommandIo = processIo)
       const { param, sweepValues } = parseSweep(values.sweep)
       const rows = sweep(config, param, sweepValues)
       io.out(`${describeConfig(config, contactlessSource)}\n\n${formatSweepTable(rows)}\n`)
-      if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify({ config, param, rows }, null, 2)}\n`)
+      if (values.json !== undefined)
+        await writeFile(values.json, `${JSON.stringify({ config, param, rows }, null, 2)}\n`)
       if (values.svg !== undefined) await writeFile(values.svg, sweepToSvg(rows, metric))
       return 0
     }
@@ -156,7 +170,8 @@ async function readLoadTestP50(file: string): Promise<number> {
     throw new UsageError(`load-test file ${file} is not JSON`)
   }
   const p50 = (parsed as { latencyMs?: { total?: { p50?: unknown } } } | null)?.latencyMs?.total?.p50
-  if (typeof p50 !== 'number' || !(p50 > 0)) throw new UsageError(`load-test file ${file} has no positive latencyMs.total.p50`)
+  if (typeof p50 !== 'number' || !(p50 > 0))
+    throw new UsageError(`load-test file ${file} has no positive latencyMs.total.p50`)
   return p50
 }
 
@@ -179,9 +194,11 @@ function list(name: string, text: string): number[] {
 function parseSweep(text: string): { param: SweepParam; sweepValues: number[] } {
   const eq = text.indexOf('=')
   const param = text.slice(0, eq) as SweepParam
-  if (eq < 0 || !SWEEP_PARAMS.includes(param)) throw new UsageError(`--sweep must be one of ${SWEEP_PARAMS.map((p) => `${p}=...`).join(', ')}`)
+  if (eq < 0 || !SWEEP_PARAMS.includes(param))
+    throw new UsageError(`--sweep must be one of ${SWEEP_PARAMS.map((p) => `${p}=...`).join(', ')}`)
   const sweepValues = list('sweep', text.slice(eq + 1))
-  if (param === 'contactless-gates' && sweepValues.some((v) => !Number.isInteger(v))) throw new UsageError('gate counts must be integers')
+  if (param === 'contactless-gates' && sweepValues.some((v) => !Number.isInteger(v)))
+    throw new UsageError('gate counts must be integers')
   return { param, sweepValues }
 }
 
@@ -192,7 +209,10 @@ const minutes = (sec: number) => (Number.isFinite(sec) ? (sec / 60).toFixed(2) :
 function describeConfig(config: ControlPointConfig, contactlessSource: string): string {
   const s = resolveServiceSpecs(config)
   const profile = config.arrivalsPerHour
-  const arrivals = profile.length === 1 ? `${fmtInt(profile[0]!)} passengers/h (flat)` : `hourly profile ${profile.map(fmtInt).join(', ')} passengers/h`
+  const arrivals =
+    profile.length === 1
+      ? `${fmtInt(profile[0]!)} passengers/h (flat)`
+      : `hourly profile ${profile.map(fmtInt).join(', ')} passengers/h`
   const sec = (spec: { mean: number; walkSec: number }) => `${(spec.mean + spec.walkSec).toFixed(1)} s`
   return [
     `Control point: ${config.hours} h, ${arrivals}, seed ${config.seed}`,
@@ -219,7 +239,8 @@ export function formatReport(config: ControlPointConfig, r: ControlPointResult):
     '',
     'hour  arrivals    served  p95 wait (min)  pledge',
     ...r.hourly.map(
-      (h) => `${String(h.hour).padStart(4)}  ${fmtInt(h.arrivals).padStart(8)}  ${fmtInt(h.served).padStart(8)}  ${minutes(h.waitP95Sec).padStart(14)}  ${pct(h.withinPledge).padStart(6)}`,
+      (h) =>
+        `${String(h.hour).padStart(4)}  ${fmtInt(h.arrivals).padStart(8)}  ${fmtInt(h.served).padStart(8)}  ${minutes(h.waitP95Sec).padStart(14)}  ${pct(h.withinPledge).padStart(6)}`,
     ),
   ]
   return lines.join('\n')
@@ -227,7 +248,21 @@ export function formatReport(config: ControlPointConfig, r: ControlPointResult):
 
 export function formatSweepTable(rows: readonly SweepRow[]): string {
   const param = rows[0]?.param ?? 'value'
-  const header = [param === 'arrivals' ? 'arrivals x' : param, 'arrivals', 'thru/h', 'p50 min', 'p95 min', 'p98 min', 'pledge', 'overdue', 'backlog', 'util cl', 'util conv', 'util ctr', 'share']
+  const header = [
+    param === 'arrivals' ? 'arrivals x' : param,
+    'arrivals',
+    'thru/h',
+    'p50 min',
+    'p95 min',
+    'p98 min',
+    'pledge',
+    'overdue',
+    'backlog',
+    'util cl',
+    'util conv',
+    'util ctr',
+    'share',
+  ]
   const body = rows.map((r) => [
     String(r.value),
     fmtInt(r.arrivals),

@@ -74,7 +74,8 @@ export function sweep(base: ControlPointConfig, param: SweepParam, values: reado
 }
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
-const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : Number(v.toPrecision(3)).toString())
+const fmt = (v: number) =>
+  Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : Number(v.toPrecision(3)).toString()
 
 /** A self-contained SVG line chart of one metric against the swept value (non-finite points are left out). */
 export function sweepToSvg(rows: readonly SweepRow[], metric: SweepMetric): string {
@@ -106,7 +107,9 @@ export function sweepToSvg(rows: readonly SweepRow[], metric: SweepMetric): stri
     )
   }
   for (const x of xs) {
-    out.push(`<text x="${sx(x).toFixed(1)}" y="${height - m.bottom + 18}" text-anchor="middle">${escapeXml(fmt(x))}</text>`)
+    out.push(
+      `<text x="${sx(x).toFixed(1)}" y="${height - m.bottom + 18}" text-anchor="middle">${escapeXml(fmt(x))}</text>`,
+    )
   }
   out.push(
     `<line x1="${m.left}" x2="${width - m.right}" y1="${height - m.bottom}" y2="${height - m.bottom}" stroke="#333"/>`,
@@ -121,7 +124,10 @@ export function sweepToSvg(rows: readonly SweepRow[], metric: SweepMetric): stri
     )
   }
   const polyline = points.map((r) => `${sx(r.value).toFixed(1)},${sy(r[metric]).toFixed(1)}`).join(' ')
-  out.push(`<g class="series" data-metric="${escapeXml(metric)}">`, `<polyline fill="none" stroke="#1f6fb2" stroke-width="2" points="${polyline}"/>`)
+  out.push(
+    `<g class="series" data-metric="${escapeXml(metric)}">`,
+    `<polyline fill="none" stroke="#1f6fb2" stroke-width="2" points="${polyline}"/>`,
+  )
   for (const r of points) {
     out.push(
       `<circle cx="${sx(r.value).toFixed(1)}" cy="${sy(r[metric]).toFixed(1)}" r="3.5" fill="#1f6fb2"><title>${escapeXml(`${param}=${fmt(r.value)}: ${fmt(r[metric])}`)}</title></circle>`,

@@ -29,13 +29,36 @@ const CODEC_ARGS: Record<string, string[]> = {
 export const ENCODABLE_EXTENSIONS = Object.keys(CODEC_ARGS)
 
 /** Pipes the frames to ffmpeg (waiting for the pipe to drain: backpressure) and resolves when the file is complete. */
-export async function encodeRawVideo(frames: AsyncIterable<Buffer>, format: RawVideoFormat, filePath: string, options: EncodeOptions = {}): Promise<void> {
+export async function encodeRawVideo(
+  frames: AsyncIterable<Buffer>,
+  format: RawVideoFormat,
+  filePath: string,
+  options: EncodeOptions = {},
+): Promise<void> {
   const codec = CODEC_ARGS[path.extname(filePath).toLowerCase()]
-  if (!codec) throw new FrameSourceError('CLIP_FORMAT_UNSUPPORTED', `cannot encode ${filePath}: use one of ${ENCODABLE_EXTENSIONS.join(', ')} or .y4m`)
+  if (!codec)
+    throw new FrameSourceError(
+      'CLIP_FORMAT_UNSUPPORTED',
+      `cannot encode ${filePath}: use one of ${ENCODABLE_EXTENSIONS.join(', ')} or .y4m`,
+    )
   const args = [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${format.width}x${format.height}`, '-r', String(format.fps), '-i', 'pipe:0',
-    ...codec, filePath,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${format.width}x${format.height}`,
+    '-r',
+    String(format.fps),
+    '-i',
+    'pipe:0',
+    ...codec,
+    filePath,
   ]
   const child = spawn(options.ffmpegPath ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] })
   await spawned(child, options.ffmpegPath)
@@ -55,7 +78,8 @@ export async function encodeRawVideo(frames: AsyncIterable<Buffer>, format: RawV
     child.stdin!.end()
   }
   const code = await exited
-  if (code !== 0) throw new FrameSourceError('FFMPEG_FAILED', `ffmpeg exited with code ${code} writing ${filePath}: ${stderr.trim()}`)
+  if (code !== 0)
+    throw new FrameSourceError('FFMPEG_FAILED', `ffmpeg exited with code ${code} writing ${filePath}: ${stderr.trim()}`)
 }
 
 /** Resolves once the process runs; a missing executable becomes FFMPEG_NOT_FOUND (spawn's ENOENT). */
@@ -64,7 +88,10 @@ export async function spawned(child: ChildProcess, ffmpegPath = 'ffmpeg'): Promi
     await once(child, 'spawn')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new FrameSourceError('FFMPEG_NOT_FOUND', `ffmpeg not found (${ffmpegPath}): install it or put it on PATH`, { cause: error })
+    if (code === 'ENOENT')
+      throw new FrameSourceError('FFMPEG_NOT_FOUND', `ffmpeg not found (${ffmpegPath}): install it or put it on PATH`, {
+        cause: error,
+      })
     throw new FrameSourceError('FFMPEG_FAILED', `ffmpeg could not start: ${(error as Error).message}`, { cause: error })
   }
 }

@@ -45,7 +45,21 @@ export function ffmpegArgs(options: FfmpegFrameOptions): string[] {
       ? ['-f', 'v4l2', '-framerate', String(fps), '-i', options.input.device]
       : [...(options.realtime ? ['-re'] : []), '-i', options.input.path]
   const filter = `fps=${fps},scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2`
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', ...input, '-an', '-vf', filter, '-f', 'rawvideo', '-pix_fmt', options.pixelFormat ?? 'rgb24', 'pipe:1']
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    ...input,
+    '-an',
+    '-vf',
+    filter,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    options.pixelFormat ?? 'rgb24',
+    'pipe:1',
+  ]
 }
 
 /**
@@ -96,7 +110,14 @@ export function ffmpegFrames(options: FfmpegFrameOptions): FrameStream {
           const rest = joined.subarray(frameBytes)
           pending = rest.length > 0 ? [rest] : []
           pendingBytes = rest.length
-          yield { data, width: options.width, height: options.height, channels, index, streamMs: (index * 1000) / options.fps }
+          yield {
+            data,
+            width: options.width,
+            height: options.height,
+            channels,
+            index,
+            streamMs: (index * 1000) / options.fps,
+          }
           index++
           if (stopped) return
         }
@@ -127,13 +148,27 @@ export async function checkFrameSource(options: Pick<FfmpegFrameOptions, 'input'
   try {
     await access(source, constants.R_OK)
   } catch (error) {
-    throw new FrameSourceError('SOURCE_UNAVAILABLE', `cannot open ${source}: ${(error as NodeJS.ErrnoException).code ?? 'not readable'}`, { cause: error })
+    throw new FrameSourceError(
+      'SOURCE_UNAVAILABLE',
+      `cannot open ${source}: ${(error as NodeJS.ErrnoException).code ?? 'not readable'}`,
+      { cause: error },
+    )
   }
 }
 
 function validate({ width, height, fps }: FfmpegFrameOptions): void {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 16 || height < 16 || width > 4096 || height > 4096) {
-    throw new FrameSourceError('SOURCE_OPTIONS_INVALID', `frame size ${width}x${height} must be whole pixels, 16 to 4096 a side`)
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 16 ||
+    height < 16 ||
+    width > 4096 ||
+    height > 4096
+  ) {
+    throw new FrameSourceError(
+      'SOURCE_OPTIONS_INVALID',
+      `frame size ${width}x${height} must be whole pixels, 16 to 4096 a side`,
+    )
   }
   if (!(fps > 0 && fps <= 120)) throw new FrameSourceError('SOURCE_OPTIONS_INVALID', `fps ${fps} must be in (0, 120]`)
 }

@@ -2,7 +2,10 @@
  * Keeps only the newest item of a source that runs at its own pace (a camera): a consumer slower than the
  * camera gets current frames instead of a growing backlog. Items replaced before they were read are counted.
  */
-export async function* latestOnly<T>(source: AsyncIterable<T>, onDropped: () => void = () => undefined): AsyncGenerator<T> {
+export async function* latestOnly<T>(
+  source: AsyncIterable<T>,
+  onDropped: () => void = () => undefined,
+): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]()
   let latest: { value: T } | null = null
   let finished = false

@@ -63,9 +63,11 @@ export function clipLayout(spec: PassengerClipSpec): ClipLayout {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 64 || height < 64 || width % 2 || height % 2) {
     throw new FrameSourceError('SOURCE_OPTIONS_INVALID', `clip size ${width}x${height} must be even and at least 64x64`)
   }
-  if (!(fps > 0 && fps <= 120)) throw new FrameSourceError('SOURCE_OPTIONS_INVALID', `clip fps ${fps} must be in (0, 120]`)
+  if (!(fps > 0 && fps <= 120))
+    throw new FrameSourceError('SOURCE_OPTIONS_INVALID', `clip fps ${fps} must be in (0, 120]`)
   const frames = (seconds: number, name: string) => {
-    if (!(seconds >= 0 && seconds <= 600)) throw new FrameSourceError('SOURCE_OPTIONS_INVALID', `${name} ${seconds} must be in [0, 600]`)
+    if (!(seconds >= 0 && seconds <= 600))
+      throw new FrameSourceError('SOURCE_OPTIONS_INVALID', `${name} ${seconds} must be in [0, 600]`)
     return Math.round(seconds * fps)
   }
   const faceFrames = frames(spec.faceSeconds ?? DEFAULTS.faceSeconds, 'faceSeconds')
@@ -93,12 +95,21 @@ export async function* passengerClipFrames(spec: PassengerClipSpec): AsyncIterab
     const phone = await phoneView(spec, scene, width, height)
     for (let i = 0; i < layout.qrFrames; i++) {
       // Hand shake: a pixel or two each way.
-      yield withNoise(shifted(phone, width, height, Math.round((rnd() - 0.5) * 4), Math.round((rnd() - 0.5) * 4)), 1.5, rnd)
+      yield withNoise(
+        shifted(phone, width, height, Math.round((rnd() - 0.5) * 4), Math.round((rnd() - 0.5) * 4)),
+        1.5,
+        rnd,
+      )
     }
   }
 
   for (let i = 0; i < layout.faceFrames; i++) {
-    const jitter = { scale: 0.96 + 0.04 * rnd(), dx: (rnd() - 0.5) * 12, dy: (rnd() - 0.5) * 8, gain: 0.96 + 0.08 * rnd() }
+    const jitter = {
+      scale: 0.96 + 0.04 * rnd(),
+      dx: (rnd() - 0.5) * 12,
+      dy: (rnd() - 0.5) * 8,
+      gain: 0.96 + 0.08 * rnd(),
+    }
     const main = await fitted(spec.facePhoto, scene, width, height, jitter)
     let frame = main
     if (layout.secondFaceFrom !== null && i >= layout.secondFaceFrom) {
@@ -132,7 +143,11 @@ export async function writeY4m(spec: PassengerClipSpec, filePath: string): Promi
 }
 
 /** The clip encoded by ffmpeg; the container comes from the extension (.mp4, .mkv, .mov, .avi; .y4m is written directly). */
-export async function writeVideo(spec: PassengerClipSpec, filePath: string, options: EncodeOptions = {}): Promise<void> {
+export async function writeVideo(
+  spec: PassengerClipSpec,
+  filePath: string,
+  options: EncodeOptions = {},
+): Promise<void> {
   if (path.extname(filePath).toLowerCase() === '.y4m') return writeY4m(spec, filePath)
   const layout = clipLayout(spec)
   await mkdir(path.dirname(path.resolve(filePath)), { recursive: true })
@@ -143,10 +158,16 @@ export async function writeVideo(spec: PassengerClipSpec, filePath: string, opti
 async function phoneView(spec: PassengerClipSpec, scene: Buffer, width: number, height: number): Promise<Buffer> {
   const difficulty = spec.qrDifficulty ?? 'clean'
   if (!spec.holderPhoto) {
-    return sharp(await renderPhoneFrame(spec.qrText, { seed: spec.seed, difficulty, width, height })).removeAlpha().raw().toBuffer()
+    return sharp(await renderPhoneFrame(spec.qrText, { seed: spec.seed, difficulty, width, height }))
+      .removeAlpha()
+      .raw()
+      .toBuffer()
   }
   const half = width / 2
-  const phone = await sharp(await renderPhoneFrame(spec.qrText, { seed: spec.seed, difficulty, width: half, height })).removeAlpha().raw().toBuffer()
+  const phone = await sharp(await renderPhoneFrame(spec.qrText, { seed: spec.seed, difficulty, width: half, height }))
+    .removeAlpha()
+    .raw()
+    .toBuffer()
   const holder = await fitted(spec.holderPhoto, scene, width, height, { scale: 1, dx: 0, dy: 0, gain: 1 })
   const out = Buffer.alloc(width * height * 3)
   const from = Math.floor(width / 4)
@@ -161,7 +182,11 @@ async function phoneView(spec: PassengerClipSpec, scene: Buffer, width: number, 
 function drawScene(width: number, height: number, rnd: () => number): Buffer {
   const top = [90 + rnd() * 80, 90 + rnd() * 80, 90 + rnd() * 80]
   const bottom = [40 + rnd() * 60, 40 + rnd() * 60, 40 + rnd() * 60]
-  const bands = Array.from({ length: 3 }, () => ({ x: rnd() * width, w: (0.05 + rnd() * 0.15) * width, tone: 0.8 + rnd() * 0.4 }))
+  const bands = Array.from({ length: 3 }, () => ({
+    x: rnd() * width,
+    w: (0.05 + rnd() * 0.15) * width,
+    tone: 0.8 + rnd() * 0.4,
+  }))
   const out = Buffer.alloc(width * height * 3)
   for (let y = 0; y < height; y++) {
     const t = y / (height - 1)
@@ -188,7 +213,13 @@ async function fitted(photo: Buffer, scene: Buffer, width: number, height: numbe
   const fit = Math.min(width / meta.width, height / meta.height) * j.scale
   const w = Math.max(1, Math.round(meta.width * fit))
   const h = Math.max(1, Math.round(meta.height * fit))
-  const pixels = await sharp(photo).autoOrient().removeAlpha().resize(w, h, { fit: 'fill' }).linear(j.gain, 0).raw().toBuffer()
+  const pixels = await sharp(photo)
+    .autoOrient()
+    .removeAlpha()
+    .resize(w, h, { fit: 'fill' })
+    .linear(j.gain, 0)
+    .raw()
+    .toBuffer()
   const out = Buffer.from(scene)
   const x0 = Math.round((width - w) / 2 + j.dx)
   const y0 = Math.round((height - h) / 2 + j.dy)

@@ -35,16 +35,40 @@ interface Profile {
 
 const PROFILES: Record<PhoneFrameDifficulty, Profile> = {
   clean: {
-    qrSidePx: [230, 300], rollDeg: 6, tiltDeg: 6, blurSigma: [0.3, 0.6], motionPx: [0, 0],
-    noiseSigma: [1.5, 3], jpegQuality: [85, 92], screenWhite: [225, 250], screenBlack: [15, 35], glare: [0, 0],
+    qrSidePx: [230, 300],
+    rollDeg: 6,
+    tiltDeg: 6,
+    blurSigma: [0.3, 0.6],
+    motionPx: [0, 0],
+    noiseSigma: [1.5, 3],
+    jpegQuality: [85, 92],
+    screenWhite: [225, 250],
+    screenBlack: [15, 35],
+    glare: [0, 0],
   },
   mild: {
-    qrSidePx: [200, 270], rollDeg: 15, tiltDeg: 16, blurSigma: [0.6, 1.0], motionPx: [0, 2],
-    noiseSigma: [3, 7], jpegQuality: [65, 80], screenWhite: [200, 240], screenBlack: [30, 60], glare: [0, 0.3],
+    qrSidePx: [200, 270],
+    rollDeg: 15,
+    tiltDeg: 16,
+    blurSigma: [0.6, 1.0],
+    motionPx: [0, 2],
+    noiseSigma: [3, 7],
+    jpegQuality: [65, 80],
+    screenWhite: [200, 240],
+    screenBlack: [30, 60],
+    glare: [0, 0.3],
   },
   hard: {
-    qrSidePx: [190, 250], rollDeg: 25, tiltDeg: 24, blurSigma: [0.8, 1.2], motionPx: [0, 3],
-    noiseSigma: [6, 11], jpegQuality: [45, 65], screenWhite: [170, 220], screenBlack: [40, 80], glare: [0.2, 0.55],
+    qrSidePx: [190, 250],
+    rollDeg: 25,
+    tiltDeg: 24,
+    blurSigma: [0.8, 1.2],
+    motionPx: [0, 3],
+    noiseSigma: [6, 11],
+    jpegQuality: [45, 65],
+    screenWhite: [170, 220],
+    screenBlack: [40, 80],
+    glare: [0.2, 0.55],
   },
 }
 
@@ -86,9 +110,15 @@ export async function renderPhoneFrame(qrText: string, options: PhoneFrameOption
   const [e1, e2] = rotatedAxes(roll, yaw, pitch)
   const scale = destModule / texModule // plane units per texture pixel
   const forward: Mat3 = [
-    f * e1[0] * scale + cx * e1[2] * scale, f * e2[0] * scale + cx * e2[2] * scale, cx * f,
-    f * e1[1] * scale + cy * e1[2] * scale, f * e2[1] * scale + cy * e2[2] * scale, cy * f,
-    e1[2] * scale, e2[2] * scale, f,
+    f * e1[0] * scale + cx * e1[2] * scale,
+    f * e2[0] * scale + cx * e2[2] * scale,
+    cx * f,
+    f * e1[1] * scale + cy * e1[2] * scale,
+    f * e2[1] * scale + cy * e2[2] * scale,
+    cy * f,
+    e1[2] * scale,
+    e2[2] * scale,
+    f,
   ]
   // forward maps texture coordinates relative to the QR centre to frame pixels; its inverse, shifted
   // to the texture origin, maps frame pixels to texels.
@@ -98,7 +128,8 @@ export async function renderPhoneFrame(qrText: string, options: PhoneFrameOption
   warpOnto(frame, width, height, phone, toTex)
 
   const glare = pick(p.glare)
-  if (glare > 0) addGlare(frame, width, height, cx + sym(qrSide / 3), cy + sym(qrSide / 3), qrSide * (0.25 + 0.3 * rnd()), glare)
+  if (glare > 0)
+    addGlare(frame, width, height, cx + sym(qrSide / 3), cy + sym(qrSide / 3), qrSide * (0.25 + 0.3 * rnd()), glare)
 
   const sigma = pick(p.blurSigma)
   const motion = pick(p.motionPx)
@@ -153,7 +184,8 @@ function drawPhone(modules: QRCode.BitMatrix, px: number, white: number, black: 
         const qx = Math.floor((x - qrX0) / px) - QUIET_MODULES
         const qy = Math.floor((y - qrY0) / px) - QUIET_MODULES
         if (qx >= 0 && qy >= 0 && qx < modules.size && qy < modules.size && modules.get(qy, qx)) v = black
-        const inCaption = sy >= captionY - bezel && sy < captionY - bezel + px * 2 && Math.abs(x - w / 2) < symbol * 0.35
+        const inCaption =
+          sy >= captionY - bezel && sy < captionY - bezel + px * 2 && Math.abs(x - w / 2) < symbol * 0.35
         if (inCaption) v = Math.round((white + black) / 2)
       }
       data[i] = v + cast
@@ -172,7 +204,10 @@ function drawBackground(width: number, height: number, rnd: () => number): Buffe
   const base = [70 + rnd() * 120, 70 + rnd() * 120, 70 + rnd() * 120]
   const out = Buffer.alloc(width * height * 3)
   const shapes = Array.from({ length: 3 + Math.floor(rnd() * 4) }, () => ({
-    x0: rnd() * width, y0: rnd() * height, w: (0.1 + rnd() * 0.4) * width, h: (0.05 + rnd() * 0.3) * height,
+    x0: rnd() * width,
+    y0: rnd() * height,
+    w: (0.1 + rnd() * 0.4) * width,
+    h: (0.05 + rnd() * 0.3) * height,
     tone: 40 + rnd() * 180,
   }))
   const c = [0, 0, 0]
@@ -216,7 +251,10 @@ function warpOnto(frame: Buffer, width: number, height: number, tex: Texture, to
           const i10 = i00 + 4
           const i01 = i00 + tw * 4
           const i11 = i01 + 4
-          const w00 = (1 - fu) * (1 - fv), w10 = fu * (1 - fv), w01 = (1 - fu) * fv, w11 = fu * fv
+          const w00 = (1 - fu) * (1 - fv),
+            w10 = fu * (1 - fv),
+            w01 = (1 - fu) * fv,
+            w11 = fu * fv
           for (let k = 0; k < 4; k++) {
             acc[k]! += data[i00 + k]! * w00 + data[i10 + k]! * w10 + data[i01 + k]! * w01 + data[i11 + k]! * w11
           }
@@ -231,7 +269,15 @@ function warpOnto(frame: Buffer, width: number, height: number, tex: Texture, to
   }
 }
 
-function addGlare(frame: Buffer, width: number, height: number, gx: number, gy: number, radius: number, strength: number): void {
+function addGlare(
+  frame: Buffer,
+  width: number,
+  height: number,
+  gx: number,
+  gy: number,
+  radius: number,
+  strength: number,
+): void {
   const r2 = 2 * radius * radius
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -268,7 +314,12 @@ function motionKernel(length: number, angle: number): { width: number; height: n
   return { width: size, height: size, kernel }
 }
 
-interface Grid { w: number; h: number; ch: number; v: Float64Array }
+interface Grid {
+  w: number
+  h: number
+  ch: number
+  v: Float64Array
+}
 
 function randomGrid(w: number, h: number, ch: number, rnd: () => number): Grid {
   return { w, h, ch, v: Float64Array.from({ length: w * h * ch }, () => rnd()) }
@@ -294,7 +345,14 @@ type Mat3 = [number, number, number, number, number, number, number, number, num
 
 /** The phone plane's x and y axes in camera space after pitch (x), yaw (y) and roll (z). */
 function rotatedAxes(roll: number, yaw: number, pitch: number): [Vec3, Vec3] {
-  const [cr, sr, cyw, syw, cp, sp] = [Math.cos(roll), Math.sin(roll), Math.cos(yaw), Math.sin(yaw), Math.cos(pitch), Math.sin(pitch)]
+  const [cr, sr, cyw, syw, cp, sp] = [
+    Math.cos(roll),
+    Math.sin(roll),
+    Math.cos(yaw),
+    Math.sin(yaw),
+    Math.cos(pitch),
+    Math.sin(pitch),
+  ]
   // R = Rz(roll) * Ry(yaw) * Rx(pitch); columns 0 and 1.
   const e1: Vec3 = [cr * cyw, sr * cyw, -syw]
   const e2: Vec3 = [cr * syw * sp - sr * cp, sr * syw * sp + cr * cp, cyw * sp]
@@ -315,15 +373,22 @@ function mul3(a: Mat3, b: Mat3): Mat3 {
 
 function invert3(m: Mat3): Mat3 {
   const [a, b, c, d, e, f, g, h, i] = m
-  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g
+  const A = e * i - f * h,
+    B = -(d * i - f * g),
+    C = d * h - e * g
   const det = a * A + b * B + c * C
   return [
-    A / det, -(b * i - c * h) / det, (b * f - c * e) / det,
-    B / det, (a * i - c * g) / det, -(a * f - c * d) / det,
-    C / det, -(a * h - b * g) / det, (a * e - b * d) / det,
+    A / det,
+    -(b * i - c * h) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    -(a * f - c * d) / det,
+    C / det,
+    -(a * h - b * g) / det,
+    (a * e - b * d) / det,
   ]
 }
-
 
 function gaussian(rnd: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd())

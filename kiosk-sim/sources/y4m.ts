@@ -26,7 +26,8 @@ export function i420Size(width: number, height: number): number {
  */
 export function rgbToI420(rgb: Uint8Array, width: number, height: number): Buffer {
   if (width % 2 !== 0 || height % 2 !== 0) throw new RangeError(`I420 needs an even frame size, got ${width}x${height}`)
-  if (rgb.byteLength !== width * height * 3) throw new RangeError(`expected ${width * height * 3} bytes of RGB24, got ${rgb.byteLength}`)
+  if (rgb.byteLength !== width * height * 3)
+    throw new RangeError(`expected ${width * height * 3} bytes of RGB24, got ${rgb.byteLength}`)
   const out = Buffer.alloc(i420Size(width, height))
   const cw = width / 2
   const uBase = width * height

@@ -3,19 +3,67 @@
 // file keeps only the alternatives that lost, for re-measurement.
 import type { Tensor3D } from '@tensorflow/tfjs-core'
 import type { FaceResult, Human } from '@vladmandic/human'
-import { clip, cropTensor, loadWeightMap, normalize, type FaceApiBox, type FaceApiModels, type FaceApiNet, type Rect } from '../faceapi-descriptor.ts'
+import {
+  clip,
+  cropTensor,
+  loadWeightMap,
+  normalize,
+  type FaceApiBox,
+  type FaceApiModels,
+  type FaceApiNet,
+  type Rect,
+} from '../faceapi-descriptor.ts'
 
-export { describe, loadFaceApi, FACEAPI_DESCRIPTOR_LENGTH, FACEAPI_MODEL_DIR, FACEAPI_VERSION, type FaceApiModels } from '../faceapi-descriptor.ts'
+export {
+  describe,
+  loadFaceApi,
+  FACEAPI_DESCRIPTOR_LENGTH,
+  FACEAPI_MODEL_DIR,
+  FACEAPI_VERSION,
+  type FaceApiModels,
+} from '../faceapi-descriptor.ts'
 
-export type CropMode = 'human-box' | 'mesh-box' | 'faceapi-landmarks' | 'faceapi-landmarks2' | 'mesh-landmarks' | 'dlib-landmarks'
+export type CropMode =
+  'human-box' | 'mesh-box' | 'faceapi-landmarks' | 'faceapi-landmarks2' | 'mesh-landmarks' | 'dlib-landmarks'
 
 /**
  * MediaPipe face-mesh points that bound the region face-api's 68 landmarks cover (jaw line from ear to ear,
  * eyebrows, chin): the mesh's own bounding box runs up to the forehead, which face-api's crop does not include.
  */
 const MESH_68_OUTLINE = [
-  127, 234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454, 356, // jaw
-  70, 63, 105, 66, 107, 336, 296, 334, 293, 300, // eyebrows
+  127,
+  234,
+  93,
+  132,
+  58,
+  172,
+  136,
+  150,
+  149,
+  176,
+  148,
+  152,
+  377,
+  400,
+  378,
+  379,
+  365,
+  397,
+  288,
+  361,
+  323,
+  454,
+  356, // jaw
+  70,
+  63,
+  105,
+  66,
+  107,
+  336,
+  296,
+  334,
+  293,
+  300, // eyebrows
 ]
 
 /** face-api's `FaceLandmarks.align()` default: min bounding box of the landmarks padded by 20%. */
@@ -34,7 +82,13 @@ function minBoxPadded(points: Array<{ x: number; y: number }>, padding = 0.2): R
  * ([h, w, 3], RGB 0..255), so Human's box and mesh are in its pixels. face-api itself pads the crop to a square
  * (centred) and resizes it to 150x150, then subtracts its mean RGB.
  */
-export async function faceCrop(models: FaceApiModels, tf: Human['tf'], image: Tensor3D, face: FaceResult, mode: CropMode): Promise<Tensor3D | null> {
+export async function faceCrop(
+  models: FaceApiModels,
+  tf: Human['tf'],
+  image: Tensor3D,
+  face: FaceResult,
+  mode: CropMode,
+): Promise<Tensor3D | null> {
   const [bx, by, bw, bh] = face.box
   if (mode === 'human-box') return cropTensor(tf, image, { x: bx, y: by, width: bw, height: bh })
   if (mode === 'mesh-box') {
@@ -50,7 +104,10 @@ export async function faceCrop(models: FaceApiModels, tf: Human['tf'], image: Te
   // close to the tight SSD boxes it was trained on (Human's own box is square and enlarged).
   if (mode === 'mesh-landmarks' && face.mesh && face.mesh.length >= 468) {
     const mesh = face.mesh
-    rect = minBoxPadded(MESH_68_OUTLINE.map((i) => ({ x: mesh[i]![0], y: mesh[i]![1] })), 0)
+    rect = minBoxPadded(
+      MESH_68_OUTLINE.map((i) => ({ x: mesh[i]![0], y: mesh[i]![1] })),
+      0,
+    )
   }
   for (let pass = 0; pass < (mode === 'faceapi-landmarks2' ? 2 : 1); pass++) {
     const c = clip(rect, image.shape[1], image.shape[0])
@@ -76,12 +133,21 @@ export async function loadFaceApiSsd(models: FaceApiModels, tf: Human['tf']): Pr
   nets.ssdMobilenetv1.loadFromWeightMap(await loadWeightMap(tf, 'ssd_mobilenetv1_model'))
 }
 
-export async function faceApiOwnDescriptor(models: FaceApiModels, image: Tensor3D, minConfidence = 0.2): Promise<Float32Array | null> {
+export async function faceApiOwnDescriptor(
+  models: FaceApiModels,
+  image: Tensor3D,
+  minConfidence = 0.2,
+): Promise<Float32Array | null> {
   const fa = models.faceapi as unknown as {
-    detectSingleFace(i: Tensor3D, o: unknown): { withFaceLandmarks(): { withFaceDescriptor(): Promise<{ descriptor: Float32Array } | undefined> } }
+    detectSingleFace(
+      i: Tensor3D,
+      o: unknown,
+    ): { withFaceLandmarks(): { withFaceDescriptor(): Promise<{ descriptor: Float32Array } | undefined> } }
     SsdMobilenetv1Options: new (o: { minConfidence: number }) => unknown
   }
-  const r = await fa.detectSingleFace(image, new fa.SsdMobilenetv1Options({ minConfidence })).withFaceLandmarks().withFaceDescriptor()
+  const r = await fa
+    .detectSingleFace(image, new fa.SsdMobilenetv1Options({ minConfidence }))
+    .withFaceLandmarks()
+    .withFaceDescriptor()
   return r ? normalize(r.descriptor) : null
 }
-

@@ -40,14 +40,22 @@ export function renderDetSvg(options: DetPlotOptions): string {
   const plotW = width - MARGIN.left - MARGIN.right
   const plotH = height - MARGIN.top - MARGIN.bottom
   // Rates outside the axes are drawn a little beyond them and clipped, so that they never run along an edge.
-  const x = (p: number): number => MARGIN.left + (plotW * (probit(clamp(p, xMin / 10, 0.999)) - probit(xMin))) / (probit(max) - probit(xMin))
-  const y = (p: number): number => MARGIN.top + plotH - (plotH * (probit(clamp(p, yMin / 10, 0.999)) - probit(yMin))) / (probit(max) - probit(yMin))
+  const x = (p: number): number =>
+    MARGIN.left + (plotW * (probit(clamp(p, xMin / 10, 0.999)) - probit(xMin))) / (probit(max) - probit(xMin))
+  const y = (p: number): number =>
+    MARGIN.top + plotH - (plotH * (probit(clamp(p, yMin / 10, 0.999)) - probit(yMin))) / (probit(max) - probit(yMin))
 
   const out: string[] = []
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`)
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+  )
   out.push(`<rect width="${width}" height="${height}" fill="#fff"/>`)
-  out.push(`<clipPath id="plot-area"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/></clipPath>`)
-  out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`)
+  out.push(
+    `<clipPath id="plot-area"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/></clipPath>`,
+  )
+  out.push(
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`,
+  )
   // Grid and tick labels.
   for (const t of TICKS) {
     if (t > max) continue
@@ -61,11 +69,17 @@ export function renderDetSvg(options: DetPlotOptions): string {
     }
   }
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`)
-  out.push(`<text x="${MARGIN.left + plotW / 2}" y="${height - 12}" text-anchor="middle" font-size="12">False match rate (FMR, probit scale)</text>`)
-  out.push(`<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="12">False non-match rate (FNMR, probit scale)</text>`)
+  out.push(
+    `<text x="${MARGIN.left + plotW / 2}" y="${height - 12}" text-anchor="middle" font-size="12">False match rate (FMR, probit scale)</text>`,
+  )
+  out.push(
+    `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="12">False non-match rate (FNMR, probit scale)</text>`,
+  )
   // FMR guides.
   for (const m of marks) {
-    out.push(`<line x1="${f(x(m.fmr))}" y1="${MARGIN.top}" x2="${f(x(m.fmr))}" y2="${MARGIN.top + plotH}" stroke="#888" stroke-dasharray="4 3"/>`)
+    out.push(
+      `<line x1="${f(x(m.fmr))}" y1="${MARGIN.top}" x2="${f(x(m.fmr))}" y2="${MARGIN.top + plotH}" stroke="#888" stroke-dasharray="4 3"/>`,
+    )
     out.push(`<text x="${f(x(m.fmr) + 3)}" y="${MARGIN.top + plotH - 4}" fill="#555">FMR ${tickLabel(m.fmr)}</text>`)
   }
   // Curves.
@@ -77,7 +91,9 @@ export function renderDetSvg(options: DetPlotOptions): string {
       out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8" clip-path="url(#plot-area)"/>`)
     }
     const ly = MARGIN.top + 16 + 16 * i
-    out.push(`<line x1="${MARGIN.left + plotW - 170}" y1="${ly - 4}" x2="${MARGIN.left + plotW - 150}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"/>`)
+    out.push(
+      `<line x1="${MARGIN.left + plotW - 170}" y1="${ly - 4}" x2="${MARGIN.left + plotW - 150}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"/>`,
+    )
     out.push(`<text x="${MARGIN.left + plotW - 145}" y="${ly}">${escapeXml(s.label)}</text>`)
   })
   // Values at the guides.
@@ -97,19 +113,30 @@ export function renderDetSvg(options: DetPlotOptions): string {
 export function probit(p: number): number {
   if (p <= 0) return -Infinity
   if (p >= 1) return Infinity
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239]
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ]
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572]
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783]
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ]
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416]
   const low = 0.02425
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p))
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    return (
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    )
   }
   if (p > 1 - low) return -probit(1 - p)
   const q = p - 0.5
   const r = q * q
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  )
 }
 
 /** Lowest decade at or below the smallest positive rate, between 1e-6 and 1e-2. */

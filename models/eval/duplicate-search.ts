@@ -35,8 +35,14 @@ export function nonMatedBestScores(
  * The general form: every probe searched against `gallerySize` templates of identities other than its own (all of
  * them when there are no more), drawn per probe by a seeded partial shuffle. Returns each search's best score.
  */
-export function nonMatedSearches(templates: readonly Enrolled[], probes: readonly Enrolled[], gallerySize: number, seed: number = DEFAULT_SEED): Float64Array {
-  if (!Number.isInteger(gallerySize) || gallerySize < 1) throw new RangeError(`gallery size ${gallerySize} is not a positive integer`)
+export function nonMatedSearches(
+  templates: readonly Enrolled[],
+  probes: readonly Enrolled[],
+  gallerySize: number,
+  seed: number = DEFAULT_SEED,
+): Float64Array {
+  if (!Number.isInteger(gallerySize) || gallerySize < 1)
+    throw new RangeError(`gallery size ${gallerySize} is not a positive integer`)
   const random = createPrng(seed)
   const out = new Float64Array(probes.length)
   probes.forEach((probe, n) => {

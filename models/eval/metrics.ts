@@ -97,7 +97,8 @@ export function highestThresholdWithin(
   maxRejectShare: number,
   step: number,
 ): { threshold: number; rejectShare: number } {
-  if (!(maxRejectShare >= 0 && maxRejectShare < 1)) throw new RangeError(`reject share ${maxRejectShare} is not in [0, 1)`)
+  if (!(maxRejectShare >= 0 && maxRejectShare < 1))
+    throw new RangeError(`reject share ${maxRejectShare} is not in [0, 1)`)
   if (!(step > 0)) throw new RangeError(`step ${step} is not positive`)
   const s = sortedCopy(scores, 'bona fide')
   const k = Math.floor(maxRejectShare * s.length + 1e-9)
@@ -237,7 +238,9 @@ function detCurve(
     const rank = Math.round(Math.pow(g.length, i / (half - 1)))
     thresholds.add(g[rank - 1]!)
   }
-  return [...thresholds].sort((a, b) => a - b).map((threshold) => ({ threshold, fmr: fmrAt(threshold), fnmr: fnmrAt(threshold) }))
+  return [...thresholds]
+    .sort((a, b) => a - b)
+    .map((threshold) => ({ threshold, fmr: fmrAt(threshold), fnmr: fnmrAt(threshold) }))
 }
 
 function distinctMerged(a: Float64Array, b: Float64Array): Float64Array {

@@ -47,7 +47,11 @@ export interface MultiTemplateScores {
 }
 
 /** The enrolment / probe split, independent of k and of the fusion. */
-export function splitForEnrolment(samples: readonly MultiSample[], maxK: number, seed: number = DEFAULT_SEED): MultiTemplateProtocol {
+export function splitForEnrolment(
+  samples: readonly MultiSample[],
+  maxK: number,
+  seed: number = DEFAULT_SEED,
+): MultiTemplateProtocol {
   if (!Number.isInteger(maxK) || maxK < 1) throw new RangeError(`maxK ${maxK} is not a positive integer`)
   const groups = new Map<string, number[]>()
   const acquired: number[] = []
@@ -82,7 +86,8 @@ export function scoreMultiTemplate(
   if (!Number.isInteger(k) || k < 1 || k > protocol.maxK) throw new RangeError(`k ${k} is not in 1..${protocol.maxK}`)
   const genuine: number[] = []
   let impostorCount = 0
-  for (const split of protocol.splits) impostorCount += protocol.acquired.filter((p) => protocol.identityOf[p] !== split.identity).length
+  for (const split of protocol.splits)
+    impostorCount += protocol.acquired.filter((p) => protocol.identityOf[p] !== split.identity).length
   const impostor = new Float64Array(impostorCount)
   let m = 0
   for (const split of protocol.splits) {
@@ -115,7 +120,12 @@ export function galleryScorer(photos: readonly Float32Array[], fusion: Fusion): 
  * Share of the genuine galleries (identities with a split) whose first k photos would fail the enrolment
  * "same person" check at `threshold` (some pair scores below it): the enrolment refusals it costs.
  */
-export function samePersonRejectShare(samples: readonly MultiSample[], protocol: MultiTemplateProtocol, k: number, threshold: number): { rejected: number; galleries: number } {
+export function samePersonRejectShare(
+  samples: readonly MultiSample[],
+  protocol: MultiTemplateProtocol,
+  k: number,
+  threshold: number,
+): { rejected: number; galleries: number } {
   let rejected = 0
   for (const split of protocol.splits) {
     const photos = split.gallery.slice(0, k).map((p) => samples[p]!.embedding)

@@ -49,10 +49,12 @@ export const createPrng = mulberry32
 
 export function buildPairs(samples: readonly PairSample[], options: PairOptions = {}): PairSet {
   const maxImpostors = options.maxImpostors ?? DEFAULT_MAX_IMPOSTORS
-  if (!Number.isInteger(maxImpostors) || maxImpostors < 0) throw new RangeError(`maxImpostors ${maxImpostors} is not a count`)
+  if (!Number.isInteger(maxImpostors) || maxImpostors < 0)
+    throw new RangeError(`maxImpostors ${maxImpostors} is not a count`)
   const seen = new Set<number>()
   for (const s of samples) {
-    if (!Number.isInteger(s.index) || s.index < 0 || s.index > 0xffffffff) throw new RangeError(`index ${s.index} is not a uint32`)
+    if (!Number.isInteger(s.index) || s.index < 0 || s.index > 0xffffffff)
+      throw new RangeError(`index ${s.index} is not a uint32`)
     if (seen.has(s.index)) throw new RangeError(`duplicate sample index ${s.index}`)
     seen.add(s.index)
   }
@@ -129,7 +131,10 @@ export function selectIdentitySubset(identities: readonly string[], limit: numbe
     const j = Math.floor(random() * (i + 1))
     ;[names[i], names[j]] = [names[j]!, names[i]!]
   }
-  const ordered = [...names.filter((n) => groups.get(n)!.length >= 2), ...names.filter((n) => groups.get(n)!.length < 2)]
+  const ordered = [
+    ...names.filter((n) => groups.get(n)!.length >= 2),
+    ...names.filter((n) => groups.get(n)!.length < 2),
+  ]
   const chosen: number[] = []
   for (const name of ordered) {
     const group = groups.get(name)!

@@ -39,7 +39,11 @@ export interface TradeoffPoint {
 }
 
 /** Pass mask of a gate: value >= threshold ('min' gates) or value <= threshold ('max' gates); null fails. */
-export function passMask(values: ReadonlyArray<number | null>, threshold: number, direction: 'min' | 'max'): Uint8Array {
+export function passMask(
+  values: ReadonlyArray<number | null>,
+  threshold: number,
+  direction: 'min' | 'max',
+): Uint8Array {
   return Uint8Array.from(values, (v) => (v !== null && (direction === 'min' ? v >= threshold : v <= threshold) ? 1 : 0))
 }
 
@@ -69,9 +73,15 @@ function weightOf(pass: Uint8Array, a: number, b: number, side: GateSide): numbe
  * first score s at which the accepted weight (ties included) exceeds target * total is excluded, so the
  * threshold is the next double above s. With every weight 1 this is `scoreMetrics(...).fnmrAtFmr(target)`.
  */
-export function weightedThresholdAtFmr(impostorDesc: ScoredPairs, pass: Uint8Array, side: GateSide, target: number): { threshold: number; fmr: number } {
+export function weightedThresholdAtFmr(
+  impostorDesc: ScoredPairs,
+  pass: Uint8Array,
+  side: GateSide,
+  target: number,
+): { threshold: number; fmr: number } {
   let total = 0
-  for (let k = 0; k < impostorDesc.scores.length; k++) total += weightOf(pass, impostorDesc.a[k]!, impostorDesc.b[k]!, side)
+  for (let k = 0; k < impostorDesc.scores.length; k++)
+    total += weightOf(pass, impostorDesc.a[k]!, impostorDesc.b[k]!, side)
   if (total === 0) throw new RangeError('no impostor attempt passes the gate')
   const allowed = target * total + 1e-9 // tolerate 0.001 * 1000 = 0.9999999
   let accepted = 0
@@ -80,7 +90,8 @@ export function weightedThresholdAtFmr(impostorDesc: ScoredPairs, pass: Uint8Arr
   while (k < s.length) {
     let tieWeight = 0
     let e = k
-    while (e < s.length && s[e] === s[k]) tieWeight += weightOf(pass, impostorDesc.a[e]!, impostorDesc.b[e]!, side), e++
+    while (e < s.length && s[e] === s[k])
+      ((tieWeight += weightOf(pass, impostorDesc.a[e]!, impostorDesc.b[e]!, side)), e++)
     if (accepted + tieWeight > allowed) return { threshold: nextUp(s[k]!), fmr: accepted / total }
     accepted += tieWeight
     k = e
@@ -90,7 +101,13 @@ export function weightedThresholdAtFmr(impostorDesc: ScoredPairs, pass: Uint8Arr
 }
 
 /** Weighted share of attempts with score < threshold (genuine: FNMR) or >= threshold (impostor: FMR). */
-export function weightedRate(pairs: ScoredPairs, pass: Uint8Array, side: GateSide, threshold: number, count: 'below' | 'atOrAbove'): WeightedRate {
+export function weightedRate(
+  pairs: ScoredPairs,
+  pass: Uint8Array,
+  side: GateSide,
+  threshold: number,
+  count: 'below' | 'atOrAbove',
+): WeightedRate {
   let total = 0
   let errors = 0
   let distinct = 0
@@ -134,11 +151,18 @@ export function tradeoffPoint(
  * (ties: the lower FTE). It replaces `current` only when its FNMR lies below the current value's 95% interval;
  * otherwise the gain is within the noise and the current value stays.
  */
-export function chooseGate<T extends { value: number; point: TradeoffPoint }>(candidates: readonly T[], current: T, maxFte: number): { chosen: T; changed: boolean } {
+export function chooseGate<T extends { value: number; point: TradeoffPoint }>(
+  candidates: readonly T[],
+  current: T,
+  maxFte: number,
+): { chosen: T; changed: boolean } {
   const within = candidates.filter((c) => c.point.fte <= maxFte)
   if (within.length === 0) return { chosen: current, changed: false }
   const best = within.reduce((x, y) =>
-    y.point.atTarget.rate < x.point.atTarget.rate || (y.point.atTarget.rate === x.point.atTarget.rate && y.point.fte < x.point.fte) ? y : x,
+    y.point.atTarget.rate < x.point.atTarget.rate ||
+    (y.point.atTarget.rate === x.point.atTarget.rate && y.point.fte < x.point.fte)
+      ? y
+      : x,
   )
   const changed = best.value !== current.value && best.point.atTarget.rate < current.point.atTarget.ciLow
   return { chosen: changed ? best : current, changed }

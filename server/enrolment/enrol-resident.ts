@@ -55,7 +55,8 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
   const today = deps.now()
   const ineligible = eligibilityError(request.dateOfBirth, request.guardianConsent, today, deps.policy)
   if (ineligible) throw new AppError(ineligible, 'resident is not eligible')
-  if (await deps.store.getResident(hkid.canonical)) throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
+  if (await deps.store.getResident(hkid.canonical))
+    throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
 
   if (request.photos.length === 0) throw new AppError('VALIDATION_FAILED', 'at least one photo is required')
   const several = request.photos.length > 1
@@ -65,18 +66,23 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
     const where = several ? { photoIndexes: [index] } : {}
     const analysis = await analyzePhoto(deps.faceEngine, photo, where)
     const assessment = assessEnrolmentPhoto(analysis, deps.policy, deps.embeddingLength)
-    if (!assessment.ok) throw new AppError(assessment.code, several ? `photo ${index}: ${assessment.detail}` : assessment.detail, where)
-    if (model && !sameFaceModel(model, analysis.model)) throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model changed during the enrolment')
+    if (!assessment.ok)
+      throw new AppError(assessment.code, several ? `photo ${index}: ${assessment.detail}` : assessment.detail, where)
+    if (model && !sameFaceModel(model, analysis.model))
+      throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model changed during the enrolment')
     model = analysis.model
     embeddings.push(assessment.face.embedding)
   }
   const mismatch = firstPairBelow(embeddings, deps.policy.samePersonThreshold)
   if (mismatch) {
-    throw new AppError('PHOTOS_NOT_SAME_PERSON', `photos ${mismatch.a} and ${mismatch.b} do not match each other`, { photoIndexes: [mismatch.a, mismatch.b] })
+    throw new AppError('PHOTOS_NOT_SAME_PERSON', `photos ${mismatch.a} and ${mismatch.b} do not match each other`, {
+      photoIndexes: [mismatch.a, mismatch.b],
+    })
   }
   // One photo: its descriptor as it is (already unit length); several: the unit-length mean.
   const template = several ? averageEmbeddings(embeddings) : embeddings[0]!
-  if (template.length !== deps.embeddingLength) throw new AppError('FACE_QUALITY_LOW', 'the photos give no usable mean descriptor')
+  if (template.length !== deps.embeddingLength)
+    throw new AppError('FACE_QUALITY_LOW', 'the photos give no usable mean descriptor')
 
   // Search-then-insert under the store's enrolment lock (one for this process and every other instance), with the
   // index brought up to date inside it: two enrolments of one face cannot both pass the search.
@@ -86,7 +92,8 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
       return admit(hkid.canonical, request, model!, template, today, deps)
     }, deps.lockTimeoutMs)
     .catch((error: unknown) => {
-      if (error instanceof EnrolmentLockTimeoutError) throw new AppError('ENROLMENT_BUSY', 'another enrolment holds the lock; try again')
+      if (error instanceof EnrolmentLockTimeoutError)
+        throw new AppError('ENROLMENT_BUSY', 'another enrolment holds the lock; try again')
       throw error
     })
 }
@@ -99,7 +106,8 @@ async function admit(
   today: Date,
   deps: EnrolmentDeps,
 ): Promise<EnrolmentResult> {
-  if (!sameFaceModel(model, deps.index.model)) throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model differs from the duplicate index')
+  if (!sameFaceModel(model, deps.index.model))
+    throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model differs from the duplicate index')
   const duplicate = deps.index.search(embedding, { threshold: deps.policy.duplicateThreshold, k: 1 })[0]
   if (duplicate) {
     await deps.store.recordReview({
@@ -116,7 +124,10 @@ async function admit(
       subjectRef: null,
       details: { score: Math.round(duplicate.score * 1e4) / 1e4, model: `${model.name}@${model.version}` },
     })
-    throw new AppError('DUPLICATE_FACE_REVIEW', 'the face matches an enrolled resident; the enrolment was sent for review')
+    throw new AppError(
+      'DUPLICATE_FACE_REVIEW',
+      'the face matches an enrolled resident; the enrolment was sent for review',
+    )
   }
 
   const subject = newSubject()
@@ -138,15 +149,24 @@ async function admit(
       modelVersion: model.version,
       dimensions: embedding.length,
       photos: request.photos.length,
-      sealed: sealTemplate(embedding, { subject, modelName: model.name, modelVersion: model.version, photos: request.photos.length }, deps.templateKey),
+      sealed: sealTemplate(
+        embedding,
+        { subject, modelName: model.name, modelVersion: model.version, photos: request.photos.length },
+        deps.templateKey,
+      ),
     },
   })
   if (outcome === 'exists') throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
   deps.index.add(residentId, embedding)
-  await deps.store.appendAudit({ at: today.toISOString(), kind: 'ENROLLED', actor: 'operator', subjectRef: subject, details: { model: `${model.name}@${model.version}` } })
+  await deps.store.appendAudit({
+    at: today.toISOString(),
+    kind: 'ENROLLED',
+    actor: 'operator',
+    subjectRef: subject,
+    details: { model: `${model.name}@${model.version}` },
+  })
   return { resident: { ...resident, status: 'active', revokedAt: null }, credential, model }
 }
-
 
 async function analyzePhoto(engine: FaceEngine, photo: Uint8Array, where: { photoIndexes?: number[] }) {
   try {
@@ -156,5 +176,3 @@ async function analyzePhoto(engine: FaceEngine, photo: Uint8Array, where: { phot
     throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the face engine could not process the photo')
   }
 }
-
-

@@ -16,7 +16,11 @@ export function assessEnrolmentPhoto(
   if (faces.length > 1) return { ok: false, code: 'FACE_MULTIPLE', detail: `${faces.length} faces` }
   const face = faces[0]!
   if (face.faceSizePx < policy.minFaceSizePx) {
-    return { ok: false, code: 'FACE_TOO_SMALL', detail: `face ${Math.round(face.faceSizePx)} px, need ${policy.minFaceSizePx}` }
+    return {
+      ok: false,
+      code: 'FACE_TOO_SMALL',
+      detail: `face ${Math.round(face.faceSizePx)} px, need ${policy.minFaceSizePx}`,
+    }
   }
   if (face.detectorScore < policy.minQualityScore) {
     return { ok: false, code: 'FACE_QUALITY_LOW', detail: `detector confidence ${face.detectorScore.toFixed(2)}` }

@@ -110,22 +110,79 @@ function kernelBytes(): Uint8Array<ArrayBuffer> {
   const lane = (l: number) => [...get(6), ...simd(LANE), l]
   const code = [
     ...[0x02, 0x40, 0x03, 0x40], // block $done, loop $row
-    ...get(2), 0x45, 0x0d, 1, // if count == 0 break
-    ...simd(CONST), ...new Array<number>(16).fill(0), ...set(6),
-    ...[0x41, 0], ...set(5),
-    ...[0x03, 0x40], // loop $column
-    ...get(0), ...get(5), 0x6a, ...simd(LOAD), 0, 0, ...set(7),
-    ...get(1), ...get(5), 0x6a, ...simd(LOAD), 0, 0, ...set(8),
-    ...get(6),
-    ...get(7), ...simd(EXTEND_LOW_S), ...get(8), ...simd(EXTEND_LOW_S), ...simd(DOT_S), ...simd(ADD),
-    ...get(7), ...simd(EXTEND_HIGH_S), ...get(8), ...simd(EXTEND_HIGH_S), ...simd(DOT_S), ...simd(ADD),
+    ...get(2),
+    0x45,
+    0x0d,
+    1, // if count == 0 break
+    ...simd(CONST),
+    ...new Array<number>(16).fill(0),
     ...set(6),
-    ...get(5), 0x41, 16, 0x6a, ...tee(5), ...get(3), 0x49, 0x0d, 0, // i += 16; continue while i < stride
+    ...[0x41, 0],
+    ...set(5),
+    ...[0x03, 0x40], // loop $column
+    ...get(0),
+    ...get(5),
+    0x6a,
+    ...simd(LOAD),
+    0,
+    0,
+    ...set(7),
+    ...get(1),
+    ...get(5),
+    0x6a,
+    ...simd(LOAD),
+    0,
+    0,
+    ...set(8),
+    ...get(6),
+    ...get(7),
+    ...simd(EXTEND_LOW_S),
+    ...get(8),
+    ...simd(EXTEND_LOW_S),
+    ...simd(DOT_S),
+    ...simd(ADD),
+    ...get(7),
+    ...simd(EXTEND_HIGH_S),
+    ...get(8),
+    ...simd(EXTEND_HIGH_S),
+    ...simd(DOT_S),
+    ...simd(ADD),
+    ...set(6),
+    ...get(5),
+    0x41,
+    16,
+    0x6a,
+    ...tee(5),
+    ...get(3),
+    0x49,
+    0x0d,
+    0, // i += 16; continue while i < stride
     0x0b,
-    ...get(4), ...lane(0), ...lane(1), 0x6a, ...lane(2), 0x6a, ...lane(3), 0x6a, 0x36, 2, 0, // out[.] = sum
-    ...get(4), 0x41, 4, 0x6a, ...set(4),
-    ...get(1), ...get(3), 0x6a, ...set(1),
-    ...get(2), 0x41, 1, 0x6b, ...set(2),
+    ...get(4),
+    ...lane(0),
+    ...lane(1),
+    0x6a,
+    ...lane(2),
+    0x6a,
+    ...lane(3),
+    0x6a,
+    0x36,
+    2,
+    0, // out[.] = sum
+    ...get(4),
+    0x41,
+    4,
+    0x6a,
+    ...set(4),
+    ...get(1),
+    ...get(3),
+    0x6a,
+    ...set(1),
+    ...get(2),
+    0x41,
+    1,
+    0x6b,
+    ...set(2),
     ...[0x0c, 0, 0x0b, 0x0b, 0x0b], // br $row; end loop, block, function
   ]
   const body = [2, 1, 0x7f, 3, 0x7b, ...code]
@@ -151,7 +208,9 @@ function kernelModule(): WebAssembly.Module {
   if (compiledKernel) return compiledKernel
   compiledKernel = new WebAssembly.Module(kernelBytes())
   const memory = new WebAssembly.Memory({ initial: 1 })
-  const warm = new WebAssembly.Instance(compiledKernel, { env: { memory } }).exports['dots'] as (...args: number[]) => void
+  const warm = new WebAssembly.Instance(compiledKernel, { env: { memory } }).exports['dots'] as (
+    ...args: number[]
+  ) => void
   for (let i = 0; i < 64; i++) warm(0, 0, 60, 1024, 60 * 1024)
   return compiledKernel
 }
@@ -209,8 +268,10 @@ export class TemplateIndex {
 
   constructor(options: TemplateIndexOptions) {
     const { name, version, dimensions, initialCapacity = 1024 } = options
-    if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > MAX_DIMENSIONS) throw new RangeError(`dimensions must be an integer in 1..${MAX_DIMENSIONS}`)
-    if (!Number.isInteger(initialCapacity) || initialCapacity < 1) throw new RangeError('initialCapacity must be a positive integer')
+    if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > MAX_DIMENSIONS)
+      throw new RangeError(`dimensions must be an integer in 1..${MAX_DIMENSIONS}`)
+    if (!Number.isInteger(initialCapacity) || initialCapacity < 1)
+      throw new RangeError('initialCapacity must be a positive integer')
     this.model = { name, version }
     this.dimensions = dimensions
     this.stride = Math.ceil(dimensions / 16) * 16
@@ -228,12 +289,18 @@ export class TemplateIndex {
 
   /** Bytes held by the blocks (float, int8 memory incl. scratch, scales); ids and the Map come on top. */
   get allocatedBytes(): number {
-    return this.floats.byteLength + this.kernel.memory.buffer.byteLength + this.scales.byteLength + this.residuals.byteLength
+    return (
+      this.floats.byteLength + this.kernel.memory.buffer.byteLength + this.scales.byteLength + this.residuals.byteLength
+    )
   }
 
   /** True for a template of this index's model and length: only those are comparable with what it holds. */
   accepts(template: { modelName: string; modelVersion: string; dimensions: number }): boolean {
-    return template.modelName === this.model.name && template.modelVersion === this.model.version && template.dimensions === this.dimensions
+    return (
+      template.modelName === this.model.name &&
+      template.modelVersion === this.model.version &&
+      template.dimensions === this.dimensions
+    )
   }
 
   has(id: string): boolean {
@@ -248,7 +315,8 @@ export class TemplateIndex {
 
   /** Adds, or replaces the template of an id already there. Throws a RangeError for an unusable embedding. */
   add(id: string, embedding: Float32Array): void {
-    if (!isUsableEmbedding(embedding, this.dimensions)) throw new RangeError(`embedding must be ${this.dimensions} finite values, not all zero`)
+    if (!isUsableEmbedding(embedding, this.dimensions))
+      throw new RangeError(`embedding must be ${this.dimensions} finite values, not all zero`)
     let slot = this.slots.get(id)
     if (slot === undefined) {
       if (this.ids.length === this.capacity) this.grow(this.capacity * 2)
@@ -304,7 +372,8 @@ export class TemplateIndex {
     this.kernel.bytes.set(this.probeQ, probeOffset)
     this.kernel.dots(probeOffset, 0, n, stride, outOffset)
     const dots = new Int32Array(this.kernel.memory.buffer, outOffset, n)
-    const cutoff = k !== undefined && k < n ? Math.max(threshold, this.kthLowerBound(dots, t, probeResidual, k)) : threshold
+    const cutoff =
+      k !== undefined && k < n ? Math.max(threshold, this.kthLowerBound(dots, t, probeResidual, k)) : threshold
 
     for (let i = 0; i < n; i++) {
       const approximate = t * (this.scales[i] as number) * (dots[i] as number)
@@ -312,7 +381,10 @@ export class TemplateIndex {
       if (approximate + bound + FLOAT_SLACK < cutoff) continue
       report.candidates++
       const score = cosineSimilarity(probe, this.floats.subarray(i * d, (i + 1) * d))
-      report.maxErrorOverBound = Math.max(report.maxErrorOverBound, Math.abs(score - approximate) / (bound + FLOAT_SLACK))
+      report.maxErrorOverBound = Math.max(
+        report.maxErrorOverBound,
+        Math.abs(score - approximate) / (bound + FLOAT_SLACK),
+      )
       if (score >= threshold) report.hits.push({ id: this.ids[i] as string, score })
     }
     report.hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -328,7 +400,10 @@ export class TemplateIndex {
     const heap = new Float64Array(k) // min-heap of the k largest lower bounds
     let size = 0
     for (let i = 0; i < dots.length; i++) {
-      const lower = t * (this.scales[i] as number) * (dots[i] as number) - approximationBound(probeResidual, this.residuals[i] as number) - FLOAT_SLACK
+      const lower =
+        t * (this.scales[i] as number) * (dots[i] as number) -
+        approximationBound(probeResidual, this.residuals[i] as number) -
+        FLOAT_SLACK
       if (size < k) {
         let j = size++
         while (j > 0 && (heap[(j - 1) >> 1] as number) > lower) {

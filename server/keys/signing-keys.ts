@@ -24,7 +24,9 @@ export class SigningKeys {
   }
 
   async rotate(nowMs = Date.now()): Promise<DatedSigningKey> {
-    const added = this.directory ? await addKeyToDirectory(this.directory, nowMs) : { ...generateSigningKey(), createdAt: nowMs }
+    const added = this.directory
+      ? await addKeyToDirectory(this.directory, nowMs)
+      : { ...generateSigningKey(), createdAt: nowMs }
     this.keys = [...this.keys, added]
     return added
   }

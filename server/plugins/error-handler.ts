@@ -14,7 +14,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 }
 
-const STATUS_CODES: Record<number, ErrorCode> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED' }
+const STATUS_CODES: Record<number, ErrorCode> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+}
 
 /** One shape for every error: { error: { code, message, requestId } }; 5xx details stay in the log. */
 export const errorHandlerPlugin = fp(
@@ -28,7 +35,11 @@ export const errorHandlerPlugin = fp(
         reply.headers((error as { headers?: Record<string, string> }).headers ?? {})
       }
       const photoIndexes = error instanceof AppError && mapped.status < 500 ? error.photoIndexes : undefined
-      return reply.status(mapped.status).send({ error: { code: mapped.code, message, requestId: request.id, ...(photoIndexes ? { photoIndexes } : {}) } })
+      return reply
+        .status(mapped.status)
+        .send({
+          error: { code: mapped.code, message, requestId: request.id, ...(photoIndexes ? { photoIndexes } : {}) },
+        })
     })
     app.setNotFoundHandler((request, reply) =>
       reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'no such route', requestId: request.id } }),
@@ -40,13 +51,20 @@ export const errorHandlerPlugin = fp(
 function classify(thrown: unknown): { status: number; code: ErrorCode; message: string } {
   if (thrown instanceof AppError) return { status: thrown.statusCode, code: thrown.code, message: thrown.message }
   // Anything can be thrown: null, a string, an object whose code is "constructor".
-  if (thrown === null || typeof thrown !== 'object') return { status: 500, code: 'INTERNAL_ERROR', message: 'internal error' }
+  if (thrown === null || typeof thrown !== 'object')
+    return { status: 500, code: 'INTERNAL_ERROR', message: 'internal error' }
   const error = thrown as Partial<FastifyError>
-  const fastifyCode = typeof error.code === 'string' && Object.hasOwn(FASTIFY_CODES, error.code) ? FASTIFY_CODES[error.code] : undefined
+  const fastifyCode =
+    typeof error.code === 'string' && Object.hasOwn(FASTIFY_CODES, error.code) ? FASTIFY_CODES[error.code] : undefined
   if (error.validation || fastifyCode === 'VALIDATION_FAILED') {
-    return { status: 400, code: 'VALIDATION_FAILED', message: error.validation ? 'request does not match the schema' : 'malformed body' }
+    return {
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: error.validation ? 'request does not match the schema' : 'malformed body',
+    }
   }
-  if (fastifyCode) return { status: ERRORS[fastifyCode], code: fastifyCode, message: fastifyCode.toLowerCase().replaceAll('_', ' ') }
+  if (fastifyCode)
+    return { status: ERRORS[fastifyCode], code: fastifyCode, message: fastifyCode.toLowerCase().replaceAll('_', ' ') }
   const status = typeof error.statusCode === 'number' && Number.isInteger(error.statusCode) ? error.statusCode : 500
   if (status >= 400 && status < 500) {
     const code = Object.hasOwn(STATUS_CODES, status) ? STATUS_CODES[status]! : 'VALIDATION_FAILED'

@@ -25,10 +25,29 @@ export const metricsPlugin = fp(
       registers: [registry],
     })
     app.decorate('metrics', {
-      clearanceEvents: new Counter({ name: 'echannel_clearance_events_total', help: 'Clearance events received, stored or duplicate (decisions: /v1/stats)', labelNames: ['outcome'], registers: [registry] }),
-      tokensIssued: new Counter({ name: 'echannel_tokens_issued_total', help: 'QR tokens issued', registers: [registry] }),
-      jti: new Counter({ name: 'echannel_jti_total', help: 'Token ids presented to the replay ledger', labelNames: ['outcome'], registers: [registry] }),
-      enrolments: new Counter({ name: 'echannel_enrolments_total', help: 'Enrolment attempts by outcome code', labelNames: ['outcome'], registers: [registry] }),
+      clearanceEvents: new Counter({
+        name: 'echannel_clearance_events_total',
+        help: 'Clearance events received, stored or duplicate (decisions: /v1/stats)',
+        labelNames: ['outcome'],
+        registers: [registry],
+      }),
+      tokensIssued: new Counter({
+        name: 'echannel_tokens_issued_total',
+        help: 'QR tokens issued',
+        registers: [registry],
+      }),
+      jti: new Counter({
+        name: 'echannel_jti_total',
+        help: 'Token ids presented to the replay ledger',
+        labelNames: ['outcome'],
+        registers: [registry],
+      }),
+      enrolments: new Counter({
+        name: 'echannel_enrolments_total',
+        help: 'Enrolment attempts by outcome code',
+        labelNames: ['outcome'],
+        registers: [registry],
+      }),
     })
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched'

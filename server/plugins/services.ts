@@ -47,7 +47,11 @@ export const servicesPlugin = fp<ServiceDeps>(
     app.decorate('templateChanges', duplicates.feed)
     const issuedTokens: IssuedTokens = deps.redis ? new RedisIssuedTokens(deps.redis) : new MemoryIssuedTokens()
     app.decorate('issuedTokens', issuedTokens)
-    const signingKeys = new SigningKeys(deps.config.signingKeys, deps.config.keyDirectory, deps.config.keyOverlapSec * 1000)
+    const signingKeys = new SigningKeys(
+      deps.config.signingKeys,
+      deps.config.keyDirectory,
+      deps.config.keyOverlapSec * 1000,
+    )
     signingKeys.watch(10_000)
     app.decorate('signingKeys', signingKeys)
     app.addHook('onClose', async () => signingKeys.stop())

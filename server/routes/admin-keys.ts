@@ -14,12 +14,24 @@ const KeyRingView = Type.Object(
 export const adminKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const view = () => {
     const ring = app.signingKeys.ring()
-    return { active: ring.active.kid, published: ring.published.map((k) => k.kid), retired: ring.retired.map((k) => k.kid) }
+    return {
+      active: ring.active.kid,
+      published: ring.published.map((k) => k.kid),
+      retired: ring.retired.map((k) => k.kid),
+    }
   }
 
   app.get(
     '/v1/admin/keys',
-    { onRequest: app.requireOperator, schema: { summary: 'Signing key ring', tags: ['admin'], security: BearerSecurity, response: { 200: KeyRingView, ...errorResponses(401) } } },
+    {
+      onRequest: app.requireOperator,
+      schema: {
+        summary: 'Signing key ring',
+        tags: ['admin'],
+        security: BearerSecurity,
+        response: { 200: KeyRingView, ...errorResponses(401) },
+      },
+    },
     async () => view(),
   )
 
@@ -38,7 +50,13 @@ export const adminKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const added = await app.signingKeys.rotate()
       request.log.warn({ kid: added.kid }, 'signing key rotated')
-      await app.store.appendAudit({ at: new Date().toISOString(), kind: 'KEY_ROTATED', actor: 'operator', subjectRef: null, details: { kid: added.kid } })
+      await app.store.appendAudit({
+        at: new Date().toISOString(),
+        kind: 'KEY_ROTATED',
+        actor: 'operator',
+        subjectRef: null,
+        details: { kid: added.kid },
+      })
       return view()
     },
   )

@@ -8,7 +8,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Liveness and readiness',
         tags: ['health'],
-        response: { 200: Type.Object({ status: Type.Literal('ok'), model: Type.Object({ name: Type.String(), version: Type.String() }), events: Type.Integer() }) },
+        response: {
+          200: Type.Object({
+            status: Type.Literal('ok'),
+            model: Type.Object({ name: Type.String(), version: Type.String() }),
+            events: Type.Integer(),
+          }),
+        },
       },
     },
     async () => ({ status: 'ok' as const, model: app.faceEngine.model, events: await app.store.countEvents() }),

@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { openOrFail } from '../enrolment/template-opening.ts'
 import { AppError } from '../errors.ts'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
-import { EventBatchBody, EventBatchResponse, JtiBody, JtiResponse, SubjectParams, TemplateResponse } from '../schemas/kiosk.ts'
+import {
+  EventBatchBody,
+  EventBatchResponse,
+  JtiBody,
+  JtiResponse,
+  SubjectParams,
+  TemplateResponse,
+} from '../schemas/kiosk.ts'
 
 export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireKiosk)
@@ -49,7 +56,13 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { iss, jti, exp } = request.body
-      const first = await app.store.consumeJti({ iss, jti, expiresAtSec: exp, kioskId: request.kioskId!, consumedAt: new Date().toISOString() })
+      const first = await app.store.consumeJti({
+        iss,
+        jti,
+        expiresAtSec: exp,
+        kioskId: request.kioskId!,
+        consumedAt: new Date().toISOString(),
+      })
       app.metrics.jti.inc({ outcome: first ? 'consumed' : 'replayed' })
       if (!first) throw new AppError('TOKEN_REPLAYED', 'token already used')
       return { consumed: true as const }

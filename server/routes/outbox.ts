@@ -46,8 +46,14 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!result.ok) return refuse(kioskId, result.problem.code, result.problem.atSeq, result.head.seq)
       app.metrics.clearanceEvents.inc({ outcome: 'stored' }, result.stored)
       app.metrics.clearanceEvents.inc({ outcome: 'duplicate' }, result.alreadyStored)
-      if (result.flags.length > 0) request.log.warn({ kioskId, flags: result.flags.map((f) => f.kind) }, 'offline decisions flagged at sync')
-      return { acknowledged: result.head, stored: result.stored, alreadyStored: result.alreadyStored, flagged: result.flags.length }
+      if (result.flags.length > 0)
+        request.log.warn({ kioskId, flags: result.flags.map((f) => f.kind) }, 'offline decisions flagged at sync')
+      return {
+        acknowledged: result.head,
+        stored: result.stored,
+        alreadyStored: result.alreadyStored,
+        flagged: result.flags.length,
+      }
     },
   )
 
@@ -56,7 +62,7 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.requireKiosk,
       schema: {
-        summary: "The last outbox entry the server holds for the calling kiosk (seq 0 and the genesis hash before any)",
+        summary: 'The last outbox entry the server holds for the calling kiosk (seq 0 and the genesis hash before any)',
         tags: ['kiosk'],
         security: BearerSecurity,
         response: { 200: OutboxHeadResponse, ...errorResponses(401) },
@@ -70,7 +76,8 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.requireKiosk,
       schema: {
-        summary: 'Subjects of revoked residents, for offline decisions; generatedAt is also the kiosk\'s clock reference',
+        summary:
+          "Subjects of revoked residents, for offline decisions; generatedAt is also the kiosk's clock reference",
         tags: ['kiosk'],
         security: BearerSecurity,
         response: { 200: RevocationListResponse, ...errorResponses(401) },
@@ -99,7 +106,12 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   /** Audits the refused batch (evidence of tampering or loss), then throws its stable code. Nothing was stored. */
-  async function refuse(kioskId: string, code: ChainProblem['code'] | 'OUTBOX_ENTRY_INVALID', atSeq: number, headSeq?: number): Promise<never> {
+  async function refuse(
+    kioskId: string,
+    code: ChainProblem['code'] | 'OUTBOX_ENTRY_INVALID',
+    atSeq: number,
+    headSeq?: number,
+  ): Promise<never> {
     await app.store.appendAudit({
       at: new Date().toISOString(),
       kind: 'OUTBOX_REFUSED',

@@ -4,7 +4,14 @@ import { newResidentCredential } from '../enrolment/credentials.ts'
 import { enrolResident } from '../enrolment/enrol-resident.ts'
 import { AppError } from '../errors.ts'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
-import { CredentialResponse, EnrolmentBody, MAX_ENROLMENT_PHOTOS, EnrolmentResponse, ResidentParams, ResidentView } from '../schemas/residents.ts'
+import {
+  CredentialResponse,
+  EnrolmentBody,
+  MAX_ENROLMENT_PHOTOS,
+  EnrolmentResponse,
+  ResidentParams,
+  ResidentView,
+} from '../schemas/residents.ts'
 import type { ResidentRecord } from '../store/store.ts'
 
 /** An enrolment waits this long for another instance's enrolment to finish, then gets ENROLMENT_BUSY. */
@@ -14,17 +21,18 @@ const BASE64_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/
 
 /** The body's photo or photos as bytes; exactly one of the two fields must be present. */
 function decodePhotos(body: EnrolmentBody): Uint8Array[] {
-  if ((body.photo === undefined) === (body.photos === undefined)) throw new AppError('VALIDATION_FAILED', 'give either photo or photos')
+  if ((body.photo === undefined) === (body.photos === undefined))
+    throw new AppError('VALIDATION_FAILED', 'give either photo or photos')
   const encoded = body.photos ?? [body.photo!]
   return encoded.map((text, index) => {
     const base64 = text.replace(/[\r\n]/g, '')
-    if (!BASE64_PATTERN.test(base64)) throw new AppError('VALIDATION_FAILED', `photo ${index} is not base64`, { photoIndexes: [index] })
+    if (!BASE64_PATTERN.test(base64))
+      throw new AppError('VALIDATION_FAILED', `photo ${index} is not base64`, { photoIndexes: [index] })
     return Buffer.from(base64, 'base64')
   })
 }
 
 export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number }> = async (app, options) => {
-
   app.post(
     '/v1/residents',
     {
@@ -50,7 +58,8 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
         body.photo = asBase64(body.photo)
         if (body.photo === undefined) delete body.photo
         // Form fields are text; only the literal words become booleans, anything else fails the schema.
-        if (body.guardianConsent === 'true' || body.guardianConsent === 'false') body.guardianConsent = body.guardianConsent === 'true'
+        if (body.guardianConsent === 'true' || body.guardianConsent === 'false')
+          body.guardianConsent = body.guardianConsent === 'true'
       },
       config: { rateLimit: { max: app.config.rateLimits.enrolmentsPerMinute, timeWindow: '1 minute' } },
       schema: {
@@ -70,14 +79,26 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
           guardianConsent: request.body.guardianConsent ?? false,
           photos: decodePhotos(request.body),
         },
-        { store: app.store, faceEngine: app.faceEngine, policy: app.config.enrolment, embeddingLength: options.embeddingLength, templateKey: app.config.templateKey, now: () => new Date(), index: app.duplicateIndex, changes: app.templateChanges, lockTimeoutMs: ENROLMENT_LOCK_TIMEOUT_MS },
+        {
+          store: app.store,
+          faceEngine: app.faceEngine,
+          policy: app.config.enrolment,
+          embeddingLength: options.embeddingLength,
+          templateKey: app.config.templateKey,
+          now: () => new Date(),
+          index: app.duplicateIndex,
+          changes: app.templateChanges,
+          lockTimeoutMs: ENROLMENT_LOCK_TIMEOUT_MS,
+        },
       ).catch((error: unknown) => {
         app.metrics.enrolments.inc({ outcome: error instanceof AppError ? error.code : 'INTERNAL_ERROR' })
         throw error
       })
       request.log.info({ enrolled: true, model: result.model.version }, 'resident enrolled')
       app.metrics.enrolments.inc({ outcome: 'ENROLLED' })
-      return reply.status(201).send({ resident: residentView(result.resident), model: result.model, credential: result.credential })
+      return reply
+        .status(201)
+        .send({ resident: residentView(result.resident), model: result.model, credential: result.credential })
     },
   )
 
@@ -112,7 +133,13 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       const resident = await findResident(request.params.residentId)
       if (await app.store.revokeResident(resident.residentId, new Date().toISOString())) {
         app.duplicateIndex.remove(resident.residentId)
-        await app.store.appendAudit({ at: new Date().toISOString(), kind: 'REVOKED', actor: 'operator', subjectRef: resident.subject, details: {} })
+        await app.store.appendAudit({
+          at: new Date().toISOString(),
+          kind: 'REVOKED',
+          actor: 'operator',
+          subjectRef: resident.subject,
+          details: {},
+        })
       }
       request.log.info({ revoked: true }, 'resident revoked')
       return residentView(await findResident(resident.residentId))
@@ -126,7 +153,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       bodyLimit: 1024,
       config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
       schema: {
-        summary: "Issue a new resident credential (a lost phone); the old one stops working",
+        summary: 'Issue a new resident credential (a lost phone); the old one stops working',
         tags: ['residents'],
         security: BearerSecurity,
         params: ResidentParams,
@@ -137,8 +164,15 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       const resident = await findResident(request.params.residentId)
       if (resident.status !== 'active') throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
       const { credential, hash } = newResidentCredential()
-      if (!(await app.store.replaceCredential(resident.residentId, hash))) throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
-      await app.store.appendAudit({ at: new Date().toISOString(), kind: 'CREDENTIAL_RESET', actor: 'operator', subjectRef: resident.subject, details: {} })
+      if (!(await app.store.replaceCredential(resident.residentId, hash)))
+        throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
+      await app.store.appendAudit({
+        at: new Date().toISOString(),
+        kind: 'CREDENTIAL_RESET',
+        actor: 'operator',
+        subjectRef: resident.subject,
+        details: {},
+      })
       return { credential }
     },
   )

@@ -7,7 +7,14 @@ import { BearerSecurity, errorResponses } from '../schemas/common.ts'
 import { StreamQuery, StreamSessionResponse } from '../schemas/stats-stream.ts'
 import { perMinute } from '../stats/per-minute.ts'
 import { statsReport, type StatsWindow } from '../stats/stats-report.ts'
-import { STREAM_COOKIE, STREAM_TICKET_LIFETIME_SEC, cookieValue, issueTicket, ticketKeyFrom, verifyTicket } from '../stats/stream-ticket.ts'
+import {
+  STREAM_COOKIE,
+  STREAM_TICKET_LIFETIME_SEC,
+  cookieValue,
+  issueTicket,
+  ticketKeyFrom,
+  verifyTicket,
+} from '../stats/stream-ticket.ts'
 
 export interface StatsStreamOptions {
   /** Full report at least this often, even without new events (other instances, the per-minute clock). */
@@ -47,7 +54,10 @@ export const statsStreamRoutes: FastifyPluginAsyncTypebox<StatsStreamOptions> = 
       const nowSec = Math.floor(Date.now() / 1000)
       const ticket = issueTicket(key, request.kioskId ?? 'operator', nowSec)
       const secure = request.protocol === 'https' ? '; Secure' : ''
-      reply.header('set-cookie', `${STREAM_COOKIE}=${ticket}; Path=${STREAM_PATH}; Max-Age=${STREAM_TICKET_LIFETIME_SEC}; HttpOnly; SameSite=Strict${secure}`)
+      reply.header(
+        'set-cookie',
+        `${STREAM_COOKIE}=${ticket}; Path=${STREAM_PATH}; Max-Age=${STREAM_TICKET_LIFETIME_SEC}; HttpOnly; SameSite=Strict${secure}`,
+      )
       reply.header('cache-control', 'no-store')
       return { expiresAt: new Date((nowSec + STREAM_TICKET_LIFETIME_SEC) * 1000).toISOString(), streamUrl: STREAM_PATH }
     },
@@ -57,14 +67,19 @@ export const statsStreamRoutes: FastifyPluginAsyncTypebox<StatsStreamOptions> = 
     STREAM_PATH,
     {
       schema: {
-        summary: 'Server-sent events: one `stats` event (the /v1/stats report plus clearances per minute) on every ingest and every 5 s',
+        summary:
+          'Server-sent events: one `stats` event (the /v1/stats report plus clearances per minute) on every ingest and every 5 s',
         tags: ['stats'],
         querystring: StreamQuery,
         response: { ...errorResponses(401) },
       },
     },
     async (request, reply) => {
-      const ticket = verifyTicket(key, cookieValue(request.headers.cookie, STREAM_COOKIE), Math.floor(Date.now() / 1000))
+      const ticket = verifyTicket(
+        key,
+        cookieValue(request.headers.cookie, STREAM_COOKIE),
+        Math.floor(Date.now() / 1000),
+      )
       if (!ticket) throw new AppError('UNAUTHORIZED', 'stream session required (POST /v1/stats/stream-session)')
       if (open.size >= maxStreams) throw new AppError('RATE_LIMITED', 'too many open streams')
       const window: StatsWindow = request.query.window ?? 'hour'
@@ -112,10 +127,13 @@ export const statsStreamRoutes: FastifyPluginAsyncTypebox<StatsStreamOptions> = 
       }
       const unsubscribe = app.statsFeed.subscribe(schedule)
       const every = setInterval(() => void push(), periodMs)
-      const expiry = setTimeout(() => {
-        if (!closed) res.write('event: expired\ndata: {}\n\n')
-        close()
-      }, ticket.expSec * 1000 - Date.now())
+      const expiry = setTimeout(
+        () => {
+          if (!closed) res.write('event: expired\ndata: {}\n\n')
+          close()
+        },
+        ticket.expSec * 1000 - Date.now(),
+      )
       const close = () => {
         if (closed) return
         closed = true

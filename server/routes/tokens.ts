@@ -54,7 +54,13 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const resident = await residentOf(request)
       const nowSec = Math.floor(Date.now() / 1000)
       const { token, claims } = signToken(
-        { issuer: app.config.issuer, audience: app.config.audience, subject: resident.subject, lifetimeSec: app.config.tokenLifetimeSec, nowSec },
+        {
+          issuer: app.config.issuer,
+          audience: app.config.audience,
+          subject: resident.subject,
+          lifetimeSec: app.config.tokenLifetimeSec,
+          nowSec,
+        },
         app.signingKeys.ring().active,
       )
       app.metrics.tokensIssued.inc()
@@ -83,16 +89,26 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     tags: ['tokens'],
     security: BearerSecurity,
     params: TokenIdParams,
-    response: { 200: Type.Unsafe<Buffer | string>({ type: 'string', format: 'binary' }), ...errorResponses(401, 404, 410) },
+    response: {
+      200: Type.Unsafe<Buffer | string>({ type: 'string', format: 'binary' }),
+      ...errorResponses(401, 404, 410),
+    },
   })
 
   app.get('/v1/tokens/:tokenId/qr.png', { schema: qrRouteSchema('PNG') }, async (request, reply) => {
-    const png = await QRCode.toBuffer(await issuedTokenOf(request, request.params.tokenId), { ...QR_OPTIONS, type: 'png', scale: 6 })
+    const png = await QRCode.toBuffer(await issuedTokenOf(request, request.params.tokenId), {
+      ...QR_OPTIONS,
+      type: 'png',
+      scale: 6,
+    })
     return reply.type('image/png').header('cache-control', 'no-store').send(png)
   })
 
   app.get('/v1/tokens/:tokenId/qr.svg', { schema: qrRouteSchema('SVG') }, async (request, reply) => {
-    const svg = await QRCode.toString(await issuedTokenOf(request, request.params.tokenId), { ...QR_OPTIONS, type: 'svg' })
+    const svg = await QRCode.toString(await issuedTokenOf(request, request.params.tokenId), {
+      ...QR_OPTIONS,
+      type: 'svg',
+    })
     return reply.type('image/svg+xml').header('cache-control', 'no-store').send(svg)
   })
 

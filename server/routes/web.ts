@@ -56,7 +56,8 @@ function loadAssets(): Map<string, Asset> {
   const assets = new Map<string, Asset>()
   for (const name of readdirSync(WEB_DIR)) {
     const type = TYPES[path.extname(name)]
-    if (type && ['.html', '.js', '.css', '.svg'].includes(path.extname(name)) && /^[a-z0-9-]+\.[a-z]+$/.test(name)) assets.set(name, { body: readFileSync(path.join(WEB_DIR, name)), type })
+    if (type && ['.html', '.js', '.css', '.svg'].includes(path.extname(name)) && /^[a-z0-9-]+\.[a-z]+$/.test(name))
+      assets.set(name, { body: readFileSync(path.join(WEB_DIR, name)), type })
   }
   return assets
 }
@@ -72,12 +73,17 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer')
       .header('content-security-policy', CSP)
-      .header('permissions-policy', permissions ?? (name === 'kiosk.html' ? 'camera=(self), microphone=()' : 'camera=(), microphone=()'))
+      .header(
+        'permissions-policy',
+        permissions ?? (name === 'kiosk.html' ? 'camera=(self), microphone=()' : 'camera=(), microphone=()'),
+      )
       .send(asset.body)
   }
   app.get('/dashboard', { schema: { hide: true } }, async (_request, reply) => send(reply, 'dashboard.html'))
   app.get('/kiosk', { schema: { hide: true } }, async (_request, reply) => send(reply, 'kiosk.html'))
-  app.get('/kiosk/human-bench', { schema: { hide: true } }, async (_request, reply) => send(reply, 'human-bench.html', 'camera=(self), microphone=()'))
+  app.get('/kiosk/human-bench', { schema: { hide: true } }, async (_request, reply) =>
+    send(reply, 'human-bench.html', 'camera=(self), microphone=()'),
+  )
   app.get<{ Params: { file: string } }>('/vendor/:file', { schema: { hide: true } }, async (request, reply) => {
     const file = Object.hasOwn(VENDOR, request.params.file) ? VENDOR[request.params.file]! : null
     if (!file) throw new AppError('NOT_FOUND', 'no such file')

@@ -3,7 +3,10 @@ import { Type, type Static } from 'typebox'
 const Id = (maxLength: number) => Type.String({ pattern: '^[A-Za-z0-9_-]+$', minLength: 1, maxLength })
 const Millis = Type.Number({ minimum: 0, maximum: 600_000 })
 
-export const SubjectParams = Type.Object({ subject: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) }, { additionalProperties: false })
+export const SubjectParams = Type.Object(
+  { subject: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) },
+  { additionalProperties: false },
+)
 export type SubjectParams = Static<typeof SubjectParams>
 
 export const TemplateResponse = Type.Object(
@@ -12,7 +15,10 @@ export const TemplateResponse = Type.Object(
     model: Type.Object({ name: Type.String(), version: Type.String() }),
     embedding: Type.String({ description: 'little-endian float32, base64' }),
     dimensions: Type.Integer(),
-    photos: Type.Integer({ minimum: 1, description: 'enrolment photos the template is the mean of; the gate picks its threshold by it' }),
+    photos: Type.Integer({
+      minimum: 1,
+      description: 'enrolment photos the template is the mean of; the gate picks its threshold by it',
+    }),
   },
   { additionalProperties: false },
 )

@@ -43,7 +43,9 @@ export const OutboxAckResponse = Type.Object(
     acknowledged: Head,
     stored: Type.Integer(),
     alreadyStored: Type.Integer(),
-    flagged: Type.Integer({ description: 'offline decisions flagged by this batch (token id used twice, subject revoked)' }),
+    flagged: Type.Integer({
+      description: 'offline decisions flagged by this batch (token id used twice, subject revoked)',
+    }),
   },
   { additionalProperties: false },
 )
@@ -58,7 +60,10 @@ export const RevocationListResponse = Type.Object(
   { additionalProperties: false },
 )
 
-export const OfflineFlagsQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }, { additionalProperties: false })
+export const OfflineFlagsQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
+  { additionalProperties: false },
+)
 
 export const OfflineFlagsResponse = Type.Object(
   {

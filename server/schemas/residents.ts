@@ -5,11 +5,20 @@ export const HKID_INPUT_PATTERN = '^[A-Za-z]{1,2}[0-9]{6}\\(?[0-9Aa]\\)?$'
 /** Most photos one enrolment takes (models/README.md: the multi-photo study measured up to 3). */
 export const MAX_ENROLMENT_PHOTOS = 3
 
-const PhotoBase64 = Type.String({ minLength: 16, maxLength: 14_000_000, pattern: '^[A-Za-z0-9+/=\\r\\n]+$', description: 'JPEG, PNG or WebP, base64' })
+const PhotoBase64 = Type.String({
+  minLength: 16,
+  maxLength: 14_000_000,
+  pattern: '^[A-Za-z0-9+/=\\r\\n]+$',
+  description: 'JPEG, PNG or WebP, base64',
+})
 
 export const EnrolmentBody = Type.Object(
   {
-    residentId: Type.String({ pattern: HKID_INPUT_PATTERN, maxLength: 11, description: 'Hong Kong identity card number, e.g. A123456(3)' }),
+    residentId: Type.String({
+      pattern: HKID_INPUT_PATTERN,
+      maxLength: 11,
+      description: 'Hong Kong identity card number, e.g. A123456(3)',
+    }),
     name: Type.String({ minLength: 1, maxLength: 120, pattern: '^[^\\u0000-\\u001f]+$' }),
     dateOfBirth: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10 }),
     guardianConsent: Type.Optional(Type.Boolean({ default: false })),

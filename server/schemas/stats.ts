@@ -2,7 +2,11 @@ import { Type, type Static } from 'typebox'
 
 export const StatsQuery = Type.Object(
   {
-    window: Type.Optional(Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day'), Type.Literal('all')], { default: 'all' })),
+    window: Type.Optional(
+      Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day'), Type.Literal('all')], {
+        default: 'all',
+      }),
+    ),
     kioskId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
     controlPoint: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
   },

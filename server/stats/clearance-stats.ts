@@ -16,7 +16,15 @@ export interface ClearanceStats {
   byControlPoint: Record<string, number>
 }
 
-const STAGES: Array<keyof StageTimings> = ['decodeMs', 'verifyMs', 'detectMs', 'embedMs', 'livenessMs', 'matchMs', 'totalMs']
+const STAGES: Array<keyof StageTimings> = [
+  'decodeMs',
+  'verifyMs',
+  'detectMs',
+  'embedMs',
+  'livenessMs',
+  'matchMs',
+  'totalMs',
+]
 
 /** Pure: events in, report out. Latency covers contactless clearances only (conventional ones have no stages here). */
 export function computeStats(events: readonly StoredClearanceEvent[], fromMs: number, nowMs: number): ClearanceStats {
@@ -47,7 +55,10 @@ export function computeStats(events: readonly StoredClearanceEvent[], fromMs: nu
     throughput: { lastMinute, lastHour, perSecondOverWindow: events.length / spanSec },
     decisions,
     reasons,
-    latencyMs: Object.fromEntries(STAGES.map((s) => [s, summarise(stageValues[s])])) as Record<keyof StageTimings, Percentiles>,
+    latencyMs: Object.fromEntries(STAGES.map((s) => [s, summarise(stageValues[s])])) as Record<
+      keyof StageTimings,
+      Percentiles
+    >,
     share: {
       contactless,
       conventional,

@@ -14,12 +14,16 @@ export interface StatsFilter {
 export async function statsReport(store: Store, window: StatsWindow, filter: StatsFilter, now: number) {
   const since = window === 'all' ? 0 : now - WINDOW_MS[window]
   const events = (await store.listEvents(since)).filter(
-    (e) => (!filter.kioskId || e.kioskId === filter.kioskId) && (!filter.controlPoint || e.controlPoint === filter.controlPoint),
+    (e) =>
+      (!filter.kioskId || e.kioskId === filter.kioskId) &&
+      (!filter.controlPoint || e.controlPoint === filter.controlPoint),
   )
   const from = window === 'all' ? (events[0]?.occurredAt ?? now) : since
   const stats = computeStats(events, from, now)
   // NaN percentiles of an empty window travel as null.
-  const report = JSON.parse(JSON.stringify({ ...stats, window: { name: window, ...stats.window } })) as ReturnType<typeof computeStats> & {
+  const report = JSON.parse(JSON.stringify({ ...stats, window: { name: window, ...stats.window } })) as ReturnType<
+    typeof computeStats
+  > & {
     window: { name: StatsWindow; fromMs: number; toMs: number }
   }
   return { report, events }

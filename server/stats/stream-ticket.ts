@@ -16,7 +16,12 @@ export function ticketKeyFrom(secret: Uint8Array): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'echannel stats-stream ticket v1', 32))
 }
 
-export function issueTicket(key: Buffer, principal: string, nowSec: number, lifetimeSec = STREAM_TICKET_LIFETIME_SEC): string {
+export function issueTicket(
+  key: Buffer,
+  principal: string,
+  nowSec: number,
+  lifetimeSec = STREAM_TICKET_LIFETIME_SEC,
+): string {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(principal)) throw new RangeError('principal must be [A-Za-z0-9_-]{1,64}')
   const payload = `v1.${nowSec + lifetimeSec}.${principal}.${randomBytes(12).toString('base64url')}`
   return `${payload}.${mac(key, payload)}`

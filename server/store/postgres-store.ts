@@ -3,7 +3,12 @@ import { Serial } from '../../lib/serial.ts'
 import { genesisHash, type ChainHead } from '../../lib/outbox-chain.ts'
 import { appendOutboxRun } from './postgres-outbox.ts'
 import { insertAudit, insertJti } from './postgres-statements.ts'
-import { ENROLMENT_LOCK_KEY, MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS, TEMPLATE_CHANGES_LOCK_KEY } from './postgres-migrations.ts'
+import {
+  ENROLMENT_LOCK_KEY,
+  MIGRATION_LOCK_KEY,
+  POSTGRES_MIGRATIONS,
+  TEMPLATE_CHANGES_LOCK_KEY,
+} from './postgres-migrations.ts'
 import type {
   AuditEvent,
   ClearanceEvent,
@@ -105,7 +110,10 @@ export class PostgresStore implements Store {
       for (const migration of POSTGRES_MIGRATIONS) {
         if (applied.has(migration.version)) continue
         await client.query(migration.sql)
-        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name])
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+          migration.version,
+          migration.name,
+        ])
       }
     })
   }
@@ -115,17 +123,28 @@ export class PostgresStore implements Store {
       const result = await client.query(
         `INSERT INTO residents (resident_id, subject, name, date_of_birth, guardian_consent, status, credential_hash, enrolled_at)
          VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) ON CONFLICT (resident_id) DO NOTHING`,
-        [resident.residentId, resident.subject, resident.name, resident.dateOfBirth, resident.guardianConsent, credentialHash, resident.enrolledAt],
+        [
+          resident.residentId,
+          resident.subject,
+          resident.name,
+          resident.dateOfBirth,
+          resident.guardianConsent,
+          credentialHash,
+          resident.enrolledAt,
+        ],
       )
       if (result.rowCount === 0) return 'exists' as const
-      await client.query('INSERT INTO templates (subject, model_name, model_version, dimensions, photos, sealed) VALUES ($1, $2, $3, $4, $5, $6)', [
-        template.subject,
-        template.modelName,
-        template.modelVersion,
-        template.dimensions,
-        template.photos,
-        Buffer.from(template.sealed),
-      ])
+      await client.query(
+        'INSERT INTO templates (subject, model_name, model_version, dimensions, photos, sealed) VALUES ($1, $2, $3, $4, $5, $6)',
+        [
+          template.subject,
+          template.modelName,
+          template.modelVersion,
+          template.dimensions,
+          template.photos,
+          Buffer.from(template.sealed),
+        ],
+      )
       await this.appendTemplateChange(client, resident.residentId, 'added')
       return 'created' as const
     })
@@ -156,10 +175,10 @@ export class PostgresStore implements Store {
   }
 
   async replaceCredential(residentId: string, credentialHash: string): Promise<boolean> {
-    const result = await this.pool.query(`UPDATE residents SET credential_hash = $1 WHERE resident_id = $2 AND status = 'active'`, [
-      credentialHash,
-      residentId,
-    ])
+    const result = await this.pool.query(
+      `UPDATE residents SET credential_hash = $1 WHERE resident_id = $2 AND status = 'active'`,
+      [credentialHash, residentId],
+    )
     return result.rowCount === 1
   }
 
@@ -180,7 +199,9 @@ export class PostgresStore implements Store {
   }
 
   async templateChangesHead(): Promise<number> {
-    const { rows } = await this.pool.query<{ head: number }>('SELECT coalesce(max(seq), 0)::bigint AS head FROM template_changes')
+    const { rows } = await this.pool.query<{ head: number }>(
+      'SELECT coalesce(max(seq), 0)::bigint AS head FROM template_changes',
+    )
     return Number(rows[0]!.head)
   }
 
@@ -204,7 +225,9 @@ export class PostgresStore implements Store {
     try {
       const deadline = Date.now() + timeoutMs
       for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-        const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${ENROLMENT_LOCK_KEY}) AS locked`)
+        const { rows } = await client.query<{ locked: boolean }>(
+          `SELECT pg_try_advisory_lock(${ENROLMENT_LOCK_KEY}) AS locked`,
+        )
         if (rows[0]!.locked) break
         if (Date.now() + wait > deadline) throw new EnrolmentLockTimeoutError(timeoutMs)
         await new Promise((resolve) => setTimeout(resolve, wait))
@@ -270,11 +293,22 @@ export class PostgresStore implements Store {
   }
 
   async listAudit(limit: number): Promise<StoredAuditEvent[]> {
-    const { rows } = await this.pool.query<{ seq: string; at: string; kind: string; actor: string; subject_ref: string | null; details: AuditEvent['details'] }>(
-      'SELECT seq, at, kind, actor, subject_ref, details FROM audit_events ORDER BY seq DESC LIMIT $1',
-      [limit],
-    )
-    return rows.map((r) => ({ seq: Number(r.seq), at: r.at, kind: r.kind, actor: r.actor, subjectRef: r.subject_ref, details: r.details }))
+    const { rows } = await this.pool.query<{
+      seq: string
+      at: string
+      kind: string
+      actor: string
+      subject_ref: string | null
+      details: AuditEvent['details']
+    }>('SELECT seq, at, kind, actor, subject_ref, details FROM audit_events ORDER BY seq DESC LIMIT $1', [limit])
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: r.at,
+      kind: r.kind,
+      actor: r.actor,
+      subjectRef: r.subject_ref,
+      details: r.details,
+    }))
   }
 
   async countEvents(): Promise<number> {
@@ -287,23 +321,31 @@ export class PostgresStore implements Store {
       appendOutboxRun(client, kioskId, entries, receivedAt, async (events) => {
         // Event-id order, as in insertEvents, so that concurrent inserts take row locks in one order.
         const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
-        for (let i = 0; i < sorted.length; i += EVENT_CHUNK) await client.query(INSERT_EVENTS, eventColumns(sorted.slice(i, i + EVENT_CHUNK), receivedAt))
+        for (let i = 0; i < sorted.length; i += EVENT_CHUNK)
+          await client.query(INSERT_EVENTS, eventColumns(sorted.slice(i, i + EVENT_CHUNK), receivedAt))
       }),
     )
   }
 
   async getOutboxHead(kioskId: string): Promise<ChainHead> {
-    const { rows } = await this.pool.query<ChainHead>('SELECT seq, hash FROM outbox_heads WHERE kiosk_id = $1', [kioskId])
+    const { rows } = await this.pool.query<ChainHead>('SELECT seq, hash FROM outbox_heads WHERE kiosk_id = $1', [
+      kioskId,
+    ])
     return rows[0] ?? { seq: 0, hash: genesisHash(kioskId) }
   }
 
   async listOfflineFlags(limit: number): Promise<OfflineFlag[]> {
-    const { rows } = await this.pool.query<OfflineFlagRow>('SELECT * FROM offline_flags ORDER BY flagged_at DESC, kiosk_id, seq DESC LIMIT $1', [limit])
+    const { rows } = await this.pool.query<OfflineFlagRow>(
+      'SELECT * FROM offline_flags ORDER BY flagged_at DESC, kiosk_id, seq DESC LIMIT $1',
+      [limit],
+    )
     return rows.map(offlineFlagFromRow)
   }
 
   async listRevokedSubjects(): Promise<string[]> {
-    const { rows } = await this.pool.query<{ subject: string }>(`SELECT subject FROM residents WHERE status = 'revoked' ORDER BY subject`)
+    const { rows } = await this.pool.query<{ subject: string }>(
+      `SELECT subject FROM residents WHERE status = 'revoked' ORDER BY subject`,
+    )
     return rows.map((row) => row.subject)
   }
 
@@ -312,12 +354,18 @@ export class PostgresStore implements Store {
   }
 
   private async residentWhere(where: string, value: string): Promise<ResidentRecord | null> {
-    const { rows } = await this.pool.query<ResidentRow>(`SELECT ${RESIDENT_COLUMNS} FROM residents WHERE ${where}`, [value])
+    const { rows } = await this.pool.query<ResidentRow>(`SELECT ${RESIDENT_COLUMNS} FROM residents WHERE ${where}`, [
+      value,
+    ])
     return rows[0] ? residentFromRow(rows[0]) : null
   }
 
   /** Inside the caller's transaction; the lock makes seq order equal commit order for the feed's readers. */
-  private async appendTemplateChange(client: pg.PoolClient, residentId: string, change: 'added' | 'removed'): Promise<void> {
+  private async appendTemplateChange(
+    client: pg.PoolClient,
+    residentId: string,
+    change: 'added' | 'removed',
+  ): Promise<void> {
     await client.query(`SELECT pg_advisory_xact_lock(${TEMPLATE_CHANGES_LOCK_KEY})`)
     await client.query('INSERT INTO template_changes (resident_id, change) VALUES ($1, $2)', [residentId, change])
   }
@@ -372,4 +420,3 @@ function eventColumns(events: ClearanceEvent[], receivedAt: number): unknown[] {
     column((e) => e.timings.totalMs),
   ]
 }
-

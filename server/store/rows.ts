@@ -1,5 +1,12 @@
 // Row shapes and row-to-record mapping shared by the SQLite and PostgreSQL stores: the same columns in both.
-import type { AuditEvent, OfflineFlag, ResidentRecord, StoredClearanceEvent, TemplateChange, TemplateRecord } from './store.ts'
+import type {
+  AuditEvent,
+  OfflineFlag,
+  ResidentRecord,
+  StoredClearanceEvent,
+  TemplateChange,
+  TemplateRecord,
+} from './store.ts'
 
 export interface ResidentRow {
   resident_id: string
@@ -80,9 +87,17 @@ export const TEMPLATE_CHANGES_SQL = (after: string, limit: string) => `
   WHERE c.seq > ${after} ORDER BY c.seq LIMIT ${limit}`
 
 export function templateChangeFromRow(row: TemplateChangeRow): TemplateChange {
-  const template = row.change === 'added' && row.subject !== null && row.sealed !== null
-    ? templateFromRow({ subject: row.subject, model_name: row.model_name!, model_version: row.model_version!, dimensions: row.dimensions!, photos: row.photos!, sealed: row.sealed })
-    : null
+  const template =
+    row.change === 'added' && row.subject !== null && row.sealed !== null
+      ? templateFromRow({
+          subject: row.subject,
+          model_name: row.model_name!,
+          model_version: row.model_version!,
+          dimensions: row.dimensions!,
+          photos: row.photos!,
+          sealed: row.sealed,
+        })
+      : null
   return { seq: Number(row.seq), residentId: row.resident_id, change: row.change, template }
 }
 
@@ -134,7 +149,15 @@ export interface OfflineFlagRow {
 }
 
 export function offlineFlagFromRow(row: OfflineFlagRow): OfflineFlag {
-  return { kind: row.kind, kioskId: row.kiosk_id, seq: row.seq, eventId: row.event_id, jtiHash: row.jti_hash, otherKioskId: row.other_kiosk_id, flaggedAt: row.flagged_at }
+  return {
+    kind: row.kind,
+    kioskId: row.kiosk_id,
+    seq: row.seq,
+    eventId: row.event_id,
+    jtiHash: row.jti_hash,
+    otherKioskId: row.other_kiosk_id,
+    flaggedAt: row.flagged_at,
+  }
 }
 
 /** The audit event that goes with a flag, in the same transaction. */
@@ -144,11 +167,22 @@ export function offlineFlagAudit(flag: OfflineFlag, subject: string | null): Aud
     kind: `OFFLINE_${flag.kind}`,
     actor: 'kiosk-sync',
     subjectRef: flag.kind === 'REVOKED_AT_USE' ? subject : null,
-    details: { kioskId: flag.kioskId, seq: flag.seq, eventId: flag.eventId, jtiHash: flag.jtiHash, otherKioskId: flag.otherKioskId },
+    details: {
+      kioskId: flag.kioskId,
+      seq: flag.seq,
+      eventId: flag.eventId,
+      jtiHash: flag.jtiHash,
+      otherKioskId: flag.otherKioskId,
+    },
   }
 }
 
 /** A revoked resident's offline approval is flagged only when the revocation came before the event. */
-export function revokedBefore(resident: { status: string; revoked_at: string | null } | undefined, occurredAtMs: number): boolean {
-  return resident?.status === 'revoked' && resident.revoked_at !== null && Date.parse(resident.revoked_at) <= occurredAtMs
+export function revokedBefore(
+  resident: { status: string; revoked_at: string | null } | undefined,
+  occurredAtMs: number,
+): boolean {
+  return (
+    resident?.status === 'revoked' && resident.revoked_at !== null && Date.parse(resident.revoked_at) <= occurredAtMs
+  )
 }

@@ -48,14 +48,17 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT')
-    const applied = new Set(
-      this.statement('SELECT version FROM schema_migrations').pluck().all() as number[],
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT',
     )
+    const applied = new Set(this.statement('SELECT version FROM schema_migrations').pluck().all() as number[])
     const apply = this.db.transaction((migration: (typeof SQLITE_MIGRATIONS)[number]) => {
       this.db.exec(migration.sql)
-      this.statement('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-        .run(migration.version, migration.name, new Date().toISOString())
+      this.statement('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      )
     })
     for (const migration of SQLITE_MIGRATIONS) {
       if (!applied.has(migration.version)) apply.immediate(migration)
@@ -65,13 +68,28 @@ export class SqliteStore implements Store {
   async createResident({ resident, credentialHash, template }: NewResident): Promise<'created' | 'exists'> {
     const insert = this.db.transaction(() => {
       const result = this.statement(
-          `INSERT INTO residents (resident_id, subject, name, date_of_birth, guardian_consent, status, credential_hash, enrolled_at)
+        `INSERT INTO residents (resident_id, subject, name, date_of_birth, guardian_consent, status, credential_hash, enrolled_at)
            VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT (resident_id) DO NOTHING`,
-        )
-        .run(resident.residentId, resident.subject, resident.name, resident.dateOfBirth, resident.guardianConsent ? 1 : 0, credentialHash, resident.enrolledAt)
+      ).run(
+        resident.residentId,
+        resident.subject,
+        resident.name,
+        resident.dateOfBirth,
+        resident.guardianConsent ? 1 : 0,
+        credentialHash,
+        resident.enrolledAt,
+      )
       if (result.changes === 0) return 'exists' as const
-      this.statement('INSERT INTO templates (subject, model_name, model_version, dimensions, photos, sealed) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(template.subject, template.modelName, template.modelVersion, template.dimensions, template.photos, Buffer.from(template.sealed))
+      this.statement(
+        'INSERT INTO templates (subject, model_name, model_version, dimensions, photos, sealed) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(
+        template.subject,
+        template.modelName,
+        template.modelVersion,
+        template.dimensions,
+        template.photos,
+        Buffer.from(template.sealed),
+      )
       this.statement(`INSERT INTO template_changes (resident_id, change) VALUES (?, 'added')`).run(resident.residentId)
       return 'created' as const
     })
@@ -92,8 +110,9 @@ export class SqliteStore implements Store {
 
   async revokeResident(residentId: string, at: string): Promise<boolean> {
     const revoke = this.db.transaction(() => {
-      const result = this.statement(`UPDATE residents SET status = 'revoked', revoked_at = ? WHERE resident_id = ? AND status = 'active'`)
-        .run(at, residentId)
+      const result = this.statement(
+        `UPDATE residents SET status = 'revoked', revoked_at = ? WHERE resident_id = ? AND status = 'active'`,
+      ).run(at, residentId)
       if (result.changes !== 1) return false
       this.statement(`INSERT INTO template_changes (resident_id, change) VALUES (?, 'removed')`).run(residentId)
       return true
@@ -102,24 +121,24 @@ export class SqliteStore implements Store {
   }
 
   async replaceCredential(residentId: string, credentialHash: string): Promise<boolean> {
-    const result = this.statement(`UPDATE residents SET credential_hash = ? WHERE resident_id = ? AND status = 'active'`)
-      .run(credentialHash, residentId)
+    const result = this.statement(
+      `UPDATE residents SET credential_hash = ? WHERE resident_id = ? AND status = 'active'`,
+    ).run(credentialHash, residentId)
     return result.changes === 1
   }
 
   async getTemplate(subject: string): Promise<TemplateRecord | null> {
-    const row = this.statement('SELECT subject, model_name, model_version, dimensions, photos, sealed FROM templates WHERE subject = ?').get(subject) as
-      | TemplateRow
-      | undefined
+    const row = this.statement(
+      'SELECT subject, model_name, model_version, dimensions, photos, sealed FROM templates WHERE subject = ?',
+    ).get(subject) as TemplateRow | undefined
     return row ? templateFromRow(row) : null
   }
 
   async listActiveTemplates(): Promise<Array<TemplateRecord & { residentId: string }>> {
     const rows = this.statement(
-        `SELECT t.subject, t.model_name, t.model_version, t.dimensions, t.photos, t.sealed, r.resident_id
+      `SELECT t.subject, t.model_name, t.model_version, t.dimensions, t.photos, t.sealed, r.resident_id
          FROM templates t JOIN residents r ON r.subject = t.subject WHERE r.status = 'active'`,
-      )
-      .all() as TemplateRow[]
+    ).all() as TemplateRow[]
     return rows.map((row) => ({ ...templateFromRow(row), residentId: row.resident_id! }))
   }
 
@@ -138,8 +157,9 @@ export class SqliteStore implements Store {
   }
 
   async recordReview(review: DuplicateReview): Promise<void> {
-    this.statement('INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(review.reviewId, review.residentId, review.matchedResidentId, review.score, review.createdAt)
+    this.statement(
+      'INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(review.reviewId, review.residentId, review.matchedResidentId, review.score, review.createdAt)
   }
 
   async consumeJti(use: JtiUse): Promise<boolean> {
@@ -152,7 +172,9 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(sinceMs: number): Promise<StoredClearanceEvent[]> {
-    const rows = this.statement('SELECT * FROM clearance_events WHERE occurred_at >= ? ORDER BY occurred_at').all(sinceMs) as EventRow[]
+    const rows = this.statement('SELECT * FROM clearance_events WHERE occurred_at >= ? ORDER BY occurred_at').all(
+      sinceMs,
+    ) as EventRow[]
     return rows.map(eventFromRow)
   }
 
@@ -161,7 +183,9 @@ export class SqliteStore implements Store {
   }
 
   async listAudit(limit: number): Promise<StoredAuditEvent[]> {
-    const rows = this.statement('SELECT seq, at, kind, actor, subject_ref, details FROM audit_events ORDER BY seq DESC LIMIT ?').all(limit) as Array<{
+    const rows = this.statement(
+      'SELECT seq, at, kind, actor, subject_ref, details FROM audit_events ORDER BY seq DESC LIMIT ?',
+    ).all(limit) as Array<{
       seq: number
       at: string
       kind: string
@@ -169,7 +193,14 @@ export class SqliteStore implements Store {
       subject_ref: string | null
       details: string
     }>
-    return rows.map((r) => ({ seq: r.seq, at: r.at, kind: r.kind, actor: r.actor, subjectRef: r.subject_ref, details: JSON.parse(r.details) }))
+    return rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      kind: r.kind,
+      actor: r.actor,
+      subjectRef: r.subject_ref,
+      details: JSON.parse(r.details),
+    }))
   }
 
   async countEvents(): Promise<number> {
@@ -181,17 +212,29 @@ export class SqliteStore implements Store {
       const head = this.outboxHead(kioskId)
       const first = entries[0]?.seq ?? 1
       const last = entries[entries.length - 1]?.seq ?? 0
-      const stored = this.statement('SELECT seq, hash FROM outbox_entries WHERE kiosk_id = ? AND seq BETWEEN ? AND ?')
-        .all(kioskId, first, Math.min(last, head.seq)) as Array<{ seq: number; hash: string }>
+      const stored = this.statement(
+        'SELECT seq, hash FROM outbox_entries WHERE kiosk_id = ? AND seq BETWEEN ? AND ?',
+      ).all(kioskId, first, Math.min(last, head.seq)) as Array<{ seq: number; hash: string }>
       const plan = planAppend(head, new Map(stored.map((row) => [row.seq, row.hash])), entries)
       if (!plan.ok) return { ok: false, problem: plan.problem, head }
-      this.insertEventRows(plan.fresh.map((entry) => entry.event), receivedAt)
+      this.insertEventRows(
+        plan.fresh.map((entry) => entry.event),
+        receivedAt,
+      )
       const insertEntry = this.statement(
         'INSERT INTO outbox_entries (kiosk_id, seq, prev_hash, hash, event_id, offline_jti, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
       const flags: OfflineFlag[] = []
       for (const entry of plan.fresh) {
-        insertEntry.run(kioskId, entry.seq, entry.prevHash, entry.hash, entry.event.eventId, entry.jti ? 1 : 0, receivedAt)
+        insertEntry.run(
+          kioskId,
+          entry.seq,
+          entry.prevHash,
+          entry.hash,
+          entry.event.eventId,
+          entry.jti ? 1 : 0,
+          receivedAt,
+        )
         if (entry.jti) flags.push(...this.consumeOfflineJti(kioskId, entry, receivedAt))
       }
       this.statement(
@@ -208,12 +251,16 @@ export class SqliteStore implements Store {
   }
 
   async listOfflineFlags(limit: number): Promise<OfflineFlag[]> {
-    const rows = this.statement('SELECT * FROM offline_flags ORDER BY flagged_at DESC, kiosk_id, seq DESC LIMIT ?').all(limit) as OfflineFlagRow[]
+    const rows = this.statement('SELECT * FROM offline_flags ORDER BY flagged_at DESC, kiosk_id, seq DESC LIMIT ?').all(
+      limit,
+    ) as OfflineFlagRow[]
     return rows.map(offlineFlagFromRow)
   }
 
   async listRevokedSubjects(): Promise<string[]> {
-    return this.statement(`SELECT subject FROM residents WHERE status = 'revoked' ORDER BY subject`).pluck().all() as string[]
+    return this.statement(`SELECT subject FROM residents WHERE status = 'revoked' ORDER BY subject`)
+      .pluck()
+      .all() as string[]
   }
 
   async close(): Promise<void> {
@@ -243,8 +290,13 @@ export class SqliteStore implements Store {
   }
 
   private insertAudit(event: AuditEvent): void {
-    this.statement('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES (?, ?, ?, ?, ?)')
-      .run(event.at, event.kind, event.actor, event.subjectRef, JSON.stringify(event.details))
+    this.statement('INSERT INTO audit_events (at, kind, actor, subject_ref, details) VALUES (?, ?, ?, ?, ?)').run(
+      event.at,
+      event.kind,
+      event.actor,
+      event.subjectRef,
+      JSON.stringify(event.details),
+    )
   }
 
   /** Inside a transaction: insert or ignore by event id; returns how many were new. */
@@ -258,15 +310,33 @@ export class SqliteStore implements Store {
     for (const e of events) {
       const t = e.timings
       inserted += statement.run(
-        e.eventId, e.kioskId, e.controlPoint, e.channel, e.decision, e.reason, e.score, e.modelVersion, e.kid, e.jtiHash,
-        e.occurredAt, receivedAt, t.decodeMs, t.verifyMs, t.detectMs, t.embedMs, t.livenessMs, t.matchMs, t.totalMs,
+        e.eventId,
+        e.kioskId,
+        e.controlPoint,
+        e.channel,
+        e.decision,
+        e.reason,
+        e.score,
+        e.modelVersion,
+        e.kid,
+        e.jtiHash,
+        e.occurredAt,
+        receivedAt,
+        t.decodeMs,
+        t.verifyMs,
+        t.detectMs,
+        t.embedMs,
+        t.livenessMs,
+        t.matchMs,
+        t.totalMs,
       ).changes
     }
     return inserted
   }
 
   private outboxHead(kioskId: string): ChainHead {
-    const row = this.statement('SELECT seq, hash FROM outbox_heads WHERE kiosk_id = ?').get(kioskId) as ChainHead | undefined
+    const row = this.statement('SELECT seq, hash FROM outbox_heads WHERE kiosk_id = ?').get(kioskId) as
+      ChainHead | undefined
     return row ?? { seq: 0, hash: genesisHash(kioskId) }
   }
 
@@ -275,29 +345,44 @@ export class SqliteStore implements Store {
     const claim = entry.jti!
     const flags: OfflineFlag[] = []
     const flag = (kind: OfflineFlag['kind'], otherKioskId: string | null): OfflineFlag => ({
-      kind, kioskId, seq: entry.seq, eventId: entry.event.eventId, jtiHash: entry.event.jtiHash!, otherKioskId, flaggedAt: at,
+      kind,
+      kioskId,
+      seq: entry.seq,
+      eventId: entry.event.eventId,
+      jtiHash: entry.event.jtiHash!,
+      otherKioskId,
+      flaggedAt: at,
     })
-    const first = this.insertJti({ iss: claim.iss, jti: claim.jti, expiresAtSec: claim.exp, kioskId, consumedAt: new Date(entry.event.occurredAt).toISOString() })
+    const first = this.insertJti({
+      iss: claim.iss,
+      jti: claim.jti,
+      expiresAtSec: claim.exp,
+      kioskId,
+      consumedAt: new Date(entry.event.occurredAt).toISOString(),
+    })
     if (!first) {
-      const other = this.statement('SELECT kiosk_id FROM jti_ledger WHERE iss = ? AND jti = ?').pluck().get(claim.iss, claim.jti) as string
+      const other = this.statement('SELECT kiosk_id FROM jti_ledger WHERE iss = ? AND jti = ?')
+        .pluck()
+        .get(claim.iss, claim.jti) as string
       flags.push(flag('JTI_DOUBLE_USE', other))
     }
     const resident = this.statement('SELECT status, revoked_at FROM residents WHERE subject = ?').get(claim.sub) as
-      | { status: string; revoked_at: string | null }
-      | undefined
-    if (entry.event.decision === 'APPROVE' && revokedBefore(resident, entry.event.occurredAt)) flags.push(flag('REVOKED_AT_USE', null))
+      { status: string; revoked_at: string | null } | undefined
+    if (entry.event.decision === 'APPROVE' && revokedBefore(resident, entry.event.occurredAt))
+      flags.push(flag('REVOKED_AT_USE', null))
     for (const f of flags) {
-      this.statement('INSERT INTO offline_flags (kind, kiosk_id, seq, event_id, jti_hash, other_kiosk_id, flagged_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(f.kind, f.kioskId, f.seq, f.eventId, f.jtiHash, f.otherKioskId, f.flaggedAt)
+      this.statement(
+        'INSERT INTO offline_flags (kind, kiosk_id, seq, event_id, jti_hash, other_kiosk_id, flagged_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(f.kind, f.kioskId, f.seq, f.eventId, f.jtiHash, f.otherKioskId, f.flaggedAt)
       this.insertAudit(offlineFlagAudit(f, claim.sub))
     }
     return flags
   }
 
   private residentWhere(where: string, value: string): ResidentRecord | null {
-    const row = this.statement(`SELECT resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at FROM residents WHERE ${where}`)
-      .get(value) as ResidentRow | undefined
+    const row = this.statement(
+      `SELECT resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at FROM residents WHERE ${where}`,
+    ).get(value) as ResidentRow | undefined
     return row ? residentFromRow(row) : null
   }
 }
-

@@ -21,7 +21,13 @@ export function perMinuteChart(buckets, { width = 900, height = 180 } = {}) {
   for (const tick of [0, 0.5, 1]) {
     const y = pad.top + plotH * (1 - tick)
     svg.append(el('line', { x1: pad.left, x2: width - pad.right, y1: y, y2: y, stroke: '#24313f' }))
-    svg.append(el('text', { x: pad.left - 6, y: y + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#8ea0b2' }, String(Math.round(max * tick))))
+    svg.append(
+      el(
+        'text',
+        { x: pad.left - 6, y: y + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#8ea0b2' },
+        String(Math.round(max * tick)),
+      ),
+    )
   }
   buckets.forEach((b, i) => {
     const x = pad.left + i * step + step * 0.15
@@ -34,7 +40,9 @@ export function perMinuteChart(buckets, { width = 900, height = 180 } = {}) {
     if (i % 5 === 4 || i === buckets.length - 1) {
       const t = new Date(b.startMs)
       const label = `${String(t.getHours()).padStart(2, '0')}:${String(t.getMinutes()).padStart(2, '0')}`
-      svg.append(el('text', { x: x + w / 2, y: height - 6, 'text-anchor': 'middle', 'font-size': 11, fill: '#8ea0b2' }, label))
+      svg.append(
+        el('text', { x: x + w / 2, y: height - 6, 'text-anchor': 'middle', 'font-size': 11, fill: '#8ea0b2' }, label),
+      )
     }
   })
   return svg
@@ -42,12 +50,32 @@ export function perMinuteChart(buckets, { width = 900, height = 180 } = {}) {
 
 /** A horizontal gauge of the measured share with a marker at the reference. */
 export function shareGauge(share, reference, { width = 300, height = 34 } = {}) {
-  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'contactless share against the reference' })
+  const svg = el('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-label': 'contactless share against the reference',
+  })
   svg.append(el('rect', { x: 0, y: 8, width, height: 12, rx: 4, fill: '#0b1118' }))
-  if (share !== null) svg.append(el('rect', { x: 0, y: 8, width: width * Math.min(share, 1), height: 12, rx: 4, fill: share >= reference ? '#2bb673' : '#f0a13a' }))
+  if (share !== null)
+    svg.append(
+      el('rect', {
+        x: 0,
+        y: 8,
+        width: width * Math.min(share, 1),
+        height: 12,
+        rx: 4,
+        fill: share >= reference ? '#2bb673' : '#f0a13a',
+      }),
+    )
   const rx = width * reference
   svg.append(el('line', { x1: rx, x2: rx, y1: 2, y2: 26, stroke: '#e8eef4', 'stroke-width': 2 }))
-  svg.append(el('text', { x: Math.min(rx + 4, width - 30), y: 33, 'font-size': 10, fill: '#8ea0b2' }, `${Math.round(reference * 100)}%`))
+  svg.append(
+    el(
+      'text',
+      { x: Math.min(rx + 4, width - 30), y: 33, 'font-size': 10, fill: '#8ea0b2' },
+      `${Math.round(reference * 100)}%`,
+    ),
+  )
   return svg
 }
 

@@ -3,8 +3,13 @@
 import { latencyBars, perMinuteChart, shareGauge } from './charts.js'
 
 const STAGES = [
-  ['decodeMs', 'QR decode'], ['verifyMs', 'token verify + server'], ['detectMs', 'face detect'],
-  ['embedMs', 'embed'], ['livenessMs', 'liveness'], ['matchMs', 'match'], ['totalMs', 'total'],
+  ['decodeMs', 'QR decode'],
+  ['verifyMs', 'token verify + server'],
+  ['detectMs', 'face detect'],
+  ['embedMs', 'embed'],
+  ['livenessMs', 'liveness'],
+  ['matchMs', 'match'],
+  ['totalMs', 'total'],
 ]
 const $ = (id) => document.getElementById(id)
 let key = null
@@ -20,7 +25,11 @@ function setStatus(state, text) {
 }
 
 async function connect() {
-  const response = await fetch('/v1/stats/stream-session', { method: 'POST', headers: { authorization: `Bearer ${key}` }, credentials: 'same-origin' })
+  const response = await fetch('/v1/stats/stream-session', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}` },
+    credentials: 'same-origin',
+  })
   if (!response.ok) {
     key = null
     setStatus('error', 'not connected')

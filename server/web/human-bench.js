@@ -34,7 +34,11 @@ async function main() {
       liveness: { enabled: true, skipFrames: 0, skipTime: 0 },
       gear: { enabled: false },
     },
-    body: { enabled: false }, hand: { enabled: false }, object: { enabled: false }, gesture: { enabled: false }, segmentation: { enabled: false },
+    body: { enabled: false },
+    hand: { enabled: false },
+    object: { enabled: false },
+    gesture: { enabled: false },
+    segmentation: { enabled: false },
   })
   const t0 = performance.now()
   await human.load()
@@ -42,7 +46,10 @@ async function main() {
   result.loadMs = performance.now() - t0
   result.backend = human.tf.getBackend()
   result.simd = await human.env.wasm?.simd
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false })
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: { width: { ideal: 640 }, height: { ideal: 480 } },
+    audio: false,
+  })
   const video = $('camera')
   video.srcObject = stream
   await video.play().catch(() => undefined)
@@ -64,7 +71,19 @@ async function main() {
   result.p95 = percentile(sorted, 95)
   result.done = true
   $('status').textContent = 'done'
-  $('result').textContent = JSON.stringify({ backend: result.backend, simd: result.simd, loadMs: result.loadMs, warmupMs: result.warmupMs, p50: result.p50, p95: result.p95, faces: result.faces }, null, 1)
+  $('result').textContent = JSON.stringify(
+    {
+      backend: result.backend,
+      simd: result.simd,
+      loadMs: result.loadMs,
+      warmupMs: result.warmupMs,
+      p50: result.p50,
+      p95: result.p95,
+      faces: result.faces,
+    },
+    null,
+    1,
+  )
 }
 
 main().catch((error) => {

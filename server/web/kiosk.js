@@ -27,7 +27,8 @@ export function kioskOrigin(value) {
   try {
     const url = new URL(value)
     if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return null
-    if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return null
+    if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash)
+      return null
     return url.origin
   } catch {
     return null
@@ -37,7 +38,14 @@ export function kioskOrigin(value) {
 function show(phase, decision) {
   document.body.dataset.phase = phase
   const steps = { qr: $('step-qr'), face: $('step-face'), decision: $('step-decision') }
-  const order = phase === 'WAITING_FOR_QR' || phase === 'VERIFYING' ? 0 : phase === 'CAPTURING_FACE' ? 1 : phase === 'DECIDED' ? 2 : -1
+  const order =
+    phase === 'WAITING_FOR_QR' || phase === 'VERIFYING'
+      ? 0
+      : phase === 'CAPTURING_FACE'
+        ? 1
+        : phase === 'DECIDED'
+          ? 2
+          : -1
   Object.values(steps).forEach((li, i) => {
     li.classList.toggle('active', i === order)
     li.classList.toggle('done', order > i)
@@ -59,7 +67,9 @@ async function captureFrame(video, canvas) {
   canvas.width = video.videoWidth
   canvas.height = video.videoHeight
   canvas.getContext('2d').drawImage(video, 0, 0)
-  return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('no frame'))), 'image/jpeg', 0.85))
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('no frame'))), 'image/jpeg', 0.85),
+  )
 }
 
 async function run() {
@@ -67,7 +77,10 @@ async function run() {
   if (!kiosk) return closeGate('kiosk not configured')
   let stream
   try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false })
+    stream = await navigator.mediaDevices.getUserMedia({
+      video: { width: { ideal: 640 }, height: { ideal: 480 } },
+      audio: false,
+    })
   } catch {
     return closeGate('camera unavailable')
   }
@@ -87,12 +100,24 @@ async function run() {
     try {
       const blob = await captureFrame(video, canvas)
       const t1 = performance.now()
-      const response = await fetch(`${kiosk}/frames`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: blob, cache: 'no-store' })
+      const response = await fetch(`${kiosk}/frames`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg' },
+        body: blob,
+        cache: 'no-store',
+      })
       if (!response.ok) throw new Error(`kiosk said ${response.status}`)
       state = await response.json()
       if (!PHASES.has(state.phase)) throw new Error('unknown phase')
       const t2 = performance.now()
-      metrics.frames.push({ phase: state.phase, bytes: blob.size, captureMs: t1 - t0, roundTripMs: t2 - t1, serverMs: state.frameMs, skipped: state.skipped })
+      metrics.frames.push({
+        phase: state.phase,
+        bytes: blob.size,
+        captureMs: t1 - t0,
+        roundTripMs: t2 - t1,
+        serverMs: state.frameMs,
+        skipped: state.skipped,
+      })
       failures = 0
     } catch {
       metrics.errors++
@@ -107,7 +132,12 @@ async function run() {
     if (state.phase === 'DECIDED' && state.decisionSeq !== lastSeq) {
       lastSeq = state.decisionSeq
       // qrToDecision: from the frame in which the QR was read (this one, when the token alone decided).
-      metrics.decisions.push({ decision: state.decision, seq: state.decisionSeq, captureToDecisionMs: now - t0, qrToDecisionMs: now - (qrSeenAt ?? t0) })
+      metrics.decisions.push({
+        decision: state.decision,
+        seq: state.decisionSeq,
+        captureToDecisionMs: now - t0,
+        qrToDecisionMs: now - (qrSeenAt ?? t0),
+      })
       qrSeenAt = null
     }
     show(state.phase, state.decision)

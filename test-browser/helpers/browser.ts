@@ -22,7 +22,11 @@ export interface LaunchOptions {
 export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`)
   const camera = options.cameraClip
-    ? ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.cameraClip}`]
+    ? [
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${options.cameraClip}`,
+      ]
     : []
   // launch() gives every browser a new empty profile directory of its own.
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, ...camera] })

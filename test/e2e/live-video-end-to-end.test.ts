@@ -34,7 +34,11 @@ t.test('genuine clips approved; impostor rejected; a second person or a swapped 
   await keys.refresh(Date.now())
   const reporter = new EventReporter(client)
   const deps: LiveGateDeps = {
-    engine, server: client, keys, policy, tokenPolicy: gateTokenPolicy(),
+    engine,
+    server: client,
+    keys,
+    policy,
+    tokenPolicy: gateTokenPolicy(),
     identity: { kioskId: 'kiosk-live', controlPoint: 'TEST-CP' },
     now: () => Date.now(),
     config: defaultLiveGateConfig(policy),
@@ -55,14 +59,28 @@ t.test('genuine clips approved; impostor rejected; a second person or a swapped 
   for await (const clip of clips) {
     const file = path.join(dir, `${clip.name}.mp4`)
     await writeVideo(clip.spec, file)
-    const result = await runLiveGate(ffmpegFrames({ input: { kind: 'file', path: file }, width: 640, height: 480, fps: 5 }), deps)
+    const result = await runLiveGate(
+      ffmpegFrames({ input: { kind: 'file', path: file }, width: 640, height: 480, fps: 5 }),
+      deps,
+    )
     result.decisions.forEach((d) => reporter.add(d.record))
-    seen.push({ clip, decisions: result.decisions.map((d) => `${d.record.decision}(${d.record.reason ?? '-'})`), frames: result.frames })
+    seen.push({
+      clip,
+      decisions: result.decisions.map((d) => `${d.record.decision}(${d.record.reason ?? '-'})`),
+      frames: result.frames,
+    })
   }
-  t.same(seen.map((s) => s.clip.name), [genuine.id, impostor.id, `${genuine.id}-tailgate`, `${genuine.id}-holder`, `${genuine.id}-swap`])
+  t.same(
+    seen.map((s) => s.clip.name),
+    [genuine.id, impostor.id, `${genuine.id}-tailgate`, `${genuine.id}-holder`, `${genuine.id}-swap`],
+  )
   for (const s of seen) {
     t.equal(s.frames, s.clip.spec.holderPhoto ? 11 : 15, `${s.clip.name}: every frame read`)
-    t.same(s.decisions, [`${s.clip.expected.decision}(${s.clip.expected.reason ?? '-'})`], `${s.clip.name} ${s.clip.passenger.scenario}`)
+    t.same(
+      s.decisions,
+      [`${s.clip.expected.decision}(${s.clip.expected.reason ?? '-'})`],
+      `${s.clip.name} ${s.clip.passenger.scenario}`,
+    )
   }
   t.same(
     seen.map((s) => s.clip.expected.reason ?? s.clip.expected.decision),
@@ -71,6 +89,8 @@ t.test('genuine clips approved; impostor rejected; a second person or a swapped 
   )
 
   await reporter.flush()
-  const stats = await fetch(new URL('/v1/stats', server.url), { headers: { authorization: `Bearer ${server.operatorKey}` } }).then((r) => r.json())
+  const stats = await fetch(new URL('/v1/stats', server.url), {
+    headers: { authorization: `Bearer ${server.operatorKey}` },
+  }).then((r) => r.json())
   t.equal(stats.events, 5, 'every live decision reached the server as an event')
 })

@@ -32,10 +32,15 @@ t.test('two instances on one PostgreSQL: no jti admitted twice, no event lost or
   const fixtures = await loadFixtureSet('fixtures')
   const resident = fixtures.residents[0]!
   const operatorA = new OperatorClient(a!.url, secrets.operatorKey)
-  const credential = await operatorA.enrol({ ...resident, photo: await readFile(fixturePath(fixtures, resident.enrolPhoto)) })
+  const credential = await operatorA.enrol({
+    ...resident,
+    photo: await readFile(fixturePath(fixtures, resident.enrolPhoto)),
+  })
   // Issued at A, the tokens' QR can be fetched at B too: issued tokens live in Redis.
   const tokens = await Promise.all(Array.from({ length: TOKENS }, () => operatorA.issueToken(credential)))
-  const qrAtB = await fetch(new URL(`/v1/tokens/${tokens[0]!.tokenId}/qr.svg`, b!.url), { headers: { authorization: `Bearer ${credential}` } })
+  const qrAtB = await fetch(new URL(`/v1/tokens/${tokens[0]!.tokenId}/qr.svg`, b!.url), {
+    headers: { authorization: `Bearer ${credential}` },
+  })
   t.equal(qrAtB.status, 200, 'instance B serves the QR of a token issued by A')
 
   const kioskA = new KioskServerClient(a!.url, secrets.kioskKeys['kiosk-a']!)
@@ -44,8 +49,15 @@ t.test('two instances on one PostgreSQL: no jti admitted twice, no event lost or
   let admittedNever = 0
   await Promise.all(
     tokens.map(async ({ token }) => {
-      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iss: string; jti: string; exp: number }
-      const results = await Promise.all([kioskA.consumeJti(claims.iss, claims.jti, claims.exp), kioskB.consumeJti(claims.iss, claims.jti, claims.exp)])
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+        iss: string
+        jti: string
+        exp: number
+      }
+      const results = await Promise.all([
+        kioskA.consumeJti(claims.iss, claims.jti, claims.exp),
+        kioskB.consumeJti(claims.iss, claims.jti, claims.exp),
+      ])
       const admitted = results.filter(Boolean).length
       if (admitted > 1) admittedTwice++
       if (admitted === 0) admittedNever++
@@ -56,13 +68,23 @@ t.test('two instances on one PostgreSQL: no jti admitted twice, no event lost or
 
   const eventsOf = (kioskId: string, n: number): KioskEvent[] =>
     Array.from({ length: n }, () => ({
-      eventId: randomUUID(), kioskId, controlPoint: 'TWO', channel: 'contactless', decision: 'APPROVE', reason: null, score: 0.9,
-      modelVersion: 'm', kid: null, jtiHash: null, occurredAt: Date.now(),
+      eventId: randomUUID(),
+      kioskId,
+      controlPoint: 'TWO',
+      channel: 'contactless',
+      decision: 'APPROVE',
+      reason: null,
+      score: 0.9,
+      modelVersion: 'm',
+      kid: null,
+      jtiHash: null,
+      occurredAt: Date.now(),
       timings: { decodeMs: 1, verifyMs: 1, detectMs: 1, embedMs: 1, livenessMs: 1, matchMs: 0, totalMs: 5 },
     }))
   const fromA = eventsOf('kiosk-a', 600)
   const fromB = eventsOf('kiosk-b', 600)
-  const batches = (events: KioskEvent[]) => Array.from({ length: events.length / 100 }, (_, i) => events.slice(i * 100, i * 100 + 100))
+  const batches = (events: KioskEvent[]) =>
+    Array.from({ length: events.length / 100 }, (_, i) => events.slice(i * 100, i * 100 + 100))
   // Each kiosk sends all its batches to its instance and, as after a lost acknowledgement, again to the other.
   await Promise.all([
     ...batches(fromA).map((batch) => kioskA.postEvents(batch)),
@@ -70,8 +92,15 @@ t.test('two instances on one PostgreSQL: no jti admitted twice, no event lost or
   ])
   const retryA = new KioskServerClient(b!.url, secrets.kioskKeys['kiosk-a']!)
   const retryB = new KioskServerClient(a!.url, secrets.kioskKeys['kiosk-b']!)
-  const retried = await Promise.all([...batches(fromA).map((x) => retryA.postEvents(x)), ...batches(fromB).map((x) => retryB.postEvents(x))])
-  t.equal(retried.reduce((sum, r) => sum + r.accepted, 0), 0, 'replayed batches add nothing')
+  const retried = await Promise.all([
+    ...batches(fromA).map((x) => retryA.postEvents(x)),
+    ...batches(fromB).map((x) => retryB.postEvents(x)),
+  ])
+  t.equal(
+    retried.reduce((sum, r) => sum + r.accepted, 0),
+    0,
+    'replayed batches add nothing',
+  )
   const { rows } = await admin.query<{ count: string }>(`SELECT count(*) FROM ${schema}.clearance_events`)
   t.equal(Number(rows[0]!.count), fromA.length + fromB.length, 'events stored = distinct events sent')
 })

@@ -25,7 +25,13 @@ export function fakeFaceEngine(): FaceEngine & { calls: number } {
         timings: { decodeMs: 1, detectMs: 1, embedMs: 1, livenessMs: 1 },
         // Side by side, as two people would stand.
         faces: spec.faces.map((f, i) =>
-          face({ box: [40 + i * 200, 100, 160, 180], embedding: unitVector(f.axis ?? 0, f.tilt ?? 0), faceSizePx: f.size ?? 160, detectorScore: f.score ?? 0.95, antispoof: f.antispoof ?? 0.9 }),
+          face({
+            box: [40 + i * 200, 100, 160, 180],
+            embedding: unitVector(f.axis ?? 0, f.tilt ?? 0),
+            faceSizePx: f.size ?? 160,
+            detectorScore: f.score ?? 0.95,
+            antispoof: f.antispoof ?? 0.9,
+          }),
         ),
       }
     },
@@ -43,5 +49,4 @@ export interface FakeFace {
   antispoof?: number
 }
 
-export const photoOf = (faces: FakeFace[]) =>
-  Buffer.from(JSON.stringify({ faces })).toString('base64')
+export const photoOf = (faces: FakeFace[]) => Buffer.from(JSON.stringify({ faces })).toString('base64')

@@ -9,7 +9,14 @@ import { KioskOutbox } from '../../kiosk-sim/offline/outbox.ts'
 import { RevocationCache } from '../../kiosk-sim/offline/revocation-cache.ts'
 import { TemplateCache } from '../../kiosk-sim/offline/template-cache.ts'
 import { clearPassenger, type ClearanceRecord, type PipelineDeps } from '../../kiosk-sim/pipeline.ts'
-import { KioskNotAuthorisedError, KioskServerClient, ServerUnavailableError, type KioskEvent, type RevocationList, type TemplateReply } from '../../kiosk-sim/server-client.ts'
+import {
+  KioskNotAuthorisedError,
+  KioskServerClient,
+  ServerUnavailableError,
+  type KioskEvent,
+  type RevocationList,
+  type TemplateReply,
+} from '../../kiosk-sim/server-client.ts'
 import { renderPhoneFrame } from '../../kiosk-sim/sources/phone-frame.ts'
 import { hkidCheckDigit } from '../../server/domain/hkid.ts'
 import type { App } from '../../server/app.ts'
@@ -77,11 +84,24 @@ export interface OfflineKiosk {
 
 let seed = 1
 
-export function offlineKiosk(options: { url: string; kioskId: string; kioskKey: string; dir: string; clocks: TestClocks; limits?: OfflineLimits }): OfflineKiosk {
+export function offlineKiosk(options: {
+  url: string
+  kioskId: string
+  kioskKey: string
+  dir: string
+  clocks: TestClocks
+  limits?: OfflineLimits
+}): OfflineKiosk {
   const client = new SwitchableClient(options.url, options.kioskKey)
   const outbox = new KioskOutbox(join(options.dir, `${options.kioskId}-outbox.db`), options.kioskId)
   const revocations = new RevocationCache(() => client.fetchRevocations(), options.clocks.monotonic, 60_000, 0)
-  const offline = new OfflineMode({ outbox, revocations, templates: new TemplateCache(100), limits: options.limits ?? DEFAULT_TEST_LIMITS, monotonic: options.clocks.monotonic })
+  const offline = new OfflineMode({
+    outbox,
+    revocations,
+    templates: new TemplateCache(100),
+    limits: options.limits ?? DEFAULT_TEST_LIMITS,
+    monotonic: options.clocks.monotonic,
+  })
   const deps: PipelineDeps = {
     engine: fakeFaceEngine(),
     server: client,
@@ -113,19 +133,42 @@ export function hkid(n: number): string {
 /** Enrols a resident whose face is `axis`; returns the ids a test needs (the subject from an issued token). */
 export async function enrol(app: App, n: number, axis: number): Promise<{ residentId: string; subject: string }> {
   const residentId = hkid(n)
-  const res = await app.inject({ method: 'POST', url: '/v1/residents', headers: operator, payload: { residentId, name: 'Chan Tai Man', dateOfBirth: '1990-05-01', photo: photoOf([{ axis }]) } })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/residents',
+    headers: operator,
+    payload: { residentId, name: 'Chan Tai Man', dateOfBirth: '1990-05-01', photo: photoOf([{ axis }]) },
+  })
   if (res.statusCode !== 201) throw new Error(`enrolment: ${res.statusCode} ${res.body}`)
-  const issued = await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${res.json().credential}` } })
-  const subject = JSON.parse(Buffer.from((issued.json().token as string).split('.')[1]!, 'base64url').toString()).sub as string
+  const issued = await app.inject({
+    method: 'POST',
+    url: '/v1/tokens',
+    headers: { authorization: `Bearer ${res.json().credential}` },
+  })
+  const subject = JSON.parse(Buffer.from((issued.json().token as string).split('.')[1]!, 'base64url').toString())
+    .sub as string
   return { residentId, subject }
 }
 
 /** A token for `subject` signed with the server's key, issued at `nowMs` on the kiosk's (possibly moved) clock. */
 export function tokenAt(key: SigningKey, subject: string, nowMs: number, lifetimeSec = 120): string {
-  return signToken({ issuer: testConfig().issuer, audience: testConfig().audience, subject, lifetimeSec, nowSec: Math.floor(nowMs / 1000) }, key).token
+  return signToken(
+    {
+      issuer: testConfig().issuer,
+      audience: testConfig().audience,
+      subject,
+      lifetimeSec,
+      nowSec: Math.floor(nowMs / 1000),
+    },
+    key,
+  ).token
 }
 
 export async function revoke(app: App, residentId: string): Promise<void> {
-  const res = await app.inject({ method: 'DELETE', url: `/v1/residents/${encodeURIComponent(residentId)}`, headers: operator })
+  const res = await app.inject({
+    method: 'DELETE',
+    url: `/v1/residents/${encodeURIComponent(residentId)}`,
+    headers: operator,
+  })
   if (res.json().status !== 'revoked') throw new Error(`revoke: ${res.statusCode} ${res.body}`)
 }

@@ -15,9 +15,29 @@ const faces = (...axes: number[]) => frame({ faces: axes.map((axis) => ({ axis }
 const empty = frame({ faces: [] })
 
 const claims = { iss: 'i', aud: 'a', sub: 'subject-1', jti: 'j'.repeat(16), iat: 1, nbf: 1, exp: 100 }
-const admittedEvidence: ClearanceEvidence = { qrText: 'T', keysFresh: true, token: { ok: true, kid: 'k', claims }, ledger: 'consumed', template: { model: TEST_MODEL } }
-const admitted: TokenVerification = { verdict: { decision: 'PENDING', needs: 'faces' }, evidence: admittedEvidence, template: unitVector(0), kid: 'k', jtiHash: 'a'.repeat(64), verifyMs: 3 }
-const forged: TokenVerification = { verdict: { decision: 'REJECT', reason: 'TOKEN_INVALID' }, evidence: {}, template: null, kid: null, jtiHash: null, verifyMs: 1 }
+const admittedEvidence: ClearanceEvidence = {
+  qrText: 'T',
+  keysFresh: true,
+  token: { ok: true, kid: 'k', claims },
+  ledger: 'consumed',
+  template: { model: TEST_MODEL },
+}
+const admitted: TokenVerification = {
+  verdict: { decision: 'PENDING', needs: 'faces' },
+  evidence: admittedEvidence,
+  template: unitVector(0),
+  kid: 'k',
+  jtiHash: 'a'.repeat(64),
+  verifyMs: 3,
+}
+const forged: TokenVerification = {
+  verdict: { decision: 'REJECT', reason: 'TOKEN_INVALID' },
+  evidence: {},
+  template: null,
+  kid: null,
+  jtiHash: null,
+  verifyMs: 1,
+}
 
 function rig(options: { verify?: (text: string) => Promise<TokenVerification> } = {}) {
   let now = 1_000_000
@@ -31,10 +51,12 @@ function rig(options: { verify?: (text: string) => Promise<TokenVerification> } 
       const parsed = JSON.parse(Buffer.from(image).toString()) as { qr?: string }
       return parsed.qr ? { text: parsed.qr, ms: 7 } : null
     },
-    verify: options.verify ?? (async (text) => {
-      verified.push(text)
-      return text === 'T' ? admitted : forged
-    }),
+    verify:
+      options.verify ??
+      (async (text) => {
+        verified.push(text)
+        return text === 'T' ? admitted : forged
+      }),
     record: (decision, context, timings) => {
       records.push({ decision, timings: { ...timings }, kid: context.kid })
       return { ...decision } as unknown as ClearanceRecord
@@ -45,31 +67,65 @@ function rig(options: { verify?: (text: string) => Promise<TokenVerification> } 
   return { gate, engine, records, verified, advance: (ms: number) => (now += ms) }
 }
 
-t.test('genuine: QR, three face frames fused, APPROVE held, then the next passenger; the same token is not read again', async (t) => {
-  const { gate, records, verified, advance } = rig()
-  t.match(await gate.onFrame(empty), { phase: 'WAITING_FOR_QR', decision: null, decisionSeq: 0, skipped: false })
-  t.match(await gate.onFrame(phone('T')), { phase: 'CAPTURING_FACE', skipped: false }, 'the QR frame is answered after the token stages')
-  advance(1_000)
-  t.match(await gate.onFrame(empty), { phase: 'CAPTURING_FACE' }, 'no face yet: keep looking')
-  t.match(await gate.onFrame(faces(0)), { phase: 'CAPTURING_FACE' })
-  t.match(await gate.onFrame(faces(0)), { phase: 'CAPTURING_FACE' })
-  const decided = await gate.onFrame(faces(0))
-  t.same(Object.keys(decided).sort(), ['decision', 'decisionSeq', 'frameMs', 'phase', 'skipped'], 'the screen learns nothing else')
-  t.match(decided, { phase: 'DECIDED', decision: 'APPROVE', decisionSeq: 1 }, 'the third face frame is answered with the decision')
-  t.same(records.map((r) => r.decision), [{ decision: 'APPROVE', reason: null }])
-  const timings = records[0]!.timings
-  t.equal(timings.decodeMs, 7)
-  t.equal(timings.verifyMs, 3)
-  // The fake engine spends 1 ms on each of decode, detect, embed and liveness per frame.
-  t.same([timings.detectMs, timings.embedMs, timings.livenessMs], [8, 4, 4], 'stage times are sums over the 4 capture frames (1 empty, 3 with the face)')
-  t.equal(timings.totalMs, 4 + 7 + 3 + 8 + 4 + 4, "total: the look beside the phone, QR, token stages, capture frames; not the passenger's second")
-  t.equal(records[0]!.kid, 'k')
-  t.match(await gate.onFrame(faces(0)), { phase: 'DECIDED', skipped: true }, 'frames are not looked at while the decision shows')
-  advance(4_000)
-  t.match(gate.state(), { phase: 'WAITING_FOR_QR', decision: null, decisionSeq: 1 })
-  t.match(await gate.onFrame(phone('T')), { phase: 'WAITING_FOR_QR' }, 'the same token in view again is not a new passenger')
-  t.same(verified, ['T'])
-})
+t.test(
+  'genuine: QR, three face frames fused, APPROVE held, then the next passenger; the same token is not read again',
+  async (t) => {
+    const { gate, records, verified, advance } = rig()
+    t.match(await gate.onFrame(empty), { phase: 'WAITING_FOR_QR', decision: null, decisionSeq: 0, skipped: false })
+    t.match(
+      await gate.onFrame(phone('T')),
+      { phase: 'CAPTURING_FACE', skipped: false },
+      'the QR frame is answered after the token stages',
+    )
+    advance(1_000)
+    t.match(await gate.onFrame(empty), { phase: 'CAPTURING_FACE' }, 'no face yet: keep looking')
+    t.match(await gate.onFrame(faces(0)), { phase: 'CAPTURING_FACE' })
+    t.match(await gate.onFrame(faces(0)), { phase: 'CAPTURING_FACE' })
+    const decided = await gate.onFrame(faces(0))
+    t.same(
+      Object.keys(decided).sort(),
+      ['decision', 'decisionSeq', 'frameMs', 'phase', 'skipped'],
+      'the screen learns nothing else',
+    )
+    t.match(
+      decided,
+      { phase: 'DECIDED', decision: 'APPROVE', decisionSeq: 1 },
+      'the third face frame is answered with the decision',
+    )
+    t.same(
+      records.map((r) => r.decision),
+      [{ decision: 'APPROVE', reason: null }],
+    )
+    const timings = records[0]!.timings
+    t.equal(timings.decodeMs, 7)
+    t.equal(timings.verifyMs, 3)
+    // The fake engine spends 1 ms on each of decode, detect, embed and liveness per frame.
+    t.same(
+      [timings.detectMs, timings.embedMs, timings.livenessMs],
+      [8, 4, 4],
+      'stage times are sums over the 4 capture frames (1 empty, 3 with the face)',
+    )
+    t.equal(
+      timings.totalMs,
+      4 + 7 + 3 + 8 + 4 + 4,
+      "total: the look beside the phone, QR, token stages, capture frames; not the passenger's second",
+    )
+    t.equal(records[0]!.kid, 'k')
+    t.match(
+      await gate.onFrame(faces(0)),
+      { phase: 'DECIDED', skipped: true },
+      'frames are not looked at while the decision shows',
+    )
+    advance(4_000)
+    t.match(gate.state(), { phase: 'WAITING_FOR_QR', decision: null, decisionSeq: 1 })
+    t.match(
+      await gate.onFrame(phone('T')),
+      { phase: 'WAITING_FOR_QR' },
+      'the same token in view again is not a new passenger',
+    )
+    t.same(verified, ['T'])
+  },
+)
 
 t.test('impostor: another face is REJECT', async (t) => {
   const { gate } = rig()
@@ -107,11 +163,14 @@ t.test('fails closed: an unreadable face frame or a failing token check refers',
   t.same(broken.records[0]!.decision, { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' })
 })
 
-t.test('an unusable frame while waiting is not a QR; a frame that arrives while the gate works is skipped', async (t) => {
-  const { gate, verified } = rig()
-  t.match(await gate.onFrame(new Uint8Array([0xff, 0xd8])), { phase: 'WAITING_FOR_QR', skipped: false })
-  const [a, b] = await Promise.all([gate.onFrame(phone('T')), gate.onFrame(phone('T'))])
-  t.equal(a.skipped, false)
-  t.equal(b.skipped, true, 'one frame at a time')
-  t.same(verified, ['T'], 'one passenger, not two')
-})
+t.test(
+  'an unusable frame while waiting is not a QR; a frame that arrives while the gate works is skipped',
+  async (t) => {
+    const { gate, verified } = rig()
+    t.match(await gate.onFrame(new Uint8Array([0xff, 0xd8])), { phase: 'WAITING_FOR_QR', skipped: false })
+    const [a, b] = await Promise.all([gate.onFrame(phone('T')), gate.onFrame(phone('T'))])
+    t.equal(a.skipped, false)
+    t.equal(b.skipped, true, 'one frame at a time')
+    t.same(verified, ['T'], 'one passenger, not two')
+  },
+)

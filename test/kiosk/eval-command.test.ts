@@ -7,7 +7,8 @@ import { rescoreFromCache } from '../../kiosk-sim/eval/run-eval.ts'
 import { encodeEmbeddingCache, type CachedImage, type EmbeddingCache } from '../../models/eval/embedding-cache.ts'
 
 // Three people, two photos each, 2-d unit vectors: genuine pairs score cos 10° = 0.985, impostors lower.
-const at = (degrees: number) => Float32Array.from([Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)])
+const at = (degrees: number) =>
+  Float32Array.from([Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)])
 const image = (identity: string, n: number, degrees: number): CachedImage => ({
   file: `${identity}/${n}.jpg`,
   identity,
@@ -22,7 +23,14 @@ const CACHE: EmbeddingCache = {
   dataset: 'somewhere',
   subset: null,
   createdAt: '2026-11-26T00:00:00.000Z',
-  images: [image('a', 1, 0), image('a', 2, 10), image('b', 1, 60), image('b', 2, 70), image('c', 1, 120), image('c', 2, 130)],
+  images: [
+    image('a', 1, 0),
+    image('a', 2, 10),
+    image('b', 1, 60),
+    image('b', 2, 70),
+    image('c', 1, 120),
+    image('c', 2, 130),
+  ],
 }
 
 t.test('re-scoring a cache: the report from the cached embeddings, without the engine', async (t) => {
@@ -43,7 +51,13 @@ t.test('eval --from-embeddings writes the same JSON keys; flags that need the en
   await writeFile(cache, encodeEmbeddingCache(CACHE))
   const out: string[] = []
   const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => out.push(s) } }
-  t.equal(await evalCommand(['--from-embeddings', cache, '--json', path.join(dir, 'r.json'), '--max-fnmr-at-fmr', '0.05'], io), 0)
+  t.equal(
+    await evalCommand(
+      ['--from-embeddings', cache, '--json', path.join(dir, 'r.json'), '--max-fnmr-at-fmr', '0.05'],
+      io,
+    ),
+    0,
+  )
   const report = JSON.parse(await readFile(path.join(dir, 'r.json'), 'utf8'))
   for (const key of ['fta', 'eer', 'fnmrAtFmr', 'timing']) t.ok(key in report, key)
   t.same(Object.keys(report.fnmrAtFmr['0.001']).sort(), ['ciHigh', 'ciLow', 'fmr', 'fnmr', 'threshold'])
@@ -51,7 +65,11 @@ t.test('eval --from-embeddings writes the same JSON keys; flags that need the en
   t.throws(() => parseEvalArgs(['--from-embeddings', cache, '--dataset', 'x']), /does not apply/)
   t.throws(() => parseEvalArgs(['--from-embeddings', cache, '--embeddings', 'y']), /does not apply/)
   t.throws(() => parseEvalArgs([]), /--dataset is required/)
-  t.same(parseEvalArgs(['--dataset', 'd', '--embeddings', 'e.json']).embeddings, 'e.json', 'an engine run can write a cache')
+  t.same(
+    parseEvalArgs(['--dataset', 'd', '--embeddings', 'e.json']).embeddings,
+    'e.json',
+    'an engine run can write a cache',
+  )
   await writeFile(path.join(dir, 'bad.json'), '{"format":"other"}')
   t.equal(await evalCommand(['--from-embeddings', path.join(dir, 'bad.json')], io), 1, 'a bad cache fails the run')
   t.match(out.join(''), /evaluation failed: format is other/)

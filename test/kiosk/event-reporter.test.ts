@@ -4,8 +4,17 @@ import { EventReporter } from '../../kiosk-sim/event-reporter.ts'
 import type { KioskEvent } from '../../kiosk-sim/server-client.ts'
 
 const event = (): KioskEvent => ({
-  eventId: randomUUID(), kioskId: 'k', controlPoint: 'cp', channel: 'contactless', decision: 'APPROVE', reason: null, score: 0.8,
-  modelVersion: 'm', kid: null, jtiHash: null, occurredAt: 1,
+  eventId: randomUUID(),
+  kioskId: 'k',
+  controlPoint: 'cp',
+  channel: 'contactless',
+  decision: 'APPROVE',
+  reason: null,
+  score: 0.8,
+  modelVersion: 'm',
+  kid: null,
+  jtiHash: null,
+  occurredAt: 1,
   timings: { decodeMs: 1, verifyMs: 1, detectMs: 1, embedMs: 1, livenessMs: 1, matchMs: 1, totalMs: 6 },
 })
 

@@ -2,7 +2,14 @@ import t from 'tap'
 import { formatFrameLatency, frameLatencySummary } from '../../kiosk-sim/live/frame-latency.ts'
 import type { FrameLatency } from '../../kiosk-sim/live/live-gate.ts'
 
-const waiting = (ms: number, qrRead: boolean, qrMs: number): FrameLatency => ({ index: 0, phase: 'WAITING_FOR_QR', work: 'qr', ms, qrRead, qrMs })
+const waiting = (ms: number, qrRead: boolean, qrMs: number): FrameLatency => ({
+  index: 0,
+  phase: 'WAITING_FOR_QR',
+  work: 'qr',
+  ms,
+  qrRead,
+  qrMs,
+})
 const capturing = (ms: number): FrameLatency => ({ index: 0, phase: 'CAPTURING_FACE', work: 'faces', ms, faces: 1 })
 
 t.test('waiting and capturing frames are summarised apart, nearest-rank p50/p95', async (t) => {

@@ -37,7 +37,11 @@ t.test('an unknown kid triggers one refetch, rate-limited', async (t) => {
   served = [toPublicJwk(rotated), toPublicJwk(key)]
   t.equal(await cache.refreshForUnknownKid(rotated.kid, 40_000), true, 'refetched and found')
   t.equal(fetches, 2)
-  t.equal(await cache.refreshForUnknownKid('forged-kid', 50_000), false, 'a forged kid within the interval costs nothing')
+  t.equal(
+    await cache.refreshForUnknownKid('forged-kid', 50_000),
+    false,
+    'a forged kid within the interval costs nothing',
+  )
   t.equal(fetches, 2)
   t.equal(await cache.refreshForUnknownKid(key.kid, 90_000), false, 'a known kid needs no fetch')
   t.equal(fetches, 2)

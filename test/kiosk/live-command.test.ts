@@ -4,9 +4,14 @@ import t from 'tap'
 
 function cli(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'kiosk-sim/cli.ts', 'run', ...args], { timeout: 60_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr })
-    })
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'kiosk-sim/cli.ts', 'run', ...args],
+      { timeout: 60_000 },
+      (error, _stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr })
+      },
+    )
   })
 }
 

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { clipLayout, passengerClipFrames, writeVideo, writeY4m, type PassengerClipSpec } from '../../kiosk-sim/sources/passenger-clip.ts'
+import {
+  clipLayout,
+  passengerClipFrames,
+  writeVideo,
+  writeY4m,
+  type PassengerClipSpec,
+} from '../../kiosk-sim/sources/passenger-clip.ts'
 import { i420Size, rgbToI420 } from '../../kiosk-sim/sources/y4m.ts'
 
 const TEXT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJyN0hxMnhMbTlQIn0.c2lnbmF0dXJl'
@@ -12,7 +18,16 @@ const face = await readFile('fixtures/probe/r01.jpg')
 const second = await readFile('fixtures/probe/r02.jpg')
 // Small and short: the rules do not depend on the size, and the test stays fast.
 const small = (overrides: Partial<PassengerClipSpec> = {}): PassengerClipSpec => ({
-  qrText: TEXT, facePhoto: face, seed: 3, width: 192, height: 144, fps: 4, idleSeconds: 0.5, qrSeconds: 1, faceSeconds: 1.5, ...overrides,
+  qrText: TEXT,
+  facePhoto: face,
+  seed: 3,
+  width: 192,
+  height: 144,
+  fps: 4,
+  idleSeconds: 0.5,
+  qrSeconds: 1,
+  faceSeconds: 1.5,
+  ...overrides,
 })
 
 async function collect(spec: PassengerClipSpec): Promise<Buffer[]> {
@@ -25,16 +40,34 @@ t.test('frame count is fps x seconds per step, each frame RGB24 of the asked siz
   const frames = await collect(small())
   t.equal(frames.length, 2 + 4 + 6)
   for (const f of frames) t.equal(f.length, 192 * 144 * 3)
-  t.match(clipLayout(small({ fps: 10, idleSeconds: 0.5, qrSeconds: 1.5, faceSeconds: 2.5 })), { idleFrames: 5, qrFrames: 15, faceFrames: 25 })
-  t.match(clipLayout({ qrText: TEXT, facePhoto: face, seed: 1 }), { width: 640, height: 480, fps: 10, idleFrames: 5, qrFrames: 15, faceFrames: 25, secondFaceFrom: null })
+  t.match(clipLayout(small({ fps: 10, idleSeconds: 0.5, qrSeconds: 1.5, faceSeconds: 2.5 })), {
+    idleFrames: 5,
+    qrFrames: 15,
+    faceFrames: 25,
+  })
+  t.match(clipLayout({ qrText: TEXT, facePhoto: face, seed: 1 }), {
+    width: 640,
+    height: 480,
+    fps: 10,
+    idleFrames: 5,
+    qrFrames: 15,
+    faceFrames: 25,
+    secondFaceFrom: null,
+  })
 })
 
 t.test('the same spec and seed give the same frames; another seed does not', async (t) => {
   const a = await collect(small())
   const b = await collect(small())
-  t.ok(a.every((f, i) => f.equals(b[i]!)), 'same seed, same bytes')
+  t.ok(
+    a.every((f, i) => f.equals(b[i]!)),
+    'same seed, same bytes',
+  )
   const c = await collect(small({ seed: 4 }))
-  t.notOk(a.every((f, i) => f.equals(c[i]!)), 'another seed, other bytes')
+  t.notOk(
+    a.every((f, i) => f.equals(c[i]!)),
+    'another seed, other bytes',
+  )
 })
 
 t.test('a second face changes the frames from the second face frame on, and nothing before', async (t) => {
@@ -85,7 +118,11 @@ t.test('writeY4m: header, frame markers and size', async (t) => {
   t.equal(bytes.subarray(0, header.length).toString('ascii'), header)
   const frameBytes = 6 + i420Size(192, 144)
   t.equal(bytes.length, header.length + 12 * frameBytes)
-  for (let i = 0; i < 12; i++) t.equal(bytes.subarray(header.length + i * frameBytes, header.length + i * frameBytes + 6).toString('ascii'), 'FRAME\n')
+  for (let i = 0; i < 12; i++)
+    t.equal(
+      bytes.subarray(header.length + i * frameBytes, header.length + i * frameBytes + 6).toString('ascii'),
+      'FRAME\n',
+    )
   // The first frame's luma is the first RGB frame's, converted.
   const [first] = await collect(small())
   t.ok(bytes.subarray(header.length + 6, header.length + frameBytes).equals(rgbToI420(first!, 192, 144)))
@@ -96,7 +133,16 @@ t.test('writeVideo: ffmpeg writes every frame; unknown formats and a missing ffm
   t.teardown(() => import('node:fs/promises').then((fs) => fs.rm(file, { force: true })))
   await writeVideo(small(), file)
   t.ok((await stat(file)).size > 0)
-  const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=nb_read_frames,width,height', '-of', 'csv=p=0', file])
+  const { stdout } = await promisify(execFile)('ffprobe', [
+    '-v',
+    'error',
+    '-count_frames',
+    '-show_entries',
+    'stream=nb_read_frames,width,height',
+    '-of',
+    'csv=p=0',
+    file,
+  ])
   t.equal(stdout.trim(), '192,144,12')
   await t.rejects(writeVideo(small(), path.join(tmpdir(), 'x.webm')), { code: 'CLIP_FORMAT_UNSUPPORTED' })
   await t.rejects(writeVideo(small(), file, { ffmpegPath: '/nonexistent/ffmpeg' }), { code: 'FFMPEG_NOT_FOUND' })

@@ -22,7 +22,9 @@ t.test('different seeds, difficulties or texts give different frames', async (t)
 t.test('a JPEG of 640x480 by default, or of the size asked for', async (t) => {
   const meta = await sharp(await renderPhoneFrame(TEXT, { seed: 1, difficulty: 'clean' })).metadata()
   t.match(meta, { format: 'jpeg', width: 640, height: 480 })
-  const wide = await sharp(await renderPhoneFrame(TEXT, { seed: 1, difficulty: 'clean', width: 1280, height: 720 })).metadata()
+  const wide = await sharp(
+    await renderPhoneFrame(TEXT, { seed: 1, difficulty: 'clean', width: 1280, height: 720 }),
+  ).metadata()
   t.match(wide, { format: 'jpeg', width: 1280, height: 720 })
 })
 

@@ -10,10 +10,21 @@ const DECODERS: QrDecoderName[] = ['zxing', 'jsqr']
 
 /** A grey, noisy 640x480 scene, with or without a plain QR pasted on it: the two differ only in the QR. */
 async function scene(withQr: boolean): Promise<Buffer> {
-  const base = sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 120, g: 128, b: 135 }, noise: { type: 'gaussian', mean: 128, sigma: 20 } } })
+  const base = sharp({
+    create: {
+      width: 640,
+      height: 480,
+      channels: 3,
+      background: { r: 120, g: 128, b: 135 },
+      noise: { type: 'gaussian', mean: 128, sigma: 20 },
+    },
+  })
   if (!withQr) return base.jpeg({ quality: 85 }).toBuffer()
   const qr = await QRCode.toBuffer(TOKEN, { errorCorrectionLevel: 'M', margin: 4, scale: 4 })
-  return sharp(await base.png().toBuffer()).composite([{ input: qr, left: 180, top: 100 }]).jpeg({ quality: 85 }).toBuffer()
+  return sharp(await base.png().toBuffer())
+    .composite([{ input: qr, left: 180, top: 100 }])
+    .jpeg({ quality: 85 })
+    .toBuffer()
 }
 
 t.test('zxing is the default decoder', async (t) => {

@@ -4,11 +4,43 @@ import { loadtestHtml } from '../../kiosk-sim/loadtest/loadtest-html.ts'
 import { DEFAULT_MIX, type PlannedPassenger } from '../../kiosk-sim/loadtest/passenger-plan.ts'
 import type { ClearanceRecord } from '../../kiosk-sim/pipeline.ts'
 
-const timings = (total: number) => ({ decodeMs: 5, verifyMs: 3, detectMs: 50, embedMs: 40, livenessMs: 10, matchMs: 0.1, totalMs: total })
+const timings = (total: number) => ({
+  decodeMs: 5,
+  verifyMs: 3,
+  detectMs: 50,
+  embedMs: 40,
+  livenessMs: 10,
+  matchMs: 0.1,
+  totalMs: total,
+})
 const record = (decision: ClearanceRecord['decision'], reason: string | null, total: number, kioskId = 'k1') =>
-  ({ eventId: 'e', kioskId, controlPoint: 'cp', channel: 'contactless', decision, reason, score: null, modelVersion: null, kid: null, jtiHash: null, occurredAt: 0, timings: timings(total) }) as ClearanceRecord
-const plan = (scenario: 'genuine' | 'impostor' | 'spoof', approve: boolean, reason: string | null): PlannedPassenger =>
-  ({ seq: 0, channel: 'contactless', scenario, tokenOf: 0, faceOf: 0, replayOf: null, truth: { approve, reason } })
+  ({
+    eventId: 'e',
+    kioskId,
+    controlPoint: 'cp',
+    channel: 'contactless',
+    decision,
+    reason,
+    score: null,
+    modelVersion: null,
+    kid: null,
+    jtiHash: null,
+    occurredAt: 0,
+    timings: timings(total),
+  }) as ClearanceRecord
+const plan = (
+  scenario: 'genuine' | 'impostor' | 'spoof',
+  approve: boolean,
+  reason: string | null,
+): PlannedPassenger => ({
+  seq: 0,
+  channel: 'contactless',
+  scenario,
+  tokenOf: 0,
+  faceOf: 0,
+  replayOf: null,
+  truth: { approve, reason },
+})
 
 t.test('the report counts throughput, truth, share and lost events', async (t) => {
   const report = buildLoadtestReport({
@@ -26,7 +58,10 @@ t.test('the report counts throughput, truth, share and lost events', async (t) =
     eventsStored: 10,
     serverShare: 0.4,
     configuredShare: 0.32,
-    serverLatency: [{ p50: 1, p95: 2, p99: 3 }, { p50: 2, p95: 4, p99: 9 }],
+    serverLatency: [
+      { p50: 1, p95: 2, p99: 3 },
+      { p50: 2, p95: 4, p99: 9 },
+    ],
     workerErrors: 0,
     serverUrls: ['http://127.0.0.1:1'],
     mix: DEFAULT_MIX,
@@ -42,7 +77,21 @@ t.test('the report counts throughput, truth, share and lost events', async (t) =
   t.equal(report.lostEvents, 0)
   t.same(report.decisions.genuine, { APPROVE: 1, 'REJECT(FACE_MISMATCH)': 1 })
   t.equal(report.share.reference, 0.32)
-  const lossy = buildLoadtestReport({ kioskIds: ['k1'], records: [], wallSec: 1, setupSec: 0, conventionalSent: 0, eventsSent: 5, eventsStored: 3, serverShare: null, configuredShare: 0.32, serverLatency: [], workerErrors: 0, serverUrls: [], mix: DEFAULT_MIX })
+  const lossy = buildLoadtestReport({
+    kioskIds: ['k1'],
+    records: [],
+    wallSec: 1,
+    setupSec: 0,
+    conventionalSent: 0,
+    eventsSent: 5,
+    eventsStored: 3,
+    serverShare: null,
+    configuredShare: 0.32,
+    serverLatency: [],
+    workerErrors: 0,
+    serverUrls: [],
+    mix: DEFAULT_MIX,
+  })
   t.equal(lossy.lostEvents, 2, 'events sent but not stored are lost')
   const html = loadtestHtml(report)
   t.match(html, /^<!doctype html>/)

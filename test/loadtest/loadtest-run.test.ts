@@ -25,6 +25,19 @@ t.test('a short load test stores every event it sends and reports under stable k
   t.equal(report.errors.workers, 0)
   t.ok(report.clearancesPerSecond > 0)
   t.type(report.latencyMs.total.p95, 'number')
-  for (const key of ['clearancesPerSecond', 'latencyMs', 'decisions', 'falseAccepts', 'falseRejects', 'share', 'lostEvents'] as const) t.ok(key in report, key)
-  t.ok(report.share.measured !== null && Math.abs(report.share.measured - report.contactlessCleared / report.eventsSent) < 1e-9, 'the server measured the share from the events')
+  for (const key of [
+    'clearancesPerSecond',
+    'latencyMs',
+    'decisions',
+    'falseAccepts',
+    'falseRejects',
+    'share',
+    'lostEvents',
+  ] as const)
+    t.ok(key in report, key)
+  t.ok(
+    report.share.measured !== null &&
+      Math.abs(report.share.measured - report.contactlessCleared / report.eventsSent) < 1e-9,
+    'the server measured the share from the events',
+  )
 })

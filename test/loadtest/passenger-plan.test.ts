@@ -17,7 +17,10 @@ t.test('plans are seeded, keep the share, and label the truth', async (t) => {
   t.same(planPassengers(options), plan, 'same seed, same plan')
   t.not(JSON.stringify(planPassengers({ ...options, seed: 8 })), JSON.stringify(plan), 'another seed, another plan')
   const contactless = plan.filter((p) => p.channel === 'contactless')
-  t.ok(Math.abs(contactless.length / plan.length - 0.32) < 0.03, `share ${(contactless.length / plan.length).toFixed(3)} near 0.32`)
+  t.ok(
+    Math.abs(contactless.length / plan.length - 0.32) < 0.03,
+    `share ${(contactless.length / plan.length).toFixed(3)} near 0.32`,
+  )
   for (const p of contactless) {
     if (p.scenario === 'impostor') t.not(p.faceOf, p.tokenOf, 'an impostor shows another face')
     if (p.scenario === 'genuine') t.equal(p.faceOf, p.tokenOf)

@@ -41,7 +41,11 @@ t.test('the committed calibration loads and belongs to the engine model', async 
 
 t.test('a well-formed object is accepted', async (t) => {
   t.same(parseCalibration(copy()), VALID)
-  t.same(parseCalibration({ ...copy(), dataset: { ...VALID.dataset, limit: 900 } }).dataset.limit, 900, 'a subset limit')
+  t.same(
+    parseCalibration({ ...copy(), dataset: { ...VALID.dataset, limit: 900 } }).dataset.limit,
+    900,
+    'a subset limit',
+  )
 })
 
 t.test('malformed objects are rejected with CALIBRATION_INVALID', async (t) => {
@@ -91,8 +95,12 @@ t.test('files: unreadable and invalid JSON are rejected, a valid file is accepte
 
 t.test('a calibration only serves the model it was measured on', async (t) => {
   t.doesNotThrow(() => assertCalibrationFor(VALID, { name: 'human-faceres', version: '3.3.6' }))
-  t.throws(() => assertCalibrationFor(VALID, { name: 'human-faceres', version: '3.4.0' }), { code: 'CALIBRATION_MODEL_MISMATCH' })
-  t.throws(() => assertCalibrationFor(VALID, { name: 'face-api', version: '3.3.6' }), { code: 'CALIBRATION_MODEL_MISMATCH' })
+  t.throws(() => assertCalibrationFor(VALID, { name: 'human-faceres', version: '3.4.0' }), {
+    code: 'CALIBRATION_MODEL_MISMATCH',
+  })
+  t.throws(() => assertCalibrationFor(VALID, { name: 'face-api', version: '3.3.6' }), {
+    code: 'CALIBRATION_MODEL_MISMATCH',
+  })
 })
 
 const WITH_MULTI = (): Calibration => ({
@@ -111,7 +119,15 @@ const WITH_MULTI = (): Calibration => ({
     singlePhotoSameProbes: { threshold: 0.93, fnmrAtTargetFmr: 0.08 },
     protocol: 'test',
   },
-  duplicateSearch: { threshold: 0.95, fpir: 0.009, fpirTarget: 0.01, fnir: 0.3, galleryIdentities: 649, searches: 2543, method: 'test' },
+  duplicateSearch: {
+    threshold: 0.95,
+    fpir: 0.009,
+    fpirTarget: 0.01,
+    fnir: 0.3,
+    galleryIdentities: 649,
+    searches: 2543,
+    method: 'test',
+  },
 })
 
 t.test('multi-photo and duplicate-search figures: optional, checked when present', async (t) => {
@@ -138,11 +154,21 @@ t.test('thresholdsFrom: the gate, same-person and duplicate thresholds, with fal
   const multi = thresholdsFrom(WITH_MULTI())
   t.equal(multi.matchThreshold, 0.5, 'the gate reads `threshold`')
   t.equal(multi.duplicateThreshold, 0.95, 'duplicate search reads duplicateSearch.threshold')
-  t.equal(thresholdsFrom({ ...WITH_MULTI(), singlePhotoThreshold: 0.45 }).samePersonThreshold, 0.45, 'same-person check reads singlePhotoThreshold')
+  t.equal(
+    thresholdsFrom({ ...WITH_MULTI(), singlePhotoThreshold: 0.45 }).samePersonThreshold,
+    0.45,
+    'same-person check reads singlePhotoThreshold',
+  )
   const old = thresholdsFrom(copy())
   t.equal(old.duplicateThreshold, 0.5, 'without duplicateSearch: the 1:1 threshold')
   t.equal(old.samePersonThreshold, 0.5, 'without singlePhotoThreshold: the 1:1 threshold')
   const committed = thresholdsFrom(loadCalibration())
-  t.ok(committed.duplicateThreshold > committed.matchThreshold, 'the committed duplicate threshold is stricter than the 1:1 one')
-  t.ok(committed.samePersonThreshold <= committed.matchThreshold, 'the same-person check is never stricter than the gate')
+  t.ok(
+    committed.duplicateThreshold > committed.matchThreshold,
+    'the committed duplicate threshold is stricter than the 1:1 one',
+  )
+  t.ok(
+    committed.samePersonThreshold <= committed.matchThreshold,
+    'the same-person check is never stricter than the gate',
+  )
 })

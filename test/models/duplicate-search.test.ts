@@ -30,7 +30,10 @@ t.test('non-mated searches: best score over the other identities, own identity l
   t.same(r4(nonMatedBestScores(SAMPLES, PROTOCOL, 2)), [0, 0.8, 0, 0], 'N = all others: the same')
   const one = r4(nonMatedBestScores(SAMPLES, PROTOCOL, 1, 5))
   t.ok(one[1] === 0.8 || one[1] === -0.6, 'a gallery of one: one of the two others')
-  t.ok(one.every((s, i) => s <= [0, 0.8, 0, 0][i]!), 'a smaller gallery never has a higher best score')
+  t.ok(
+    one.every((s, i) => s <= [0, 0.8, 0, 0][i]!),
+    'a smaller gallery never has a higher best score',
+  )
   t.same(r4(nonMatedBestScores(SAMPLES, PROTOCOL, 1, 5)), one, 'seeded')
   t.throws(() => nonMatedBestScores(SAMPLES, PROTOCOL, 0), RangeError)
 })

@@ -1,5 +1,11 @@
 import t from 'tap'
-import { base64ToFloat32, decodeEmbeddingCache, encodeEmbeddingCache, float32ToBase64, type EmbeddingCache } from '../../models/eval/embedding-cache.ts'
+import {
+  base64ToFloat32,
+  decodeEmbeddingCache,
+  encodeEmbeddingCache,
+  float32ToBase64,
+  type EmbeddingCache,
+} from '../../models/eval/embedding-cache.ts'
 
 const CACHE: EmbeddingCache = {
   model: { name: 'human+faceapi-resnet', version: '3.3.6+1.7.15' },
@@ -48,5 +54,9 @@ t.test('malformed caches are refused with EMBEDDING_CACHE_INVALID', async (t) =>
     t.throws(() => decodeEmbeddingCache(JSON.stringify(c)), { code: 'EMBEDDING_CACHE_INVALID' }, name)
   }
   t.throws(() => decodeEmbeddingCache('{'), { code: 'EMBEDDING_CACHE_INVALID' }, 'not JSON')
-  t.throws(() => decodeEmbeddingCache(JSON.stringify([1, 0, 0].map(() => 'x'))), { code: 'EMBEDDING_CACHE_INVALID' }, 'not an object of the format')
+  t.throws(
+    () => decodeEmbeddingCache(JSON.stringify([1, 0, 0].map(() => 'x'))),
+    { code: 'EMBEDDING_CACHE_INVALID' },
+    'not an object of the format',
+  )
 })

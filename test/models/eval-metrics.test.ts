@@ -7,7 +7,13 @@ import { createPrng } from '../../models/eval/pairs.ts'
 const GENUINE = [0.9, 0.8, 0.7, 0.4]
 const IMPOSTOR = [0.1, 0.2, 0.5, 0.3, 0.6, 0.05, 0.15, 0.25, 0.35, 0.45]
 const m = scoreMetrics(GENUINE, IMPOSTOR)
-const close = (t: { ok(ok: boolean, msg: string): unknown }, actual: number, expected: number, msg: string, eps = 1e-9): void => {
+const close = (
+  t: { ok(ok: boolean, msg: string): unknown },
+  actual: number,
+  expected: number,
+  msg: string,
+  eps = 1e-9,
+): void => {
   t.ok(Math.abs(actual - expected) <= eps, `${msg}: ${actual} ~ ${expected}`)
 }
 
@@ -104,7 +110,10 @@ t.test('agrees with brute force on random scores', async (t) => {
   close(t, r.auc(), wins / (genuine.length * impostor.length), 'AUC')
   const at = r.fnmrAtFmr(0.01)
   t.ok(at.fmr <= 0.01, 'FMR within target')
-  t.ok(r.fmrAt(at.threshold - 1e-9) > 0.01 || at.threshold === Math.min(...genuine, ...impostor), 'lowest such threshold')
+  t.ok(
+    r.fmrAt(at.threshold - 1e-9) > 0.01 || at.threshold === Math.min(...genuine, ...impostor),
+    'lowest such threshold',
+  )
 })
 
 t.test('one million impostor scores stay fast', async (t) => {

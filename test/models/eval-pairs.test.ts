@@ -1,5 +1,11 @@
 import t from 'tap'
-import { buildPairs, createPrng, selectIdentitySubset, type PairList, type PairSample } from '../../models/eval/pairs.ts'
+import {
+  buildPairs,
+  createPrng,
+  selectIdentitySubset,
+  type PairList,
+  type PairSample,
+} from '../../models/eval/pairs.ts'
 
 // A: images 0, 1, 2; B: images 3, 4; C: image 5.
 const SAMPLES: PairSample[] = [
@@ -16,19 +22,36 @@ const list = (p: PairList): Array<[number, number]> => Array.from(p.a, (a, i) =>
 t.test('all genuine and impostor pairs under the cap', async (t) => {
   const pairs = buildPairs(SAMPLES)
   // Genuine: C(3,2) + C(2,2) = 4; impostor: C(6,2) - 4 = 11.
-  t.same(list(pairs.genuine), [[0, 1], [0, 2], [1, 2], [3, 4]])
+  t.same(list(pairs.genuine), [
+    [0, 1],
+    [0, 2],
+    [1, 2],
+    [3, 4],
+  ])
   t.equal(pairs.impostor.length, 11)
   t.equal(pairs.impostorAvailable, 11)
   t.equal(pairs.impostorSampled, false)
   t.same(pairs.excludedByFta, { genuine: 0, impostor: 0 })
   for (const [a, b] of list(pairs.impostor)) t.not(IDENTITY.get(a), IDENTITY.get(b), `${a}-${b} is an impostor pair`)
-  t.same(list(pairs.impostor).slice(0, 4), [[0, 3], [0, 4], [0, 5], [1, 3]], 'in input order')
+  t.same(
+    list(pairs.impostor).slice(0, 4),
+    [
+      [0, 3],
+      [0, 4],
+      [0, 5],
+      [1, 3],
+    ],
+    'in input order',
+  )
 })
 
 t.test('images that failed to acquire take part in no pair', async (t) => {
   const samples = SAMPLES.map((s) => (s.index === 1 ? { ...s, acquired: false } : s))
   const pairs = buildPairs(samples)
-  t.same(list(pairs.genuine), [[0, 2], [3, 4]])
+  t.same(list(pairs.genuine), [
+    [0, 2],
+    [3, 4],
+  ])
   t.equal(pairs.impostor.length, 8, 'C(5,2) - 2')
   // Lost: genuine 0-1 and 1-2; impostor 1-3, 1-4, 1-5.
   t.same(pairs.excludedByFta, { genuine: 2, impostor: 3 })
@@ -44,9 +67,17 @@ t.test('impostors above the cap are sampled deterministically', async (t) => {
   const keys = list(sampled.impostor).map(([a, b]) => `${a}-${b}`)
   t.equal(new Set(keys).size, 5, 'without replacement')
   for (const [a, b] of list(sampled.impostor)) t.not(IDENTITY.get(a), IDENTITY.get(b))
-  t.same(list(buildPairs(SAMPLES, { maxImpostors: 5, seed: 42 }).impostor), list(sampled.impostor), 'same seed, same sample')
+  t.same(
+    list(buildPairs(SAMPLES, { maxImpostors: 5, seed: 42 }).impostor),
+    list(sampled.impostor),
+    'same seed, same sample',
+  )
 
-  const bigger = Array.from({ length: 60 }, (_, i): PairSample => ({ index: i, identity: `id${i % 20}`, acquired: true }))
+  const bigger = Array.from({ length: 60 }, (_, i): PairSample => ({
+    index: i,
+    identity: `id${i % 20}`,
+    acquired: true,
+  }))
   const one = list(buildPairs(bigger, { maxImpostors: 100, seed: 1 }).impostor)
   const two = list(buildPairs(bigger, { maxImpostors: 100, seed: 2 }).impostor)
   t.notSame(one, two, 'another seed, another sample')
@@ -78,8 +109,16 @@ t.test('PRNG is seeded and in [0, 1)', async (t) => {
   const b = createPrng(123)
   const c = createPrng(124)
   const xs = Array.from({ length: 1000 }, () => a())
-  t.same(Array.from({ length: 1000 }, () => b()), xs, 'same seed, same sequence')
-  t.notSame(Array.from({ length: 1000 }, () => c()), xs, 'another seed, another sequence')
+  t.same(
+    Array.from({ length: 1000 }, () => b()),
+    xs,
+    'same seed, same sequence',
+  )
+  t.notSame(
+    Array.from({ length: 1000 }, () => c()),
+    xs,
+    'another seed, another sequence',
+  )
   t.ok(xs.every((x) => x >= 0 && x < 1))
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length
   t.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`)
@@ -93,9 +132,16 @@ t.test('identity subset: whole identities, deterministic, multi-image identities
   ]
   const subset = selectIdentitySubset(identities, 12, 9)
   t.equal(subset.length, 12)
-  t.same(subset, [...subset].sort((a, b) => a - b), 'positions ascend')
+  t.same(
+    subset,
+    [...subset].sort((a, b) => a - b),
+    'positions ascend',
+  )
   const chosen = subset.map((i) => identities[i]!)
-  t.ok(chosen.every((id) => id.startsWith('multi')), 'identities with pairs first')
+  t.ok(
+    chosen.every((id) => id.startsWith('multi')),
+    'identities with pairs first',
+  )
   for (const id of new Set(chosen)) t.equal(chosen.filter((x) => x === id).length, 3, `${id} is whole`)
   t.same(selectIdentitySubset(identities, 12, 9), subset, 'same seed, same subset')
   t.notSame(selectIdentitySubset(identities, 12, 10), subset, 'another seed, another subset')
@@ -108,6 +154,10 @@ t.test('identity subset: whole identities, deterministic, multi-image identities
   const withSingles = selectIdentitySubset(identities, 32, 9).map((i) => identities[i]!)
   t.equal(withSingles.length, 32, 'singles fill the room that multi-image identities leave')
   t.equal(withSingles.filter((id) => id.startsWith('single')).length, 2)
-  t.same(selectIdentitySubset(identities, 100), identities.map((_, i) => i), 'limit above total keeps all')
+  t.same(
+    selectIdentitySubset(identities, 100),
+    identities.map((_, i) => i),
+    'limit above total keeps all',
+  )
   t.throws(() => selectIdentitySubset(identities, 0), RangeError)
 })

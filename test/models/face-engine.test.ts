@@ -30,7 +30,10 @@ async function recrop(photo: Buffer, face: DetectedFace, orientation?: number): 
   const top = Math.max(0, Math.round(y + h / 2 - side / 2))
   const width = Math.min(side, (meta.width ?? 0) - left)
   const height = Math.min(side, (meta.height ?? 0) - top)
-  let image = sharp(photo).extract({ left, top, width, height }).resize(Math.round(width * 0.6)).blur(1.2)
+  let image = sharp(photo)
+    .extract({ left, top, width, height })
+    .resize(Math.round(width * 0.6))
+    .blur(1.2)
   if (orientation) image = image.withMetadata({ orientation })
   return image.jpeg({ quality: 80 }).toBuffer()
 }
@@ -50,13 +53,20 @@ t.test('the face engine on real photos', async (t) => {
       const meta = await sharp(photos[i]).metadata()
       t.equal(analysis.width, meta.width, `sample${i + 1}: width of the full image`)
       t.equal(analysis.height, meta.height, `sample${i + 1}: height of the full image`)
-      t.ok(analysis.faces.length >= 1 && analysis.faces.length <= 3, `sample${i + 1}: ${analysis.faces.length} faces (group photo, at most 3 kept)`)
+      t.ok(
+        analysis.faces.length >= 1 && analysis.faces.length <= 3,
+        `sample${i + 1}: ${analysis.faces.length} faces (group photo, at most 3 kept)`,
+      )
       t.same(analysis.model, engine.model)
-      for (const value of Object.values(analysis.timings)) t.ok(value >= 0 && Number.isFinite(value), 'timings are durations')
+      for (const value of Object.values(analysis.timings))
+        t.ok(value >= 0 && Number.isFinite(value), 'timings are durations')
       let previousArea = Number.POSITIVE_INFINITY
       for (const face of analysis.faces) {
         const [x, y, w, h] = face.box
-        t.ok(x >= 0 && y >= 0 && x + w <= analysis.width + 1 && y + h <= analysis.height + 1, `box ${face.box} inside the image`)
+        t.ok(
+          x >= 0 && y >= 0 && x + w <= analysis.width + 1 && y + h <= analysis.height + 1,
+          `box ${face.box} inside the image`,
+        )
         t.ok(w >= 40 && h >= 40 && w / h > 0.5 && w / h < 2, `box ${face.box} has a face-like size`)
         t.equal(face.faceSizePx, Math.min(w, h))
         t.ok(w * h <= previousArea, 'largest face first')
@@ -72,19 +82,27 @@ t.test('the face engine on real photos', async (t) => {
     }
   })
 
-  t.test('the inference thread runs at lower priority than the rest of the process (Linux)', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
-    const { readdirSync, readFileSync } = await import('node:fs')
-    const nice = (tid: string) => {
-      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8')
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
-    }
-    const values = readdirSync(`/proc/${process.pid}/task`).map(nice)
-    t.equal(nice(String(process.pid)), 0, 'the main thread keeps normal priority')
-    t.equal(values.filter((v) => v === 10).length, 1, 'exactly one thread (the one face worker) at niceness 10')
-  })
+  t.test(
+    'the inference thread runs at lower priority than the rest of the process (Linux)',
+    { skip: process.platform !== 'linux' && 'reads /proc' },
+    async (t) => {
+      const { readdirSync, readFileSync } = await import('node:fs')
+      const nice = (tid: string) => {
+        const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8')
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+      }
+      const values = readdirSync(`/proc/${process.pid}/task`).map(nice)
+      t.equal(nice(String(process.pid)), 0, 'the main thread keeps normal priority')
+      t.equal(values.filter((v) => v === 10).length, 1, 'exactly one thread (the one face worker) at niceness 10')
+    },
+  )
 
   t.test('a blank image has no face', async (t) => {
-    const blank = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toBuffer()
+    const blank = await sharp({
+      create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } },
+    })
+      .jpeg()
+      .toBuffer()
     const analysis = await engine.analyze(blank)
     t.equal(analysis.faces.length, 0)
     t.equal(analysis.width, 640)
@@ -116,10 +134,15 @@ t.test('the face engine on real photos', async (t) => {
   })
 
   t.test('bad input rejects with an ImageError code', async (t) => {
-    await t.rejects(engine.analyze(new TextEncoder().encode('definitely not an image')), { name: 'ImageError', code: 'IMAGE_UNSUPPORTED' })
+    await t.rejects(engine.analyze(new TextEncoder().encode('definitely not an image')), {
+      name: 'ImageError',
+      code: 'IMAGE_UNSUPPORTED',
+    })
     const truncated = (photos[1] as Buffer).subarray(0, 20_000)
     await t.rejects(engine.analyze(truncated), { name: 'ImageError', code: 'IMAGE_CORRUPT' })
-    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).gif().toBuffer()
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .gif()
+      .toBuffer()
     await t.rejects(engine.analyze(gif), { name: 'ImageError', code: 'IMAGE_UNSUPPORTED' })
     await t.rejects(engine.analyze(new Uint8Array(0)), ImageError)
     const after = await engine.analyze(photos[1] as Buffer)
@@ -151,7 +174,11 @@ t.test('a hung worker times out, its requests reject, and it is replaced', async
     stats = await engine.stats().catch(() => null)
     if (!stats) await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  t.same(stats?.map((s) => s.analyzed), [0], 'a new worker answers')
+  t.same(
+    stats?.map((s) => s.analyzed),
+    [0],
+    'a new worker answers',
+  )
 })
 
 t.test('startFaceEngine rejects a bad worker count', async (t) => {

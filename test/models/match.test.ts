@@ -1,9 +1,18 @@
 import t, { type Test } from 'tap'
-import { averageEmbeddings, cosineSimilarity, firstPairBelow, isUsableEmbedding, l2normalize, NO_MATCH } from '../../models/match.ts'
+import {
+  averageEmbeddings,
+  cosineSimilarity,
+  firstPairBelow,
+  isUsableEmbedding,
+  l2normalize,
+  NO_MATCH,
+} from '../../models/match.ts'
 
 const close = (t: Test, actual: ArrayLike<number>, expected: number[], message: string) => {
   t.equal(actual.length, expected.length, `${message}: length`)
-  expected.forEach((value, i) => t.ok(Math.abs((actual[i] as number) - value) < 1e-6, `${message}: [${i}] ${actual[i]} ≈ ${value}`))
+  expected.forEach((value, i) =>
+    t.ok(Math.abs((actual[i] as number) - value) < 1e-6, `${message}: [${i}] ${actual[i]} ≈ ${value}`),
+  )
 }
 
 t.test('cosineSimilarity: hand-computed values', async (t) => {
@@ -41,13 +50,50 @@ t.test('l2normalize', async (t) => {
 
 t.test('averageEmbeddings', async (t) => {
   const h = Math.SQRT1_2
-  close(t, averageEmbeddings([[1, 0], [0, 1]]), [h, h], 'mean of two unit vectors, renormalised')
-  close(t, averageEmbeddings([[2, 0], [0, 1]]), [h, h], 'each vector normalised first: norm gives no extra weight')
+  close(
+    t,
+    averageEmbeddings([
+      [1, 0],
+      [0, 1],
+    ]),
+    [h, h],
+    'mean of two unit vectors, renormalised',
+  )
+  close(
+    t,
+    averageEmbeddings([
+      [2, 0],
+      [0, 1],
+    ]),
+    [h, h],
+    'each vector normalised first: norm gives no extra weight',
+  )
   close(t, averageEmbeddings([[3, 4]]), [0.6, 0.8], 'one vector')
   t.equal(averageEmbeddings([]).length, 0, 'no vector')
-  t.equal(averageEmbeddings([[1, 0], [1, 0, 0]]).length, 0, 'lengths differ')
-  t.equal(averageEmbeddings([[1, 0], [Number.NaN, 0]]).length, 0, 'one broken vector spoils the average')
-  t.equal(averageEmbeddings([[1, 0], [-1, 0]]).length, 0, 'opposite vectors cancel to zero: no usable mean')
+  t.equal(
+    averageEmbeddings([
+      [1, 0],
+      [1, 0, 0],
+    ]).length,
+    0,
+    'lengths differ',
+  )
+  t.equal(
+    averageEmbeddings([
+      [1, 0],
+      [Number.NaN, 0],
+    ]).length,
+    0,
+    'one broken vector spoils the average',
+  )
+  t.equal(
+    averageEmbeddings([
+      [1, 0],
+      [-1, 0],
+    ]).length,
+    0,
+    'opposite vectors cancel to zero: no usable mean',
+  )
 })
 
 t.test('isUsableEmbedding', async (t) => {
@@ -60,10 +106,52 @@ t.test('isUsableEmbedding', async (t) => {
 })
 
 t.test('firstPairBelow: the same-person check over several photos', async (t) => {
-  t.equal(firstPairBelow([[1, 0], [1, 0.1], [0.9, 0.1]], 0.9), null, 'every pair close: passes')
-  t.same(firstPairBelow([[1, 0], [1, 0.1], [0, 1]], 0.9), { a: 0, b: 2, score: 0 }, 'the first failing pair, in order')
-  t.same(firstPairBelow([[1, 0], [0, 1]], 0), null, 'a score equal to the threshold passes')
-  t.same(firstPairBelow([[1, 0], [0, 1]], 0.01), { a: 0, b: 1, score: 0 }, 'just above it fails')
+  t.equal(
+    firstPairBelow(
+      [
+        [1, 0],
+        [1, 0.1],
+        [0.9, 0.1],
+      ],
+      0.9,
+    ),
+    null,
+    'every pair close: passes',
+  )
+  t.same(
+    firstPairBelow(
+      [
+        [1, 0],
+        [1, 0.1],
+        [0, 1],
+      ],
+      0.9,
+    ),
+    { a: 0, b: 2, score: 0 },
+    'the first failing pair, in order',
+  )
+  t.same(
+    firstPairBelow(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      0,
+    ),
+    null,
+    'a score equal to the threshold passes',
+  )
+  t.same(
+    firstPairBelow(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      0.01,
+    ),
+    { a: 0, b: 1, score: 0 },
+    'just above it fails',
+  )
   t.equal(firstPairBelow([[1, 0]], 0.99), null, 'one photo has no pair')
   t.same(firstPairBelow([[1, 0], []], -0.5), { a: 0, b: 1, score: NO_MATCH }, 'an empty vector never passes')
 })

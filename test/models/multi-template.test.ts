@@ -1,5 +1,12 @@
 import t from 'tap'
-import { galleryScorer, samePersonRejectShare, scoreMultiTemplate, splitForEnrolment, type MultiSample, type MultiTemplateProtocol } from '../../models/eval/multi-template.ts'
+import {
+  galleryScorer,
+  samePersonRejectShare,
+  scoreMultiTemplate,
+  splitForEnrolment,
+  type MultiSample,
+  type MultiTemplateProtocol,
+} from '../../models/eval/multi-template.ts'
 
 const v = (...xs: number[]) => Float32Array.from(xs)
 const S = 0.707107
@@ -14,7 +21,11 @@ t.test('gallery fusions: mean template and max of scores, by hand', async (t) =>
   t.equal(galleryScorer(photos, 'max')(v(1, 0, 0)), 1, 'best single photo')
   t.equal(galleryScorer(photos, 'mean')(v(0, 0, 1)), 0)
   t.equal(galleryScorer(photos, 'max')(v(0, 0, 1)), 0)
-  t.equal(galleryScorer([v(1, 0, 0)], 'mean')(v(1, 0, 0)), galleryScorer([v(1, 0, 0)], 'max')(v(1, 0, 0)), 'k = 1: the fusions agree')
+  t.equal(
+    galleryScorer([v(1, 0, 0)], 'mean')(v(1, 0, 0)),
+    galleryScorer([v(1, 0, 0)], 'max')(v(1, 0, 0)),
+    'k = 1: the fusions agree',
+  )
   t.throws(() => galleryScorer([], 'mean'), RangeError)
 })
 
@@ -64,7 +75,11 @@ t.test('the split: whole identities, seeded, failures to acquire left out, the s
   for (let i = 0; i < 3; i++) samples.push({ identity: 'B', embedding: v(0, 1, i) })
   samples.push({ identity: 'C', embedding: v(0, 0, 1) }, { identity: 'C', embedding: new Float32Array(0) })
   const split = splitForEnrolment(samples, 3, 7)
-  t.same(split.splits.map((s) => s.identity), ['A', 'B'], 'C has one acquired photo: no gallery of 3')
+  t.same(
+    split.splits.map((s) => s.identity),
+    ['A', 'B'],
+    'C has one acquired photo: no gallery of 3',
+  )
   const a = split.splits[0]!
   t.equal(a.gallery.length, 3)
   t.same([...a.gallery, ...a.probes].sort(), [0, 1, 2, 3, 4], 'every photo of A is either enrolled or a probe')
@@ -72,13 +87,33 @@ t.test('the split: whole identities, seeded, failures to acquire left out, the s
   t.notOk(split.acquired.includes(9), 'the failed image is no probe')
   t.same(splitForEnrolment(samples, 3, 7), split, 'same seed, same split')
   const counts = [1, 2, 3].map((k) => scoreMultiTemplate(samples, split, k, 'mean'))
-  t.same(counts.map((c) => c.genuine.length), [2, 2, 2], 'k = 1, 2, 3 on the same probes')
-  t.same(counts.map((c) => c.impostor.length), [10, 10, 10], "A's gallery vs 3 B + 1 C, B's vs 5 A + 1 C, for every k")
+  t.same(
+    counts.map((c) => c.genuine.length),
+    [2, 2, 2],
+    'k = 1, 2, 3 on the same probes',
+  )
+  t.same(
+    counts.map((c) => c.impostor.length),
+    [10, 10, 10],
+    "A's gallery vs 3 B + 1 C, B's vs 5 A + 1 C, for every k",
+  )
   t.throws(() => splitForEnrolment(samples, 0), RangeError)
 })
 
 t.test('same-person check: a gallery is refused when some pair is below the threshold', async (t) => {
-  t.same(samePersonRejectShare(SAMPLES, PROTOCOL, 2, 0.5), { rejected: 2, galleries: 2 }, 'both galleries hold orthogonal photos')
-  t.same(samePersonRejectShare(SAMPLES, PROTOCOL, 2, -0.5), { rejected: 0, galleries: 2 }, 'a low threshold lets them through')
-  t.same(samePersonRejectShare(SAMPLES, PROTOCOL, 1, 0.99), { rejected: 0, galleries: 2 }, 'one photo has no pair to fail')
+  t.same(
+    samePersonRejectShare(SAMPLES, PROTOCOL, 2, 0.5),
+    { rejected: 2, galleries: 2 },
+    'both galleries hold orthogonal photos',
+  )
+  t.same(
+    samePersonRejectShare(SAMPLES, PROTOCOL, 2, -0.5),
+    { rejected: 0, galleries: 2 },
+    'a low threshold lets them through',
+  )
+  t.same(
+    samePersonRejectShare(SAMPLES, PROTOCOL, 1, 0.99),
+    { rejected: 0, galleries: 2 },
+    'one photo has no pair to fail',
+  )
 })

@@ -50,14 +50,21 @@ t.test('weightedRate: a failing enrolment photo halves the weight of its pairs',
   // Photo 0 fails instead: the low pair keeps weight 1, the rate rises to 1/6 as well, never 0.
   t.equal(weightedRate(GENUINE, Uint8Array.of(0, 1, 1, 1, 1, 1), 'enrolment', 0.6, 'below').rate, 1 / 6)
   t.equal(weightedRate(GENUINE, ones(6), 'enrolment', 0.95, 'atOrAbove').rate, 0)
-  t.equal(weightedRate(GENUINE, ones(6), 'enrolment', 0.9, 'atOrAbove').rate, 0.25, 'at the threshold counts as accepted')
+  t.equal(
+    weightedRate(GENUINE, ones(6), 'enrolment', 0.9, 'atOrAbove').rate,
+    0.25,
+    'at the threshold counts as accepted',
+  )
   t.throws(() => weightedRate(GENUINE, new Uint8Array(6), 'enrolment', 0.6, 'below'), RangeError)
 })
 
 t.test('weightedThresholdAtFmr: with no gate it is scoreMetrics.fnmrAtFmr, ties included', async (t) => {
   const scores = [0.1, 0.9, 0.3, 0.9, 0.5, 0.7, 0.2, 0.4, 0.6, 0.8]
   const imp = sortDescending(pairs(scores.map((s, k) => [k, k + 10, s])))
-  t.same([...imp.scores], [...scores].sort((x, y) => y - x))
+  t.same(
+    [...imp.scores],
+    [...scores].sort((x, y) => y - x),
+  )
   for (const target of [0, 0.1, 0.2, 0.3, 0.5, 1]) {
     const expected = scoreMetrics([0.5], scores).fnmrAtFmr(target)
     const got = weightedThresholdAtFmr(imp, ones(20), 'enrolment', target)
@@ -68,7 +75,14 @@ t.test('weightedThresholdAtFmr: with no gate it is scoreMetrics.fnmrAtFmr, ties 
 
 t.test('weightedThresholdAtFmr: gating out the top impostor lowers the threshold', async (t) => {
   // Impostors: (0,10) 0.9, (1,11) 0.8, (2,12) 0.7, (3,13) 0.6; with no gate each weighs 2 of a total 8.
-  const imp = sortDescending(pairs([[0, 10, 0.9], [1, 11, 0.8], [2, 12, 0.7], [3, 13, 0.6]]))
+  const imp = sortDescending(
+    pairs([
+      [0, 10, 0.9],
+      [1, 11, 0.8],
+      [2, 12, 0.7],
+      [3, 13, 0.6],
+    ]),
+  )
   const justAbove = (x: number, s: number) => s > x && s < x + 1e-9
   const open10 = weightedThresholdAtFmr(imp, ones(14), 'enrolment', 0.1)
   t.ok(justAbove(0.9, open10.threshold), '10% of 8 allows 0.8: even the 0.9 pair is refused')
@@ -90,14 +104,25 @@ t.test('weightedThresholdAtFmr: gating out the top impostor lowers the threshold
 })
 
 t.test('tradeoffPoint: FTE counts failing photos; no gate gives the plain rates', async (t) => {
-  const imp = sortDescending(pairs([[0, 4, 0.6], [1, 5, 0.3], [2, 4, 0.2], [3, 5, 0.1]]))
+  const imp = sortDescending(
+    pairs([
+      [0, 4, 0.6],
+      [1, 5, 0.3],
+      [2, 4, 0.2],
+      [3, 5, 0.1],
+    ]),
+  )
   const open = tradeoffPoint(ones(6), GENUINE, imp, { side: 'enrolment', targetFmr: 0, fixedThreshold: 0.75 })
   t.equal(open.fte, 0)
   t.ok(open.atTarget.threshold > 0.6 && open.atTarget.threshold < 0.6000001)
   t.equal(open.atTarget.rate, 0.25, 'only the 0.5 genuine pair falls below')
   t.equal(open.atFixed.rate, 0.5, '0.5 and 0.7 fall below 0.75')
   t.equal(open.atFixed.fmr, 0)
-  const gated = tradeoffPoint(Uint8Array.of(1, 1, 0, 1, 1, 1), GENUINE, imp, { side: 'enrolment', targetFmr: 0, fixedThreshold: 0.75 })
+  const gated = tradeoffPoint(Uint8Array.of(1, 1, 0, 1, 1, 1), GENUINE, imp, {
+    side: 'enrolment',
+    targetFmr: 0,
+    fixedThreshold: 0.75,
+  })
   t.equal(gated.fteCount, 1)
   t.equal(gated.fte, 1 / 6)
   t.equal(gated.atTarget.rate, 1 / 6)
@@ -116,7 +141,15 @@ t.test('chooseGate: lowest FNMR within the FTE ceiling, only when it clears the 
   const noise = { value: 2, point: point(0.015, 0.076, 0.07) }
   const tooCostly = { value: 3, point: point(0.05, 0.05, 0.045) }
   t.same(chooseGate([current, clear, tooCostly], current, 0.02), { chosen: clear, changed: true })
-  t.same(chooseGate([current, noise, tooCostly], current, 0.02), { chosen: current, changed: false }, 'within the CI: keep')
-  t.same(chooseGate([current, clear, tooCostly], current, 0.1), { chosen: tooCostly, changed: true }, 'a higher ceiling admits it')
+  t.same(
+    chooseGate([current, noise, tooCostly], current, 0.02),
+    { chosen: current, changed: false },
+    'within the CI: keep',
+  )
+  t.same(
+    chooseGate([current, clear, tooCostly], current, 0.1),
+    { chosen: tooCostly, changed: true },
+    'a higher ceiling admits it',
+  )
   t.same(chooseGate([tooCostly], current, 0.02), { chosen: current, changed: false }, 'nothing within the ceiling')
 })

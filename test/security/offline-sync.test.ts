@@ -14,7 +14,11 @@ import { buildTestApp, kiosk, KIOSK_ID, KIOSK_KEY } from '../helpers/test-app.ts
 const dir = mkdtempSync(join(tmpdir(), 'offline-sync-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 let files = 0
-const openOutbox = (t: { teardown(fn: () => void): void }, kioskId = KIOSK_ID, path = join(dir, `outbox-${++files}.db`)) => {
+const openOutbox = (
+  t: { teardown(fn: () => void): void },
+  kioskId = KIOSK_ID,
+  path = join(dir, `outbox-${++files}.db`),
+) => {
   const outbox = new KioskOutbox(path, kioskId)
   t.teardown(() => outbox.close())
   return outbox
@@ -36,7 +40,11 @@ t.test('the outbox is durable: reopened, it keeps its chain, its acknowledgement
   t.equal(next.prevHash, head.hash, 'chain continues')
   t.equal(next.hash, entryHash(head.hash, 26, next.event, null))
   t.throws(() => new KioskOutbox(path, 'kiosk-2'), OutboxMismatchError, "another kiosk cannot open this kiosk's outbox")
-  t.throws(() => reopened.acknowledge({ seq: 5, hash: 'f'.repeat(64) }), OutboxMismatchError, 'an acknowledgement of another history is refused')
+  t.throws(
+    () => reopened.acknowledge({ seq: 5, hash: 'f'.repeat(64) }),
+    OutboxMismatchError,
+    'an acknowledgement of another history is refused',
+  )
   t.equal(reopened.acknowledgedSeq(), 10, 'and changes nothing')
 })
 
@@ -69,11 +77,19 @@ t.test('a 10,000-event offline sync with a lost acknowledgement and a replayed b
     for (const entry of outbox.entries(seq + 1, 1000)) sentIds.add(entry.event.eventId)
   }
   t.equal(sentIds.size, 10_000)
-  t.ok([...sentIds].every((id) => storedIds.has(id)), 'every outbox event is stored')
+  t.ok(
+    [...sentIds].every((id) => storedIds.has(id)),
+    'every outbox event is stored',
+  )
 
   // A replayed batch (an old request sent again): acknowledged with the current head, nothing stored.
   const oldBatch = outbox.entries(1, 500)
-  const replay = await app.inject({ method: 'POST', url: '/v1/kiosk/outbox', headers: kiosk, payload: { kioskId: KIOSK_ID, events: oldBatch } })
+  const replay = await app.inject({
+    method: 'POST',
+    url: '/v1/kiosk/outbox',
+    headers: kiosk,
+    payload: { kioskId: KIOSK_ID, events: oldBatch },
+  })
   t.equal(replay.statusCode, 200)
   t.same(replay.json(), { acknowledged: outbox.head(), stored: 0, alreadyStored: 500, flagged: 0 }, 'idempotent')
   t.equal(await store.countEvents(), 10_000, 'still 10,000')
@@ -81,7 +97,17 @@ t.test('a 10,000-event offline sync with a lost acknowledgement and a replayed b
   // The offline token ids reached the ledger: a second use anywhere is now refused, and none was flagged.
   const claimed = outbox.entries(10, 1)[0]!
   t.ok(claimed.jti, 'the 10th entry carries a token id')
-  t.equal(await store.consumeJti({ iss: claimed.jti!.iss, jti: claimed.jti!.jti, expiresAtSec: claimed.jti!.exp, kioskId: 'kiosk-2', consumedAt: new Date().toISOString() }), false, 'consumed at sync')
+  t.equal(
+    await store.consumeJti({
+      iss: claimed.jti!.iss,
+      jti: claimed.jti!.jti,
+      expiresAtSec: claimed.jti!.exp,
+      kioskId: 'kiosk-2',
+      consumedAt: new Date().toISOString(),
+    }),
+    false,
+    'consumed at sync',
+  )
   t.same(await store.listOfflineFlags(10), [], 'no flags for single uses')
 
   // Twin: new decisions after the sync go through, from the acknowledged head on.
@@ -96,7 +122,8 @@ t.test('tampering and gaps are refused with stable codes and store nothing; each
   const outbox = openOutbox(t)
   fillOutbox(outbox, 10, 3)
   const entries = outbox.entries(1, 10)
-  const post = (events: unknown[], kioskId = KIOSK_ID) => app.inject({ method: 'POST', url: '/v1/kiosk/outbox', headers: kiosk, payload: { kioskId, events } })
+  const post = (events: unknown[], kioskId = KIOSK_ID) =>
+    app.inject({ method: 'POST', url: '/v1/kiosk/outbox', headers: kiosk, payload: { kioskId, events } })
   const code = (res: { json(): { error?: { code: string } } }) => res.json().error?.code
   const statuses: number[] = []
   app.addHook('onResponse', async (_request, reply) => void statuses.push(reply.statusCode))
@@ -116,17 +143,25 @@ t.test('tampering and gaps are refused with stable codes and store nothing; each
 
   const rechained = rechain(structuredClone(entries), 2, (e) => (e.event.score = 0.99))
   const rewrite = await post(rechained.slice(1, 6))
-  t.same([rewrite.statusCode, code(rewrite)], [409, 'OUTBOX_CHAIN_BROKEN'], 'a stored seq resent with another (consistent) history')
+  t.same(
+    [rewrite.statusCode, code(rewrite)],
+    [409, 'OUTBOX_CHAIN_BROKEN'],
+    'a stored seq resent with another (consistent) history',
+  )
 
   const foreign = await post(entries.slice(4), 'kiosk-2')
   t.same([foreign.statusCode, code(foreign)], [403, 'EVENT_KIOSK_MISMATCH'], "another kiosk's name in the body")
   const spliced = await post(outbox.entries(5, 6).map((e) => ({ ...e, event: { ...e.event, kioskId: 'kiosk-2' } })))
-  t.same([spliced.statusCode, code(spliced)], [403, 'EVENT_KIOSK_MISMATCH'], "events naming another kiosk")
+  t.same([spliced.statusCode, code(spliced)], [403, 'EVENT_KIOSK_MISMATCH'], 'events naming another kiosk')
 
   const wrongClaim = structuredClone(entries.slice(4))
   wrongClaim[2]!.jti = syntheticClaim()
   const wrongClaimRes = await post(wrongClaim)
-  t.same([wrongClaimRes.statusCode, code(wrongClaimRes)], [422, 'OUTBOX_ENTRY_INVALID'], 'a token claim that is not the event\'s')
+  t.same(
+    [wrongClaimRes.statusCode, code(wrongClaimRes)],
+    [422, 'OUTBOX_ENTRY_INVALID'],
+    "a token claim that is not the event's",
+  )
 
   const malformed = await post([{ ...entries[4], seq: -1 }])
   t.same([malformed.statusCode, code(malformed)], [400, 'VALIDATION_FAILED'], 'a negative seq')
@@ -139,34 +174,52 @@ t.test('tampering and gaps are refused with stable codes and store nothing; each
   t.equal(refused.length, 5, 'each refused chain is audited')
 
   const twin = await post(entries.slice(4))
-  t.same([twin.statusCode, twin.json().acknowledged.seq, twin.json().stored], [200, 10, 6], 'twin: the true continuation is stored')
+  t.same(
+    [twin.statusCode, twin.json().acknowledged.seq, twin.json().stored],
+    [200, 10, 6],
+    'twin: the true continuation is stored',
+  )
   t.equal(await store.countEvents(), 10)
-  t.notOk(statuses.some((s) => s >= 500), 'no 5xx')
-  const unauthenticated = await app.inject({ method: 'POST', url: '/v1/kiosk/outbox', payload: { kioskId: KIOSK_ID, events: entries } })
+  t.notOk(
+    statuses.some((s) => s >= 500),
+    'no 5xx',
+  )
+  const unauthenticated = await app.inject({
+    method: 'POST',
+    url: '/v1/kiosk/outbox',
+    payload: { kioskId: KIOSK_ID, events: entries },
+  })
   t.same([unauthenticated.statusCode, code(unauthenticated)], [401, 'UNAUTHORIZED'])
 })
 
-t.test('a server that holds less than the kiosk was told (restored from a backup): the sync resends from its head', async (t) => {
-  const outbox = openOutbox(t)
-  fillOutbox(outbox, 120, 0)
-  const before = await buildTestApp(t)
-  await syncOutbox(outbox, new KioskServerClient(await before.app.listen({ port: 0, host: '127.0.0.1' }), KIOSK_KEY), { batchSize: 50 })
-  t.equal(outbox.acknowledgedSeq(), 120)
-  fillOutbox(outbox, 30, 0)
-  const restored = await buildTestApp(t)
-  const client = new KioskServerClient(await restored.app.listen({ port: 0, host: '127.0.0.1' }), KIOSK_KEY)
-  const report = await syncOutbox(outbox, client, { batchSize: 50 })
-  t.equal(report.acknowledged.seq, 150)
-  t.equal(await restored.store.countEvents(), 150, 'the whole chain, from genesis')
-  t.same(await restored.store.getOutboxHead(KIOSK_ID), outbox.head())
+t.test(
+  'a server that holds less than the kiosk was told (restored from a backup): the sync resends from its head',
+  async (t) => {
+    const outbox = openOutbox(t)
+    fillOutbox(outbox, 120, 0)
+    const before = await buildTestApp(t)
+    await syncOutbox(
+      outbox,
+      new KioskServerClient(await before.app.listen({ port: 0, host: '127.0.0.1' }), KIOSK_KEY),
+      { batchSize: 50 },
+    )
+    t.equal(outbox.acknowledgedSeq(), 120)
+    fillOutbox(outbox, 30, 0)
+    const restored = await buildTestApp(t)
+    const client = new KioskServerClient(await restored.app.listen({ port: 0, host: '127.0.0.1' }), KIOSK_KEY)
+    const report = await syncOutbox(outbox, client, { batchSize: 50 })
+    t.equal(report.acknowledged.seq, 150)
+    t.equal(await restored.store.countEvents(), 150, 'the whole chain, from genesis')
+    t.same(await restored.store.getOutboxHead(KIOSK_ID), outbox.head())
 
-  // Twin of the recovery: a server holding a different history is not "fixed" by resending; the sync stops.
-  const forked = openOutbox(t)
-  fillOutbox(forked, 5, 0)
-  await t.rejects(syncOutbox(forked, client), OutboxRefusedError, 'another chain under the same kiosk id: refused')
-  t.equal(forked.acknowledgedSeq(), 0)
-  t.equal(genesisHash(KIOSK_ID), forked.unacknowledged(1)[0]!.prevHash)
-})
+    // Twin of the recovery: a server holding a different history is not "fixed" by resending; the sync stops.
+    const forked = openOutbox(t)
+    fillOutbox(forked, 5, 0)
+    await t.rejects(syncOutbox(forked, client), OutboxRefusedError, 'another chain under the same kiosk id: refused')
+    t.equal(forked.acknowledgedSeq(), 0)
+    t.equal(genesisHash(KIOSK_ID), forked.unacknowledged(1)[0]!.prevHash)
+  },
+)
 
 /** Changes entry `index` and recomputes every hash from there: a consistent forged history. */
 function rechain(entries: OutboxEntry[], index: number, change: (e: OutboxEntry) => void): OutboxEntry[] {

@@ -11,10 +11,12 @@ t.test('HKID check digit', async (t) => {
   t.equal(parseHkid(two)?.canonical, two, 'two-letter prefix')
   t.equal(parseHkid(two.replace('AB', 'AC')), null, 'two-letter prefix, wrong digit')
   // Find a number whose check digit is A, and one that is 0, to cover both ends of the mod-11 rule.
-  const digitsFor = (want: string) => [...Array(1000).keys()].map((n) => String(100000 + n)).find((d) => hkidCheckDigit('C', d) === want)!
+  const digitsFor = (want: string) =>
+    [...Array(1000).keys()].map((n) => String(100000 + n)).find((d) => hkidCheckDigit('C', d) === want)!
   t.equal(parseHkid(`C${digitsFor('A')}(A)`)?.checkDigit, 'A')
   t.equal(parseHkid(`C${digitsFor('0')}(0)`)?.checkDigit, '0')
-  for (const bad of ['', '123456(7)', 'ABC123456(7)', 'A12345(6)', 'A1234567(8)', 'A123456(B)']) t.equal(parseHkid(bad), null, bad)
+  for (const bad of ['', '123456(7)', 'ABC123456(7)', 'A12345(6)', 'A1234567(8)', 'A123456(B)'])
+    t.equal(parseHkid(bad), null, bad)
 })
 
 t.test('age and eligibility', async (t) => {

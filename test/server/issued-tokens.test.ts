@@ -5,7 +5,12 @@ import { MemoryIssuedTokens, RedisIssuedTokens, type IssuedTokens } from '../../
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 async function contract(t: Test, cache: IssuedTokens, clock: { now: number }) {
-  const live = { jti: `jti-live-${Math.random()}`, subject: 's1', token: 'a.b.c', expiresAtSec: Math.floor(clock.now / 1000) + 120 }
+  const live = {
+    jti: `jti-live-${Math.random()}`,
+    subject: 's1',
+    token: 'a.b.c',
+    expiresAtSec: Math.floor(clock.now / 1000) + 120,
+  }
   await cache.put(live)
   t.same(await cache.get(live.jti), live, 'a live token is found')
   t.equal(await cache.get('unknown-jti'), null, 'an unknown one is not')
@@ -30,7 +35,12 @@ t.test('redis: the same behaviour, shared by instances', async (t) => {
   const clock = { now: Date.now() }
   await contract(t, new RedisIssuedTokens(redis, () => clock.now), clock)
   const other = new RedisIssuedTokens(redis)
-  const token = { jti: `shared-${Math.random()}`, subject: 's', token: 'x.y.z', expiresAtSec: Math.floor(Date.now() / 1000) + 30 }
+  const token = {
+    jti: `shared-${Math.random()}`,
+    subject: 's',
+    token: 'x.y.z',
+    expiresAtSec: Math.floor(Date.now() / 1000) + 30,
+  }
   await new RedisIssuedTokens(redis).put(token)
   t.same(await other.get(token.jti), token, 'another instance sees it')
   t.ok((await redis.pttl(`issued:${token.jti}`)) <= 30_000, 'Redis expires it with the token')

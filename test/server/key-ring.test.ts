@@ -16,13 +16,28 @@ t.test('the newest valid key signs; a superseded key is published during the ove
   const keys = [k2, k1, future]
   const before = keyRingAt(keys, 4000, OVERLAP)
   t.equal(before.active.kid, k1.kid, 'before rotation k1 signs')
-  t.same(before.published.map((k) => k.kid), [k1.kid], 'a key not yet valid is not published')
+  t.same(
+    before.published.map((k) => k.kid),
+    [k1.kid],
+    'a key not yet valid is not published',
+  )
   const during = keyRingAt(keys, 5500, OVERLAP)
   t.equal(during.active.kid, k2.kid, 'after rotation k2 signs')
-  t.same(during.published.map((k) => k.kid), [k2.kid, k1.kid], 'k1 still verifies during the overlap')
+  t.same(
+    during.published.map((k) => k.kid),
+    [k2.kid, k1.kid],
+    'k1 still verifies during the overlap',
+  )
   const after = keyRingAt(keys, 6000, OVERLAP)
-  t.same(after.published.map((k) => k.kid), [k2.kid], 'k1 retired after the overlap')
-  t.same(after.retired.map((k) => k.kid), [k1.kid])
+  t.same(
+    after.published.map((k) => k.kid),
+    [k2.kid],
+    'k1 retired after the overlap',
+  )
+  t.same(
+    after.retired.map((k) => k.kid),
+    [k1.kid],
+  )
   t.throws(() => keyRingAt([future], 0, OVERLAP), /no signing key/)
 })
 
@@ -33,7 +48,13 @@ t.test('key directory: add, reload, same kids; files are private', async (t) => 
   const a = await addKeyToDirectory(dir, 1_000_000_000_000)
   const b = await addKeyToDirectory(dir, 1_000_000_100_000)
   const loaded = (await loadKeyDirectory(dir)).sort((x, y) => x.createdAt - y.createdAt)
-  t.same(loaded.map((k) => [k.kid, k.createdAt]), [[a.kid, a.createdAt], [b.kid, b.createdAt]])
+  t.same(
+    loaded.map((k) => [k.kid, k.createdAt]),
+    [
+      [a.kid, a.createdAt],
+      [b.kid, b.createdAt],
+    ],
+  )
   const files = (await import('node:fs/promises')).readdir(dir)
   for (const name of await files) t.equal((await stat(path.join(dir, name))).mode & 0o777, 0o600, `${name} is 0600`)
 })

@@ -9,10 +9,13 @@ const other = { residentId: 'B111111(1)', name: 'Wong Siu Ming', dateOfBirth: '1
 const photos = (...faces: FakeFace[]) => faces.map((f) => photoOf([f]))
 type App = Awaited<ReturnType<typeof buildTestApp>>['app']
 
-const enrol = (app: App, body: Record<string, unknown>) => app.inject({ method: 'POST', url: '/v1/residents', headers: operator, payload: body })
+const enrol = (app: App, body: Record<string, unknown>) =>
+  app.inject({ method: 'POST', url: '/v1/residents', headers: operator, payload: body })
 
 async function storedTemplate(app: App, credential: string): Promise<Float32Array> {
-  const { token } = (await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${credential}` } })).json()
+  const { token } = (
+    await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${credential}` } })
+  ).json()
   const { sub } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())
   const res = await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${sub}`, headers: kiosk })
   return new Float32Array(new Uint8Array(Buffer.from(res.json().embedding, 'base64')).buffer)
@@ -25,7 +28,10 @@ t.test('three photos of one person enrol; the template is the unit-length mean o
   t.equal(faceEngine.calls, 3, 'every photo analysed')
   const template = await storedTemplate(app, res.json().credential)
   // Mean of (cos .3, sin .3), (cos .3, -sin .3), (1, 0): along axis 0 only.
-  t.ok(Math.abs(template[0]! - 1) < 1e-6 && Math.abs(template[1]!) < 1e-6, `mean template ${template[0]}, ${template[1]}`)
+  t.ok(
+    Math.abs(template[0]! - 1) < 1e-6 && Math.abs(template[1]!) < 1e-6,
+    `mean template ${template[0]}, ${template[1]}`,
+  )
 
   // Twin: one photo keeps its own descriptor (the single-photo API is unchanged).
   const single = await enrol(app, { ...other, photo: photoOf([{ axis: 4, tilt: 0.3 }]) })
@@ -34,16 +40,28 @@ t.test('three photos of one person enrol; the template is the unit-length mean o
   t.ok(Math.abs(one[4]! - Math.cos(0.3)) < 1e-6 && Math.abs(one[5]! - Math.sin(0.3)) < 1e-6, 'the photo itself')
 })
 
-t.test('a photo of someone else among them: PHOTOS_NOT_SAME_PERSON with the two photo indexes, nothing stored', async (t) => {
-  const { app } = await buildTestApp(t)
-  const res = await enrol(app, { ...base, photos: photos({ tilt: 0 }, { tilt: 0.3 }, { axis: 2 }) })
-  t.equal(res.statusCode, 422)
-  t.equal(res.json().error.code, 'PHOTOS_NOT_SAME_PERSON')
-  t.same(res.json().error.photoIndexes, [0, 2], 'the first pair below the threshold')
-  t.equal((await app.inject({ method: 'GET', url: `/v1/residents/${encodeURIComponent(base.residentId)}`, headers: operator })).statusCode, 404)
-  // Twin: the same request with the third photo of the same person enrols.
-  t.equal((await enrol(app, { ...base, photos: photos({ tilt: 0 }, { tilt: 0.3 }, { tilt: -0.3 }) })).statusCode, 201)
-})
+t.test(
+  'a photo of someone else among them: PHOTOS_NOT_SAME_PERSON with the two photo indexes, nothing stored',
+  async (t) => {
+    const { app } = await buildTestApp(t)
+    const res = await enrol(app, { ...base, photos: photos({ tilt: 0 }, { tilt: 0.3 }, { axis: 2 }) })
+    t.equal(res.statusCode, 422)
+    t.equal(res.json().error.code, 'PHOTOS_NOT_SAME_PERSON')
+    t.same(res.json().error.photoIndexes, [0, 2], 'the first pair below the threshold')
+    t.equal(
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/v1/residents/${encodeURIComponent(base.residentId)}`,
+          headers: operator,
+        })
+      ).statusCode,
+      404,
+    )
+    // Twin: the same request with the third photo of the same person enrols.
+    t.equal((await enrol(app, { ...base, photos: photos({ tilt: 0 }, { tilt: 0.3 }, { tilt: -0.3 }) })).statusCode, 201)
+  },
+)
 
 t.test('every photo passes the same gates; a failing one fails the enrolment with its code and index', async (t) => {
   const { app } = await buildTestApp(t)
@@ -90,20 +108,30 @@ t.test('multipart: several files under `photo` become the photos', async (t) => 
   const { app } = await buildTestApp(t)
   const boundary = 'X-BOUNDARY'
   const form = (faces: FakeFace[], person = base) => {
-    const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
+    const field = (name: string, value: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
     const files = faces.map((f, i) =>
       Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+        ),
         Buffer.from(JSON.stringify({ faces: [f] })),
         Buffer.from('\r\n'),
       ]),
     )
     const payload = Buffer.concat([
-      Buffer.from(field('residentId', person.residentId) + field('name', person.name) + field('dateOfBirth', person.dateOfBirth)),
+      Buffer.from(
+        field('residentId', person.residentId) + field('name', person.name) + field('dateOfBirth', person.dateOfBirth),
+      ),
       ...files,
       Buffer.from(`--${boundary}--\r\n`),
     ])
-    return app.inject({ method: 'POST', url: '/v1/residents', headers: { ...operator, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })
+    return app.inject({
+      method: 'POST',
+      url: '/v1/residents',
+      headers: { ...operator, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload,
+    })
   }
   const mismatch = await form([{ tilt: 0 }, { axis: 5 }])
   t.equal(mismatch.statusCode, 422)
@@ -114,7 +142,10 @@ t.test('multipart: several files under `photo` become the photos', async (t) => 
   t.equal(tooMany.json().error.code, 'PAYLOAD_TOO_LARGE')
   // Each file under the per-file limit, together over it: refused like an oversized JSON body.
   const padding = Math.ceil(app.config.photoBodyLimitBytes * 0.6)
-  const heavy = await form([{ tilt: 0, pad: ' '.repeat(padding) } as FakeFace, { tilt: 0, pad: ' '.repeat(padding) } as FakeFace])
+  const heavy = await form([
+    { tilt: 0, pad: ' '.repeat(padding) } as FakeFace,
+    { tilt: 0, pad: ' '.repeat(padding) } as FakeFace,
+  ])
   t.equal(heavy.statusCode, 413, 'two files of 60% of the limit each')
   t.equal(heavy.json().error.code, 'PAYLOAD_TOO_LARGE')
   const ok = await form([{ tilt: 0.3 }, { tilt: -0.3 }])
@@ -126,37 +157,59 @@ t.test('multipart: several files under `photo` become the photos', async (t) => 
 t.test('the duplicate search uses the mean template and its own threshold', async (t) => {
   // Duplicate threshold 0.99, far above the 1:1 threshold (0.6): one photo at tilt 0.3 (0.955) is no duplicate.
   const { app } = await buildTestApp(t, {
-    enrolment: { minDetectorScore: 0.5, minFaceSizePx: 80, minQualityScore: 0.7, antispoofMin: 0.3, minAgeYears: 11, adultAgeYears: 18, duplicateThreshold: 0.99, samePersonThreshold: 0.6 },
+    enrolment: {
+      minDetectorScore: 0.5,
+      minFaceSizePx: 80,
+      minQualityScore: 0.7,
+      antispoofMin: 0.3,
+      minAgeYears: 11,
+      adultAgeYears: 18,
+      duplicateThreshold: 0.99,
+      samePersonThreshold: 0.6,
+    },
   })
   t.equal((await enrol(app, { ...base, photo: photoOf([{ tilt: 0 }]) })).statusCode, 201)
   const single = await enrol(app, { ...other, photo: photoOf([{ tilt: 0.3 }]) })
   t.equal(single.statusCode, 201, 'one photo at 0.955: below the duplicate threshold, enrolled')
   // Twin: two photos whose mean is the enrolled face (score 1) go to review, although each alone scores 0.955.
-  const third = { residentId: 'C222222(' + (await import('../../server/domain/hkid.ts')).hkidCheckDigit('C', '222222') + ')', name: 'Lee Ka Yan', dateOfBirth: '1979-11-11' }
+  const third = {
+    residentId: 'C222222(' + (await import('../../server/domain/hkid.ts')).hkidCheckDigit('C', '222222') + ')',
+    name: 'Lee Ka Yan',
+    dateOfBirth: '1979-11-11',
+  }
   const pair = await enrol(app, { ...third, photos: photos({ tilt: 0.3 }, { tilt: -0.3 }) })
   t.equal(pair.statusCode, 409)
   t.equal(pair.json().error.code, 'DUPLICATE_FACE_REVIEW')
 })
 
-t.test('the kiosk learns how many photos a template is the mean of; the count is sealed with the template', async (t) => {
-  const { app, store } = await buildTestApp(t)
-  const three = await enrol(app, { ...base, photos: photos({ tilt: 0.3 }, { tilt: -0.3 }, { tilt: 0 }) })
-  const one = await enrol(app, { ...other, photo: photoOf([{ axis: 4 }]) })
-  const templateOf = async (credential: string) => {
-    const { token } = (await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${credential}` } })).json()
-    const { sub } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())
-    return { sub, res: await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${sub}`, headers: kiosk }) }
-  }
-  const a = await templateOf(three.json().credential)
-  const b = await templateOf(one.json().credential)
-  t.equal(a.res.json().photos, 3, 'three photos')
-  t.equal(b.res.json().photos, 1, 'twin: one photo')
-  // A row relabelled from 3 photos to 1 (which would lower the gate's threshold) no longer opens: it fails closed.
-  const raw = (store as unknown as { db: { prepare(sql: string): { run(...args: unknown[]): unknown } } }).db
-  raw.prepare('UPDATE templates SET photos = 1 WHERE subject = ?').run(a.sub)
-  const relabelled = await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${a.sub}`, headers: kiosk })
-  t.equal(relabelled.statusCode, 500, 'the relabelled template is refused')
-  t.equal(relabelled.json().error.code, 'TEMPLATE_UNREADABLE')
-  raw.prepare('UPDATE templates SET photos = 3 WHERE subject = ?').run(a.sub)
-  t.equal((await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${a.sub}`, headers: kiosk })).statusCode, 200, 'twin: restored, it opens again')
-})
+t.test(
+  'the kiosk learns how many photos a template is the mean of; the count is sealed with the template',
+  async (t) => {
+    const { app, store } = await buildTestApp(t)
+    const three = await enrol(app, { ...base, photos: photos({ tilt: 0.3 }, { tilt: -0.3 }, { tilt: 0 }) })
+    const one = await enrol(app, { ...other, photo: photoOf([{ axis: 4 }]) })
+    const templateOf = async (credential: string) => {
+      const { token } = (
+        await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${credential}` } })
+      ).json()
+      const { sub } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())
+      return { sub, res: await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${sub}`, headers: kiosk }) }
+    }
+    const a = await templateOf(three.json().credential)
+    const b = await templateOf(one.json().credential)
+    t.equal(a.res.json().photos, 3, 'three photos')
+    t.equal(b.res.json().photos, 1, 'twin: one photo')
+    // A row relabelled from 3 photos to 1 (which would lower the gate's threshold) no longer opens: it fails closed.
+    const raw = (store as unknown as { db: { prepare(sql: string): { run(...args: unknown[]): unknown } } }).db
+    raw.prepare('UPDATE templates SET photos = 1 WHERE subject = ?').run(a.sub)
+    const relabelled = await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${a.sub}`, headers: kiosk })
+    t.equal(relabelled.statusCode, 500, 'the relabelled template is refused')
+    t.equal(relabelled.json().error.code, 'TEMPLATE_UNREADABLE')
+    raw.prepare('UPDATE templates SET photos = 3 WHERE subject = ?').run(a.sub)
+    t.equal(
+      (await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${a.sub}`, headers: kiosk })).statusCode,
+      200,
+      'twin: restored, it opens again',
+    )
+  },
+)

@@ -5,7 +5,12 @@ import { verifyToken } from '../../tokens/verify-token.ts'
 import { photoOf } from '../helpers/fake-engine.ts'
 import { buildTestApp, KIOSK_ID, kiosk, operator } from '../helpers/test-app.ts'
 
-const adult = { residentId: 'A123456(3)', name: 'Chan Tai Man', dateOfBirth: '1990-05-01', photo: photoOf([{ axis: 0 }]) }
+const adult = {
+  residentId: 'A123456(3)',
+  name: 'Chan Tai Man',
+  dateOfBirth: '1990-05-01',
+  photo: photoOf([{ axis: 0 }]),
+}
 
 async function enrol(app: Awaited<ReturnType<typeof buildTestApp>>['app'], body: Record<string, unknown> = adult) {
   return app.inject({ method: 'POST', url: '/v1/residents', headers: operator, payload: body })
@@ -20,7 +25,11 @@ t.test('enrolment: a valid resident is enrolled and gets a credential once', asy
   t.equal(body.resident.status, 'active')
   t.match(body.credential, /^rc_[A-Za-z0-9_-]{43}$/)
   t.same(body.model, { name: 'human-faceres', version: 'test' })
-  const read = await app.inject({ method: 'GET', url: `/v1/residents/${encodeURIComponent('A123456(3)')}`, headers: operator })
+  const read = await app.inject({
+    method: 'GET',
+    url: `/v1/residents/${encodeURIComponent('A123456(3)')}`,
+    headers: operator,
+  })
   t.equal(read.statusCode, 200)
   t.notOk('credential' in read.json(), 'the credential is never shown again')
   t.equal((await enrol(app)).json().error.code, 'RESIDENT_EXISTS')
@@ -35,7 +44,12 @@ t.test('enrolment errors have stable codes', async (t) => {
     ['no such date', { ...adult, dateOfBirth: '1990-02-30' }, 400, 'DATE_OF_BIRTH_INVALID'],
     ['too young', { ...adult, dateOfBirth: '2020-01-01' }, 422, 'TOO_YOUNG'],
     ['minor without consent', { ...adult, dateOfBirth: '2012-01-01' }, 422, 'GUARDIAN_CONSENT_REQUIRED'],
-    ['not an image', { ...adult, photo: Buffer.from('GIF89a-not-json-at-all').toString('base64') }, 415, 'IMAGE_UNSUPPORTED'],
+    [
+      'not an image',
+      { ...adult, photo: Buffer.from('GIF89a-not-json-at-all').toString('base64') },
+      415,
+      'IMAGE_UNSUPPORTED',
+    ],
     ['no face', { ...adult, photo: photoOf([]) }, 422, 'FACE_NOT_FOUND'],
     ['two faces', { ...adult, photo: photoOf([{ axis: 0 }, { axis: 3 }]) }, 422, 'FACE_MULTIPLE'],
     ['small face', { ...adult, photo: photoOf([{ size: 40 }]) }, 422, 'FACE_TOO_SMALL'],
@@ -48,28 +62,50 @@ t.test('enrolment errors have stable codes', async (t) => {
     t.equal(res.json().error.code, code, name)
     t.type(res.json().error.requestId, 'string')
   }
-  t.equal((await app.inject({ method: 'GET', url: `/v1/residents/${encodeURIComponent('A123456(3)')}`, headers: operator })).statusCode, 404, 'nothing was stored')
-  t.equal((await enrol(app, { ...adult, dateOfBirth: '2012-01-01', guardianConsent: true })).statusCode, 201, 'a minor with consent enrols')
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/v1/residents/${encodeURIComponent('A123456(3)')}`, headers: operator }))
+      .statusCode,
+    404,
+    'nothing was stored',
+  )
+  t.equal(
+    (await enrol(app, { ...adult, dateOfBirth: '2012-01-01', guardianConsent: true })).statusCode,
+    201,
+    'a minor with consent enrols',
+  )
 })
 
 t.test('enrolment accepts multipart uploads too', async (t) => {
   const { app } = await buildTestApp(t)
   const boundary = 'X-BOUNDARY'
-  const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
+  const field = (name: string, value: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
   const payload = Buffer.concat([
-    Buffer.from(field('residentId', adult.residentId) + field('name', adult.name) + field('dateOfBirth', adult.dateOfBirth)),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    Buffer.from(
+      field('residentId', adult.residentId) + field('name', adult.name) + field('dateOfBirth', adult.dateOfBirth),
+    ),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    ),
     Buffer.from(JSON.stringify({ faces: [{ axis: 1 }] })),
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ])
-  const res = await app.inject({ method: 'POST', url: '/v1/residents', headers: { ...operator, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/residents',
+    headers: { ...operator, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload,
+  })
   t.equal(res.statusCode, 201, res.body)
 })
 
 t.test('the same face under another id goes to review, not enrolled', async (t) => {
   const { app } = await buildTestApp(t)
   t.equal((await enrol(app)).statusCode, 201)
-  const other = { ...adult, residentId: 'B111111(' + (await import('../../server/domain/hkid.ts')).hkidCheckDigit('B', '111111') + ')' }
+  const other = {
+    ...adult,
+    residentId: 'B111111(' + (await import('../../server/domain/hkid.ts')).hkidCheckDigit('B', '111111') + ')',
+  }
   const dup = await enrol(app, other)
   t.equal(dup.statusCode, 409)
   t.equal(dup.json().error.code, 'DUPLICATE_FACE_REVIEW')
@@ -83,7 +119,11 @@ t.test('auth: operator routes need the operator key', async (t) => {
     t.equal(res.statusCode, 401)
     t.equal(res.json().error.code, 'UNAUTHORIZED')
   }
-  t.equal((await app.inject({ method: 'GET', url: '/v1/kiosk/templates/abcdefghij', headers: operator })).statusCode, 401, 'operator is not a kiosk')
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/v1/kiosk/templates/abcdefghij', headers: operator })).statusCode,
+    401,
+    'operator is not a kiosk',
+  )
 })
 
 t.test('tokens, QR and JWKS; revocation', async (t) => {
@@ -96,7 +136,12 @@ t.test('tokens, QR and JWKS; revocation', async (t) => {
   const jwks = (await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json()
   t.equal(jwks.keys.length, 1)
   t.equal(jwks.keys[0].alg, 'ES256')
-  const check = verifyToken(token, keysFromJwks(jwks), { issuer: 'https://test/immd', audience: 'echannel-gate', clockToleranceSec: 5, maxLifetimeSec: 300 }, Math.floor(Date.now() / 1000))
+  const check = verifyToken(
+    token,
+    keysFromJwks(jwks),
+    { issuer: 'https://test/immd', audience: 'echannel-gate', clockToleranceSec: 5, maxLifetimeSec: 300 },
+    Math.floor(Date.now() / 1000),
+  )
   t.equal(check.ok, true)
   if (check.ok) {
     t.equal(check.claims.jti, tokenId)
@@ -111,10 +156,21 @@ t.test('tokens, QR and JWKS; revocation', async (t) => {
   const svg = await app.inject({ method: 'GET', url: qr.svg, headers: resident })
   t.match(svg.body, /^<svg/)
   t.equal((await app.inject({ method: 'GET', url: qr.png })).statusCode, 401, 'QR needs the credential')
-  t.equal((await app.inject({ method: 'GET', url: '/v1/tokens/AAAAAAAAAAAAAAAAAAAA/qr.png', headers: resident })).json().error.code, 'TOKEN_NOT_FOUND')
-  t.equal((await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: 'Bearer rc_nope' } })).statusCode, 401)
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/v1/tokens/AAAAAAAAAAAAAAAAAAAA/qr.png', headers: resident })).json().error
+      .code,
+    'TOKEN_NOT_FOUND',
+  )
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: 'Bearer rc_nope' } })).statusCode,
+    401,
+  )
 
-  const revoke = await app.inject({ method: 'DELETE', url: `/v1/residents/${encodeURIComponent('A123456(3)')}`, headers: operator })
+  const revoke = await app.inject({
+    method: 'DELETE',
+    url: `/v1/residents/${encodeURIComponent('A123456(3)')}`,
+    headers: operator,
+  })
   t.equal(revoke.json().status, 'revoked')
   const after = await app.inject({ method: 'POST', url: '/v1/tokens', headers: resident })
   t.equal(after.statusCode, 410)
@@ -124,16 +180,34 @@ t.test('tokens, QR and JWKS; revocation', async (t) => {
 t.test('credential reset: the old credential stops working', async (t) => {
   const { app } = await buildTestApp(t)
   const { credential: old } = (await enrol(app)).json()
-  const reset = await app.inject({ method: 'POST', url: `/v1/residents/${encodeURIComponent('A123456(3)')}/credential`, headers: operator })
+  const reset = await app.inject({
+    method: 'POST',
+    url: `/v1/residents/${encodeURIComponent('A123456(3)')}/credential`,
+    headers: operator,
+  })
   t.equal(reset.statusCode, 200)
-  t.equal((await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${old}` } })).statusCode, 401)
-  t.equal((await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${reset.json().credential}` } })).statusCode, 201)
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${old}` } })).statusCode,
+    401,
+  )
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/tokens',
+        headers: { authorization: `Bearer ${reset.json().credential}` },
+      })
+    ).statusCode,
+    201,
+  )
 })
 
 t.test('kiosk: template, jti ledger, events, stats', async (t) => {
   const { app } = await buildTestApp(t)
   const { credential } = (await enrol(app)).json()
-  const { token } = (await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${credential}` } })).json()
+  const { token } = (
+    await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${credential}` } })
+  ).json()
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())
 
   const template = await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${claims.sub}`, headers: kiosk })
@@ -141,22 +215,46 @@ t.test('kiosk: template, jti ledger, events, stats', async (t) => {
   const embedding = new Float32Array(new Uint8Array(Buffer.from(template.json().embedding, 'base64')).buffer)
   t.equal(embedding.length, 8)
   t.equal(embedding[0], 1)
-  t.equal((await app.inject({ method: 'GET', url: '/v1/kiosk/templates/unknown-subject', headers: kiosk })).json().error.code, 'RESIDENT_NOT_FOUND')
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/v1/kiosk/templates/unknown-subject', headers: kiosk })).json().error.code,
+    'RESIDENT_NOT_FOUND',
+  )
 
-  const consume = () => app.inject({ method: 'POST', url: '/v1/kiosk/jti', headers: kiosk, payload: { iss: claims.iss, jti: claims.jti, exp: claims.exp } })
+  const consume = () =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/kiosk/jti',
+      headers: kiosk,
+      payload: { iss: claims.iss, jti: claims.jti, exp: claims.exp },
+    })
   const results = await Promise.all(Array.from({ length: 20 }, consume))
   t.equal(results.filter((r) => r.statusCode === 200).length, 1, 'exactly one of 20 concurrent consumptions wins')
   t.ok(results.filter((r) => r.statusCode === 409).every((r) => r.json().error.code === 'TOKEN_REPLAYED'))
-  const otherIssuer = await app.inject({ method: 'POST', url: '/v1/kiosk/jti', headers: kiosk, payload: { iss: 'other-iss', jti: claims.jti, exp: claims.exp } })
+  const otherIssuer = await app.inject({
+    method: 'POST',
+    url: '/v1/kiosk/jti',
+    headers: kiosk,
+    payload: { iss: 'other-iss', jti: claims.jti, exp: claims.exp },
+  })
   t.equal(otherIssuer.statusCode, 200, 'the ledger is keyed on (iss, jti)')
 
   const event = (decision: string, reason: string | null, channel = 'contactless') => ({
-    eventId: randomUUID(), kioskId: KIOSK_ID, controlPoint: 'HKIA-T1', channel, decision, reason, score: 0.7, modelVersion: 'human-faceres@test',
-    kid: null, jtiHash: null, occurredAt: Date.now(),
+    eventId: randomUUID(),
+    kioskId: KIOSK_ID,
+    controlPoint: 'HKIA-T1',
+    channel,
+    decision,
+    reason,
+    score: 0.7,
+    modelVersion: 'human-faceres@test',
+    kid: null,
+    jtiHash: null,
+    occurredAt: Date.now(),
     timings: { decodeMs: 5, verifyMs: 2, detectMs: 80, embedMs: 10, livenessMs: 5, matchMs: 0.1, totalMs: 110 },
   })
   const batch = [event('APPROVE', null), event('REJECT', 'FACE_MISMATCH'), event('APPROVE', null, 'conventional')]
-  const post = (events: unknown[], headers = kiosk) => app.inject({ method: 'POST', url: '/v1/kiosk/events', headers, payload: { events } })
+  const post = (events: unknown[], headers = kiosk) =>
+    app.inject({ method: 'POST', url: '/v1/kiosk/events', headers, payload: { events } })
   t.same((await post(batch)).json(), { accepted: 3, duplicates: 0 })
   t.same((await post(batch)).json(), { accepted: 0, duplicates: 3 }, 'a replayed batch adds nothing')
   t.equal((await post([{ ...event('APPROVE', null), kioskId: 'kiosk-2' }])).json().error.code, 'EVENT_KIOSK_MISMATCH')
@@ -175,20 +273,42 @@ t.test('kiosk: template, jti ledger, events, stats', async (t) => {
   t.equal(empty.latencyMs.totalMs.p50, null)
   t.equal((await app.inject({ method: 'GET', url: '/v1/stats?window=year', headers: operator })).statusCode, 400)
 
-  const revoke = await app.inject({ method: 'DELETE', url: `/v1/residents/${encodeURIComponent('A123456(3)')}`, headers: operator })
+  const revoke = await app.inject({
+    method: 'DELETE',
+    url: `/v1/residents/${encodeURIComponent('A123456(3)')}`,
+    headers: operator,
+  })
   t.equal(revoke.statusCode, 200)
-  t.equal((await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${claims.sub}`, headers: kiosk })).json().error.code, 'RESIDENT_REVOKED')
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/v1/kiosk/templates/${claims.sub}`, headers: kiosk })).json().error.code,
+    'RESIDENT_REVOKED',
+  )
 })
 
 t.test('hostile HTTP gets a clean error body', async (t) => {
   const { app } = await buildTestApp(t)
-  const poisoned = await app.inject({ method: 'POST', url: '/v1/kiosk/jti', headers: { ...kiosk, 'content-type': 'application/json' }, payload: '{"__proto__":{"x":1},"iss":"a","jti":"aaaaaaaaaaaaaaaa","exp":5}' })
+  const poisoned = await app.inject({
+    method: 'POST',
+    url: '/v1/kiosk/jti',
+    headers: { ...kiosk, 'content-type': 'application/json' },
+    payload: '{"__proto__":{"x":1},"iss":"a","jti":"aaaaaaaaaaaaaaaa","exp":5}',
+  })
   t.equal(poisoned.statusCode, 400)
   t.equal(poisoned.json().error.code, 'VALIDATION_FAILED')
-  const big = await app.inject({ method: 'POST', url: '/v1/residents', headers: operator, payload: { ...adult, photo: 'A'.repeat(300 * 1024) } })
+  const big = await app.inject({
+    method: 'POST',
+    url: '/v1/residents',
+    headers: operator,
+    payload: { ...adult, photo: 'A'.repeat(300 * 1024) },
+  })
   t.equal(big.statusCode, 413)
   t.equal(big.json().error.code, 'PAYLOAD_TOO_LARGE')
-  const malformed = await app.inject({ method: 'POST', url: '/v1/kiosk/jti', headers: { ...kiosk, 'content-type': 'application/json' }, payload: '{"iss":' })
+  const malformed = await app.inject({
+    method: 'POST',
+    url: '/v1/kiosk/jti',
+    headers: { ...kiosk, 'content-type': 'application/json' },
+    payload: '{"iss":',
+  })
   t.equal(malformed.json().error.code, 'VALIDATION_FAILED')
   const missing = await app.inject({ method: 'GET', url: '/nope' })
   t.same(Object.keys(missing.json().error).sort(), ['code', 'message', 'requestId'])
@@ -211,7 +331,11 @@ t.test('key rotation: new tokens use the new key, the old key stays published du
   const resident = { authorization: `Bearer ${credential}` }
   const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid
   const before = (await app.inject({ method: 'POST', url: '/v1/tokens', headers: resident })).json().token
-  t.equal((await app.inject({ method: 'POST', url: '/v1/admin/keys/rotate', headers: kiosk })).statusCode, 401, 'kiosks cannot rotate')
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/v1/admin/keys/rotate', headers: kiosk })).statusCode,
+    401,
+    'kiosks cannot rotate',
+  )
   const rotated = await app.inject({ method: 'POST', url: '/v1/admin/keys/rotate', headers: operator })
   t.equal(rotated.statusCode, 200)
   const ring = rotated.json()
@@ -229,11 +353,15 @@ t.test('key rotation: new tokens use the new key, the old key stays published du
 t.test('concurrent enrolments: one id or one face cannot be enrolled twice', async (t) => {
   const { app } = await buildTestApp(t)
   const { hkidCheckDigit } = await import('../../server/domain/hkid.ts')
-  const sameId = await Promise.all(Array.from({ length: 8 }, (_, i) => enrol(app, { ...adult, photo: photoOf([{ axis: i % 8 }]) })))
+  const sameId = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => enrol(app, { ...adult, photo: photoOf([{ axis: i % 8 }]) })),
+  )
   t.equal(sameId.filter((r) => r.statusCode === 201).length, 1, 'one id: exactly one succeeds')
   t.ok(sameId.filter((r) => r.statusCode !== 201).every((r) => r.json().error.code === 'RESIDENT_EXISTS'))
   const ids = Array.from({ length: 6 }, (_, i) => `C${200000 + i}(${hkidCheckDigit('C', String(200000 + i))})`)
-  const sameFace = await Promise.all(ids.map((residentId) => enrol(app, { ...adult, residentId, photo: photoOf([{ axis: 5 }]) })))
+  const sameFace = await Promise.all(
+    ids.map((residentId) => enrol(app, { ...adult, residentId, photo: photoOf([{ axis: 5 }]) })),
+  )
   t.equal(sameFace.filter((r) => r.statusCode === 201).length, 1, 'one face: exactly one succeeds')
   t.ok(sameFace.filter((r) => r.statusCode !== 201).every((r) => r.json().error.code === 'DUPLICATE_FACE_REVIEW'))
 })
@@ -268,7 +396,13 @@ t.test('Prometheus metrics count what happened', async (t) => {
   const { app } = await buildTestApp(t)
   await enrol(app)
   await enrol(app, { ...adult, residentId: 'A123456(4)' })
-  const { credential } = (await enrol(app, { ...adult, residentId: 'B111111(' + (await import('../../server/domain/hkid.ts')).hkidCheckDigit('B', '111111') + ')', photo: photoOf([{ axis: 6 }]) })).json()
+  const { credential } = (
+    await enrol(app, {
+      ...adult,
+      residentId: 'B111111(' + (await import('../../server/domain/hkid.ts')).hkidCheckDigit('B', '111111') + ')',
+      photo: photoOf([{ axis: 6 }]),
+    })
+  ).json()
   await app.inject({ method: 'POST', url: '/v1/tokens', headers: { authorization: `Bearer ${credential}` } })
   const metrics = await app.inject({ method: 'GET', url: '/metrics' })
   t.equal(metrics.statusCode, 200)
@@ -295,7 +429,15 @@ t.test('the duplicate index is rebuilt from the store at start, and follows revo
   const restarted = await buildApp(config, { store, faceEngine: fakeFaceEngine(), logger: false })
   t.teardown(() => restarted.close())
   const other = { ...adult, residentId: `E654321(${hkidCheckDigit('E', '654321')})` }
-  t.equal((await enrol(restarted, other)).json().error.code, 'DUPLICATE_FACE_REVIEW', 'the face enrolled before the restart is found')
-  await restarted.inject({ method: 'DELETE', url: `/v1/residents/${encodeURIComponent(adult.residentId)}`, headers: operator })
+  t.equal(
+    (await enrol(restarted, other)).json().error.code,
+    'DUPLICATE_FACE_REVIEW',
+    'the face enrolled before the restart is found',
+  )
+  await restarted.inject({
+    method: 'DELETE',
+    url: `/v1/residents/${encodeURIComponent(adult.residentId)}`,
+    headers: operator,
+  })
   t.equal((await enrol(restarted, other)).statusCode, 201, 'after revocation the face may enrol again')
 })

@@ -12,8 +12,16 @@ t.test('stream tickets: a genuine one opens, a forged, expired or foreign one do
   t.equal(verifyTicket(key, ticket, 1_900), null, 'expired at exp')
   t.equal(verifyTicket(ticketKeyFrom(Buffer.alloc(32, 8)), ticket, 1_000), null, 'another deployment key')
   const parts = ticket.split('.')
-  t.equal(verifyTicket(key, [parts[0], '999999999', ...parts.slice(2)].join('.'), 1_000), null, 'a lengthened expiry breaks the MAC')
-  t.equal(verifyTicket(key, [parts[0], parts[1], 'kiosk-9', ...parts.slice(3)].join('.'), 1_000), null, 'another principal breaks the MAC')
+  t.equal(
+    verifyTicket(key, [parts[0], '999999999', ...parts.slice(2)].join('.'), 1_000),
+    null,
+    'a lengthened expiry breaks the MAC',
+  )
+  t.equal(
+    verifyTicket(key, [parts[0], parts[1], 'kiosk-9', ...parts.slice(3)].join('.'), 1_000),
+    null,
+    'another principal breaks the MAC',
+  )
   t.equal(verifyTicket(key, undefined, 1_000), null)
   t.equal(verifyTicket(key, 'v1.x', 1_000), null)
   t.throws(() => issueTicket(key, 'a.b', 1_000), RangeError)
@@ -34,13 +42,33 @@ t.test('perMinute buckets clearances by whole minute, oldest first', async (t) =
     now,
     3,
   )
-  t.same(buckets.map((b) => b.startMs), [8 * 60_000, 9 * 60_000, 10 * 60_000])
-  t.same(buckets.map((b) => [b.contactless, b.conventional]), [[0, 0], [1, 0], [1, 1]], 'too old and future events left out')
+  t.same(
+    buckets.map((b) => b.startMs),
+    [8 * 60_000, 9 * 60_000, 10 * 60_000],
+  )
+  t.same(
+    buckets.map((b) => [b.contactless, b.conventional]),
+    [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+    ],
+    'too old and future events left out',
+  )
 })
 
 const event = (decision: string, reason: string | null, channel = 'contactless') => ({
-  eventId: randomUUID(), kioskId: KIOSK_ID, controlPoint: 'HKIA-T1', channel, decision, reason, score: 0.97, modelVersion: 'm@1',
-  kid: null, jtiHash: null, occurredAt: Date.now(),
+  eventId: randomUUID(),
+  kioskId: KIOSK_ID,
+  controlPoint: 'HKIA-T1',
+  channel,
+  decision,
+  reason,
+  score: 0.97,
+  modelVersion: 'm@1',
+  kid: null,
+  jtiHash: null,
+  occurredAt: Date.now(),
   timings: { decodeMs: 5, verifyMs: 2, detectMs: 40, embedMs: 80, livenessMs: 5, matchMs: 0.1, totalMs: 140 },
 })
 
@@ -63,7 +91,10 @@ function sseReader(body: ReadableStream<Uint8Array>) {
       }
       const left = deadline - Date.now()
       if (left <= 0) throw new Error('no SSE event in time')
-      const chunk = await Promise.race([reader.read(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no SSE event in time')), left))])
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no SSE event in time')), left)),
+      ])
       if (chunk.done) throw new Error('stream ended')
       buffer += decoder.decode(chunk.value, { stream: true })
     }
@@ -77,7 +108,10 @@ t.test('stats stream: cookie from a bearer key, a push on ingest', async (t) => 
   const refused = await fetch(`${base}/v1/stats/stream-session`, { method: 'POST' })
   t.equal(refused.status, 401)
   t.notOk(refused.headers.get('set-cookie'), 'no cookie without a key')
-  const wrong = await fetch(`${base}/v1/stats/stream-session`, { method: 'POST', headers: { authorization: 'Bearer not-a-key-at-all-0000' } })
+  const wrong = await fetch(`${base}/v1/stats/stream-session`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer not-a-key-at-all-0000' },
+  })
   t.equal(wrong.status, 401)
 
   const session = await fetch(`${base}/v1/stats/stream-session`, { method: 'POST', headers: operator })
@@ -90,8 +124,16 @@ t.test('stats stream: cookie from a bearer key, a push on ingest', async (t) => 
 
   t.equal((await fetch(`${base}/v1/stats/stream`)).status, 401, 'no cookie, no stream')
   const forged = cookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))
-  t.equal((await fetch(`${base}/v1/stats/stream`, { headers: { cookie: forged } })).status, 401, 'a forged cookie is refused')
-  t.equal((await fetch(`${base}/v1/stats/stream`, { headers: operator })).status, 401, 'the bearer header alone does not open it')
+  t.equal(
+    (await fetch(`${base}/v1/stats/stream`, { headers: { cookie: forged } })).status,
+    401,
+    'a forged cookie is refused',
+  )
+  t.equal(
+    (await fetch(`${base}/v1/stats/stream`, { headers: operator })).status,
+    401,
+    'the bearer header alone does not open it',
+  )
 
   const controller = new AbortController()
   t.teardown(() => controller.abort())
@@ -107,8 +149,12 @@ t.test('stats stream: cookie from a bearer key, a push on ingest', async (t) => 
   t.equal(before.share.reference, 0.32)
 
   const posted = await app.inject({
-    method: 'POST', url: '/v1/kiosk/events', headers: kiosk,
-    payload: { events: [event('APPROVE', null), event('REJECT', 'FACE_MISMATCH'), event('APPROVE', null, 'conventional')] },
+    method: 'POST',
+    url: '/v1/kiosk/events',
+    headers: kiosk,
+    payload: {
+      events: [event('APPROVE', null), event('REJECT', 'FACE_MISMATCH'), event('APPROVE', null, 'conventional')],
+    },
   })
   t.equal(posted.statusCode, 200)
   const started = Date.now()
@@ -133,7 +179,12 @@ t.test('static pages: allow-listed files with a strict CSP, nothing else', async
   const script = await app.inject({ method: 'GET', url: '/web/dashboard.js' })
   t.equal(script.statusCode, 200)
   t.match(script.headers['content-type'], /^text\/javascript/)
-  for (const url of ['/web/..%2Fapp.ts', '/web/dashboard.html', '/web/nope.js', '/web/%2e%2e%2f%2e%2e%2fpackage.json']) {
+  for (const url of [
+    '/web/..%2Fapp.ts',
+    '/web/dashboard.html',
+    '/web/nope.js',
+    '/web/%2e%2e%2f%2e%2e%2fpackage.json',
+  ]) {
     t.equal((await app.inject({ method: 'GET', url })).statusCode, 404, url)
   }
   const wasm = await app.inject({ method: 'GET', url: '/vendor/tfjs-backend-wasm-simd.wasm' })
@@ -152,7 +203,9 @@ t.test('static pages: allow-listed files with a strict CSP, nothing else', async
 t.test('a stream ends at its cookie expiry, and open streams do not hold up close', async (t) => {
   const { app } = await buildTestApp(t)
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
-  const cookie = (await fetch(`${base}/v1/stats/stream-session`, { method: 'POST', headers: operator })).headers.get('set-cookie')!.split(';')[0]!
+  const cookie = (await fetch(`${base}/v1/stats/stream-session`, { method: 'POST', headers: operator })).headers
+    .get('set-cookie')!
+    .split(';')[0]!
   const open = await fetch(`${base}/v1/stats/stream`, { headers: { cookie } })
   const next = sseReader(open.body!)
   t.equal((await next()).event, 'stats')
@@ -164,12 +217,21 @@ t.test('a stream ends at its cookie expiry, and open streams do not hold up clos
   // A cookie with one second left: the server says "expired" and ends the stream.
   const { app: other } = await buildTestApp(t)
   const otherBase = await other.listen({ host: '127.0.0.1', port: 0 })
-  const ticket = issueTicket(ticketKeyFrom(testConfig().templateKey), 'operator', Math.floor(Date.now() / 1000) - 899, 900)
+  const ticket = issueTicket(
+    ticketKeyFrom(testConfig().templateKey),
+    'operator',
+    Math.floor(Date.now() / 1000) - 899,
+    900,
+  )
   const dying = await fetch(`${otherBase}/v1/stats/stream`, { headers: { cookie: `stats_stream=${ticket}` } })
   t.equal(dying.status, 200)
   const events = sseReader(dying.body!)
   t.equal((await events()).event, 'stats')
   t.equal((await events(3_000)).event, 'expired', 'told before the end')
   await t.rejects(events(1_000), /stream ended|no SSE event/)
-  t.equal((await fetch(`${otherBase}/v1/stats/stream`, { headers: { cookie: `stats_stream=${ticket}` } })).status, 401, 'the expired cookie opens nothing')
+  t.equal(
+    (await fetch(`${otherBase}/v1/stats/stream`, { headers: { cookie: `stats_stream=${ticket}` } })).status,
+    401,
+    'the expired cookie opens nothing',
+  )
 })

@@ -55,7 +55,12 @@ function above(sorted: TemplateHit[], threshold: number, k?: number): TemplateHi
   return k === undefined ? hits : hits.slice(0, k)
 }
 
-function bruteForce(templates: Map<string, Float32Array>, probe: ArrayLike<number>, threshold: number, k?: number): TemplateHit[] {
+function bruteForce(
+  templates: Map<string, Float32Array>,
+  probe: ArrayLike<number>,
+  threshold: number,
+  k?: number,
+): TemplateHit[] {
   return above(allScores(templates, probe), threshold, k)
 }
 
@@ -71,7 +76,12 @@ function approximate(probe: Float32Array, template: Float32Array): { approx: num
 
 t.test('the int8 SIMD kernel computes exact integer dot products', async (t) => {
   const random = rng(1)
-  for (const [stride, count] of [[16, 1], [32, 7], [1024, 50], [128, 0]] as const) {
+  for (const [stride, count] of [
+    [16, 1],
+    [32, 7],
+    [1024, 50],
+    [128, 0],
+  ] as const) {
     const kernel = new Int8DotKernel(0)
     kernel.ensureBytes(stride * (count + 1) + 4 * count)
     const bytes = kernel.bytes
@@ -83,7 +93,8 @@ t.test('the int8 SIMD kernel computes exact integer dot products', async (t) => 
     const got = new Int32Array(kernel.memory.buffer, out, count)
     for (let row = 0; row < count; row++) {
       let want = 0
-      for (let i = 0; i < stride; i++) want += (bytes[row * stride + i] as number) * (bytes[stride * count + i] as number)
+      for (let i = 0; i < stride; i++)
+        want += (bytes[row * stride + i] as number) * (bytes[stride * count + i] as number)
       if (got[row] !== want) t.fail(`stride ${stride} row ${row}: ${got[row]} != ${want}`)
     }
     t.pass(`stride ${stride}, ${count} rows`)
@@ -112,10 +123,24 @@ t.test('index results equal brute force, with planted near-duplicates around the
       for (const [j, p] of probes.entries()) {
         const scores = allScores(templates, p)
         const exact = cosineSimilarity(p, templates.get(`p${j}-0`) ?? templates.get('r0')!)
-        const thresholds = [THRESHOLD, THRESHOLD + 1e-3, THRESHOLD - 1e-3, THRESHOLD + 1e-6, exact, exact + 1e-12, 0.1, 0, -1]
+        const thresholds = [
+          THRESHOLD,
+          THRESHOLD + 1e-3,
+          THRESHOLD - 1e-3,
+          THRESHOLD + 1e-6,
+          exact,
+          exact + 1e-12,
+          0.1,
+          0,
+          -1,
+        ]
         for (const threshold of thresholds) {
           for (const k of [undefined, 1, 3]) {
-            t.strictSame(index.search(p, { threshold, k }), above(scores, threshold, k), `${label} d=${d} probe ${j} threshold ${threshold} k ${k}`)
+            t.strictSame(
+              index.search(p, { threshold, k }),
+              above(scores, threshold, k),
+              `${label} d=${d} probe ${j} threshold ${threshold} k ${k}`,
+            )
             compared++
           }
         }
@@ -124,7 +149,11 @@ t.test('index results equal brute force, with planted near-duplicates around the
     }
     t.ok(check('initial') > 0)
     const atScore = index.search(probes[0]!, { threshold: cosineSimilarity(probes[0]!, templates.get('p0-0')!) })
-    t.strictSame(atScore.slice(-3).map((h) => h.id), ['p0-0', 'twin-a', 'twin-b'], 'threshold equal to a score keeps it; ties by id')
+    t.strictSame(
+      atScore.slice(-3).map((h) => h.id),
+      ['p0-0', 'twin-a', 'twin-b'],
+      'threshold equal to a score keeps it; ties by id',
+    )
 
     // Remove a third (planted ones too), replace some, add new ones: swap-with-last must keep every row right.
     const ids = [...templates.keys()]
@@ -135,53 +164,72 @@ t.test('index results equal brute force, with planted near-duplicates around the
         templates.delete(id)
       } else if (u < 0.4) put(id, randomUnit(random, d))
     }
-    for (let i = 0; i < 300; i++) put(`late${i}`, plantAt(random, probes[i % probes.length]!, THRESHOLD + (random() - 0.5) * 4e-3))
+    for (let i = 0; i < 300; i++)
+      put(`late${i}`, plantAt(random, probes[i % probes.length]!, THRESHOLD + (random() - 0.5) * 4e-3))
     t.equal(index.size, templates.size)
     check('after adds and removes')
-    for (const [id, v] of templates) if (!index.has(id) || cosineSimilarity(index.get(id)!, v) !== cosineSimilarity(v, v)) t.fail(`stored ${id}`)
+    for (const [id, v] of templates)
+      if (!index.has(id) || cosineSimilarity(index.get(id)!, v) !== cosineSimilarity(v, v)) t.fail(`stored ${id}`)
     t.equal(index.remove('nobody'), false)
   }
 })
 
-t.test('the bound holds for every pair and is reached within about 2x: a smaller margin would miss a true hit', async (t) => {
-  const random = rng(7)
-  const d = 1024
-  let worst = 0
-  for (let i = 0; i < 300; i++) {
-    const p = randomUnit(random, d)
-    const x = i % 2 ? randomUnit(random, d) : plantAt(random, p, THRESHOLD)
-    const { approx, bound } = approximate(p, x)
-    worst = Math.max(worst, Math.abs(cosineSimilarity(p, x) - approx) / bound)
-  }
-  t.ok(worst < 1, `random pairs use ${(worst * 100).toFixed(1)}% of the bound`)
+t.test(
+  'the bound holds for every pair and is reached within about 2x: a smaller margin would miss a true hit',
+  async (t) => {
+    const random = rng(7)
+    const d = 1024
+    let worst = 0
+    for (let i = 0; i < 300; i++) {
+      const p = randomUnit(random, d)
+      const x = i % 2 ? randomUnit(random, d) : plantAt(random, p, THRESHOLD)
+      const { approx, bound } = approximate(p, x)
+      worst = Math.max(worst, Math.abs(cosineSimilarity(p, x) - approx) / bound)
+    }
+    t.ok(worst < 1, `random pairs use ${(worst * 100).toFixed(1)}% of the bound`)
 
-  // Adversarial: a probe pointing along the template's quantisation residual δ, so p·δ ≈ 0.8·|δ|.
-  const x = randomUnit(random, d)
-  const q = new Int8Array(d)
-  const { scale } = quantiseUnit(x, q)
-  const delta = Array.from(x, (v, i) => v - scale * (q[i] as number)) // x is unit to float32 precision
-  const deltaUnit = toUnit(delta)
-  const p = toUnit(Array.from(x, (v, i) => 0.6 * v + 0.8 * (deltaUnit[i] as number)))
-  const score = cosineSimilarity(p, x)
-  const { approx, bound } = approximate(p, x)
-  t.ok(score - approx <= bound + FLOAT_SLACK, 'within the bound')
-  t.ok(score - approx > 0.3 * bound, `error ${(score - approx).toFixed(5)} is ${((100 * (score - approx)) / bound).toFixed(0)}% of B = ${bound.toFixed(5)}`)
-  t.ok(approx + 0.3 * bound < score, 'a margin of 0.3·B would have dropped this true hit')
-  const index = new TemplateIndex({ name: 'm', version: '1', dimensions: d })
-  for (let i = 0; i < 200; i++) index.add(`r${i}`, randomUnit(random, d))
-  index.add('adversary', x)
-  t.strictSame(index.search(p, { threshold: score }), [{ id: 'adversary', score }], 'the index still finds it at threshold = its score')
-  const report = index.searchWithReport(p, { threshold: -1 })
-  t.equal(report.candidates, 201, 'threshold -1 re-scores everything')
-  t.ok(report.maxErrorOverBound <= 1, `kernel approximations within the bound (max ${report.maxErrorOverBound.toFixed(3)})`)
-})
+    // Adversarial: a probe pointing along the template's quantisation residual δ, so p·δ ≈ 0.8·|δ|.
+    const x = randomUnit(random, d)
+    const q = new Int8Array(d)
+    const { scale } = quantiseUnit(x, q)
+    const delta = Array.from(x, (v, i) => v - scale * (q[i] as number)) // x is unit to float32 precision
+    const deltaUnit = toUnit(delta)
+    const p = toUnit(Array.from(x, (v, i) => 0.6 * v + 0.8 * (deltaUnit[i] as number)))
+    const score = cosineSimilarity(p, x)
+    const { approx, bound } = approximate(p, x)
+    t.ok(score - approx <= bound + FLOAT_SLACK, 'within the bound')
+    t.ok(
+      score - approx > 0.3 * bound,
+      `error ${(score - approx).toFixed(5)} is ${((100 * (score - approx)) / bound).toFixed(0)}% of B = ${bound.toFixed(5)}`,
+    )
+    t.ok(approx + 0.3 * bound < score, 'a margin of 0.3·B would have dropped this true hit')
+    const index = new TemplateIndex({ name: 'm', version: '1', dimensions: d })
+    for (let i = 0; i < 200; i++) index.add(`r${i}`, randomUnit(random, d))
+    index.add('adversary', x)
+    t.strictSame(
+      index.search(p, { threshold: score }),
+      [{ id: 'adversary', score }],
+      'the index still finds it at threshold = its score',
+    )
+    const report = index.searchWithReport(p, { threshold: -1 })
+    t.equal(report.candidates, 201, 'threshold -1 re-scores everything')
+    t.ok(
+      report.maxErrorOverBound <= 1,
+      `kernel approximations within the bound (max ${report.maxErrorOverBound.toFixed(3)})`,
+    )
+  },
+)
 
 t.test('broken probes give no hits; their valid twin does', async (t) => {
   const random = rng(3)
   const index = new TemplateIndex({ name: 'm', version: '1', dimensions: 128 })
   const v = randomUnit(random, 128)
   index.add('a', v)
-  t.strictSame(index.search(v, { threshold: THRESHOLD }).map((h) => h.id), ['a'], 'positive twin')
+  t.strictSame(
+    index.search(v, { threshold: THRESHOLD }).map((h) => h.id),
+    ['a'],
+    'positive twin',
+  )
   t.strictSame(index.search(v.subarray(0, 127), { threshold: THRESHOLD }), [], 'too short')
   t.strictSame(index.search(Float32Array.from([...v, 0]), { threshold: THRESHOLD }), [], 'too long')
   t.strictSame(index.search(new Float32Array(0), { threshold: THRESHOLD }), [], 'empty')

@@ -1,5 +1,12 @@
 import t from 'tap'
-import { erlangB, erlangC, gatesForPledge, mmcMeanWait, mmcUtilisation, mmcWaitExceeds } from '../../kiosk-sim/simulation/erlang-c.ts'
+import {
+  erlangB,
+  erlangC,
+  gatesForPledge,
+  mmcMeanWait,
+  mmcUtilisation,
+  mmcWaitExceeds,
+} from '../../kiosk-sim/simulation/erlang-c.ts'
 
 const near = (actual: number, expected: number, eps = 1e-12) => Math.abs(actual - expected) <= eps
 

@@ -14,7 +14,10 @@ t.test('one row per value, in the given order', async (t) => {
   const values = [0.7, 0.32, 0.5]
   const rows = sweep(base, 'share', values)
   t.equal(rows.length, 3)
-  t.same(rows.map((r) => r.value), values)
+  t.same(
+    rows.map((r) => r.value),
+    values,
+  )
   t.ok(rows.every((r) => r.param === 'share'))
   t.ok(Math.abs(rows[0]!.measuredContactlessShare - 0.7) < 0.05, 'the swept share reaches the model')
   t.ok(Math.abs(rows[1]!.measuredContactlessShare - 0.32) < 0.05)
@@ -24,7 +27,10 @@ t.test('arrival scale and gate count sweeps move the right way', async (t) => {
   const scaled = sweep(base, 'arrivals', [1, 2])
   t.ok(scaled[1]!.arrivals > 1.8 * scaled[0]!.arrivals, 'doubling the scale doubles arrivals')
   const gates = sweep(base, 'contactless-gates', [1, 8])
-  t.ok(gates[0]!.waitP95Sec > gates[1]!.waitP95Sec, `1 gate waits longer (${gates[0]!.waitP95Sec} s) than 8 (${gates[1]!.waitP95Sec} s)`)
+  t.ok(
+    gates[0]!.waitP95Sec > gates[1]!.waitP95Sec,
+    `1 gate waits longer (${gates[0]!.waitP95Sec} s) than 8 (${gates[1]!.waitP95Sec} s)`,
+  )
   t.ok(gates[0]!.utilContactless > gates[1]!.utilContactless, 'and is busier')
 })
 

@@ -27,11 +27,16 @@ t.teardown(async () => {
 })
 
 if (t.passing()) {
-  storeContract(t, 'PostgreSQL', async () => {
-    const schema = `${run}_${schemas.length + 1}`
-    schemas.push(schema)
-    return new PostgresStore({ connectionString: url, schema, connectionTimeoutMillis: 5_000 })
-  }, async (store, sql) => (store as unknown as { pool: { query(sql: string): Promise<unknown> } }).pool.query(sql))
+  storeContract(
+    t,
+    'PostgreSQL',
+    async () => {
+      const schema = `${run}_${schemas.length + 1}`
+      schemas.push(schema)
+      return new PostgresStore({ connectionString: url, schema, connectionTimeoutMillis: 5_000 })
+    },
+    async (store, sql) => (store as unknown as { pool: { query(sql: string): Promise<unknown> } }).pool.query(sql),
+  )
 }
 
 function redact(connectionString: string): string {

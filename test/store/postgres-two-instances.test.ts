@@ -15,10 +15,14 @@ try {
   await admin.query('SELECT 1')
 } catch (error) {
   // Fail, not skip: a green run must mean the PostgreSQL store was tested.
-  t.fail(`PostgreSQL is not reachable at ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} (set TEST_DATABASE_URL): ${(error as Error).message}`)
+  t.fail(
+    `PostgreSQL is not reachable at ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} (set TEST_DATABASE_URL): ${(error as Error).message}`,
+  )
 }
 
-const instances = [0, 1].map(() => new PostgresStore({ connectionString: url, schema, max: 10, connectionTimeoutMillis: 5_000 }))
+const instances = [0, 1].map(
+  () => new PostgresStore({ connectionString: url, schema, max: 10, connectionTimeoutMillis: 5_000 }),
+)
 t.teardown(async () => {
   try {
     await Promise.all(instances.map((store) => store.close()))
@@ -32,8 +36,13 @@ const [a, b] = instances as [PostgresStore, PostgresStore]
 if (t.passing()) {
   t.test('both instances migrate at once: each migration applied once', async (t) => {
     await Promise.all([a.migrate(), b.migrate(), a.migrate(), b.migrate()])
-    const { rows } = await admin.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`)
-    t.strictSame(rows.map((row) => row.version), POSTGRES_MIGRATIONS.map((m) => m.version))
+    const { rows } = await admin.query<{ version: number }>(
+      `SELECT version FROM ${schema}.schema_migrations ORDER BY version`,
+    )
+    t.strictSame(
+      rows.map((row) => row.version),
+      POSTGRES_MIGRATIONS.map((m) => m.version),
+    )
   })
 
   t.test('200 jtis, each consumed by both instances at once: each consumed exactly once', async (t) => {
@@ -41,11 +50,23 @@ if (t.passing()) {
     const expiresAtSec = Math.floor(Date.now() / 1000) + 120
     const results = await Promise.all(
       jtis.flatMap((jti) =>
-        [a, b].map((store, i) => store.consumeJti({ iss: 'https://issuer.example', jti, expiresAtSec, kioskId: `kiosk-${i}`, consumedAt: new Date().toISOString() })),
+        [a, b].map((store, i) =>
+          store.consumeJti({
+            iss: 'https://issuer.example',
+            jti,
+            expiresAtSec,
+            kioskId: `kiosk-${i}`,
+            consumedAt: new Date().toISOString(),
+          }),
+        ),
       ),
     )
     const perJti = jtis.map((_, j) => Number(results[2 * j]) + Number(results[2 * j + 1]))
-    t.strictSame(perJti.filter((n) => n !== 1), [], 'no jti consumed twice or not at all')
+    t.strictSame(
+      perJti.filter((n) => n !== 1),
+      [],
+      'no jti consumed twice or not at all',
+    )
     t.equal(results.filter(Boolean).length, 200, '200 consumed in total')
     const { rows } = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.jti_ledger`)
     t.equal(Number(rows[0]!.n), 200, '200 ledger rows')
@@ -71,14 +92,18 @@ if (t.passing()) {
     t.equal(await a.countEvents(), 1000, 'instance A counts 1,000')
     t.equal(await b.countEvents(), 1000, 'instance B counts 1,000')
     const stored = await a.listEvents(0)
-    t.strictSame(stored.map((e) => e.eventId), events.map((e) => e.eventId), 'exactly the events sent, in occurredAt order')
+    t.strictSame(
+      stored.map((e) => e.eventId),
+      events.map((e) => e.eventId),
+      'exactly the events sent, in occurredAt order',
+    )
   })
 }
 
 function shuffle<T>(items: T[], seed: number): T[] {
   const out = [...items]
   let state = seed
-  const next = () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32)
+  const next = () => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1))
     ;[out[i], out[j]] = [out[j]!, out[i]!]

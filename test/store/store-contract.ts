@@ -54,7 +54,11 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     t.equal(await store.getTemplate(again.template.subject), null, 'no template for the second subject')
     t.equal(await store.getResidentBySubject(again.resident.subject), null, 'no resident under the second subject')
     t.equal(await store.getResidentByCredentialHash(again.credentialHash), null, 'the second credential is not stored')
-    t.equal((await store.getResident(first.resident.residentId))?.subject, first.resident.subject, 'the first resident is kept')
+    t.equal(
+      (await store.getResident(first.resident.residentId))?.subject,
+      first.resident.subject,
+      'the first resident is kept',
+    )
     t.equal((await store.listActiveTemplates()).length, 1, 'one template in all')
     const other = newResident()
     t.equal(await store.createResident(other), 'created', 'twin: another id is created')
@@ -71,10 +75,22 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     t.equal(await store.revokeResident(revoked.resident.residentId, at), true, 'first revoke')
     t.equal(await store.revokeResident(revoked.resident.residentId, '2026-03-05T00:00:00.000Z'), false, 'second revoke')
     t.equal(await store.revokeResident('no-such-id', at), false, 'unknown id')
-    t.strictSame(await store.getResident(revoked.resident.residentId), { ...revoked.resident, status: 'revoked', revokedAt: at }, 'first revokedAt kept')
-    t.strictSame(await store.getResident(kept.resident.residentId), { ...kept.resident, status: 'active', revokedAt: null }, 'twin stays active')
+    t.strictSame(
+      await store.getResident(revoked.resident.residentId),
+      { ...revoked.resident, status: 'revoked', revokedAt: at },
+      'first revokedAt kept',
+    )
+    t.strictSame(
+      await store.getResident(kept.resident.residentId),
+      { ...kept.resident, status: 'active', revokedAt: null },
+      'twin stays active',
+    )
     const active = await store.listActiveTemplates()
-    t.strictSame(active.map((a) => a.residentId), [kept.resident.residentId], 'only the active resident')
+    t.strictSame(
+      active.map((a) => a.residentId),
+      [kept.resident.residentId],
+      'only the active resident',
+    )
     t.not(await store.getTemplate(revoked.template.subject), null, 'the revoked template itself is kept')
   })
 
@@ -88,7 +104,11 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     await store.createResident(second)
     t.equal(await store.createResident(newResident({ residentId: first.resident.residentId })), 'exists')
     t.equal(await store.revokeResident(first.resident.residentId, '2026-03-04T05:06:07.890Z'), true)
-    t.equal(await store.revokeResident(first.resident.residentId, '2026-03-04T05:06:08.890Z'), false, 'a second revoke adds no change')
+    t.equal(
+      await store.revokeResident(first.resident.residentId, '2026-03-04T05:06:08.890Z'),
+      false,
+      'a second revoke adds no change',
+    )
     const changes = await store.listTemplateChanges(0, 10)
     t.strictSame(
       changes.map((c) => [c.residentId, c.change]),
@@ -99,12 +119,23 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
       ],
       'an "exists" create and a repeated revoke leave no change behind',
     )
-    t.ok(changes.every((c, i) => i === 0 || c.seq > changes[i - 1]!.seq), 'seq increases')
+    t.ok(
+      changes.every((c, i) => i === 0 || c.seq > changes[i - 1]!.seq),
+      'seq increases',
+    )
     t.equal(await store.templateChangesHead(), changes[2]!.seq, 'head is the last seq')
     t.strictSame(changes[1]!.template, second.template, 'an add carries its template')
     t.equal(changes[2]!.template, null, 'a removal carries none')
-    t.strictSame((await store.listTemplateChanges(changes[0]!.seq, 10)).map((c) => c.seq), [changes[1]!.seq, changes[2]!.seq], 'after a seq')
-    t.strictSame((await store.listTemplateChanges(0, 1)).map((c) => c.seq), [changes[0]!.seq], 'limit')
+    t.strictSame(
+      (await store.listTemplateChanges(changes[0]!.seq, 10)).map((c) => c.seq),
+      [changes[1]!.seq, changes[2]!.seq],
+      'after a seq',
+    )
+    t.strictSame(
+      (await store.listTemplateChanges(0, 1)).map((c) => c.seq),
+      [changes[0]!.seq],
+      'limit',
+    )
   })
 
   t.test(`${name}: a template keeps its photo count, in every read`, async (t) => {
@@ -136,8 +167,18 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     const values = await Promise.all([1, 2, 3, 4].map((v) => store.withEnrolmentLock(section(v), 5_000)))
     t.strictSame(values, [1, 2, 3, 4], 'each section returns its own value')
     t.equal(overlapped, false, 'no two sections overlapped')
-    await t.rejects(store.withEnrolmentLock(async () => { throw new Error('boom') }, 5_000), /boom/, 'an error in the section reaches the caller')
-    t.equal(await store.withEnrolmentLock(async () => 'after', 5_000), 'after', 'twin: the lock is free again after an error')
+    await t.rejects(
+      store.withEnrolmentLock(async () => {
+        throw new Error('boom')
+      }, 5_000),
+      /boom/,
+      'an error in the section reaches the caller',
+    )
+    t.equal(
+      await store.withEnrolmentLock(async () => 'after', 5_000),
+      'after',
+      'twin: the lock is free again after an error',
+    )
   })
 
   t.test(`${name}: replaceCredential only for an active resident`, async (t) => {
@@ -145,12 +186,20 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     const resident = newResident()
     await store.createResident(resident)
     t.equal(await store.replaceCredential(resident.resident.residentId, 'hash-new'), true)
-    t.equal((await store.getResidentByCredentialHash('hash-new'))?.residentId, resident.resident.residentId, 'found by the new hash')
+    t.equal(
+      (await store.getResidentByCredentialHash('hash-new'))?.residentId,
+      resident.resident.residentId,
+      'found by the new hash',
+    )
     t.equal(await store.getResidentByCredentialHash(resident.credentialHash), null, 'not by the old hash')
     t.equal(await store.replaceCredential('no-such-id', 'hash-other'), false, 'unknown id')
     await store.revokeResident(resident.resident.residentId, '2026-03-04T05:06:07.890Z')
     t.equal(await store.replaceCredential(resident.resident.residentId, 'hash-newer'), false, 'revoked')
-    t.equal((await store.getResidentByCredentialHash('hash-new'))?.residentId, resident.resident.residentId, 'the hash is unchanged')
+    t.equal(
+      (await store.getResidentByCredentialHash('hash-new'))?.residentId,
+      resident.resident.residentId,
+      'the hash is unchanged',
+    )
   })
 
   t.test(`${name}: sealed templates round-trip byte-exact`, async (t) => {
@@ -166,7 +215,11 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
       const stored = await store.getTemplate(input.template.subject)
       t.ok(stored?.sealed instanceof Uint8Array, 'a Uint8Array')
       t.strictSame(stored && Buffer.from(stored.sealed), Buffer.from(input.template.sealed), 'same bytes')
-      t.strictSame(stored && { ...stored, sealed: null }, { ...input.template, sealed: null }, 'same model fields and dimensions')
+      t.strictSame(
+        stored && { ...stored, sealed: null },
+        { ...input.template, sealed: null },
+        'same model fields and dimensions',
+      )
     }
     const listed = await store.listActiveTemplates()
     t.equal(listed.length, 2)
@@ -180,10 +233,26 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
 
   t.test(`${name}: audit and clearance rows are append-only`, async (t) => {
     const store = await fresh(t)
-    await store.appendAudit({ at: '2026-01-01T00:00:00.000Z', kind: 'ENROLLED', actor: 'operator', subjectRef: 'ref-1', details: { model: 'm', ok: true, score: null } })
-    await store.appendAudit({ at: '2026-01-01T00:00:01.000Z', kind: 'REVOKED', actor: 'operator', subjectRef: null, details: {} })
+    await store.appendAudit({
+      at: '2026-01-01T00:00:00.000Z',
+      kind: 'ENROLLED',
+      actor: 'operator',
+      subjectRef: 'ref-1',
+      details: { model: 'm', ok: true, score: null },
+    })
+    await store.appendAudit({
+      at: '2026-01-01T00:00:01.000Z',
+      kind: 'REVOKED',
+      actor: 'operator',
+      subjectRef: null,
+      details: {},
+    })
     const audit = await store.listAudit(10)
-    t.same(audit.map((a) => a.kind), ['REVOKED', 'ENROLLED'], 'newest first')
+    t.same(
+      audit.map((a) => a.kind),
+      ['REVOKED', 'ENROLLED'],
+      'newest first',
+    )
     t.ok(audit[0]!.seq > audit[1]!.seq, 'sequence increases')
     t.same(audit[1]!.details, { model: 'm', ok: true, score: null })
     t.equal((await store.listAudit(1)).length, 1, 'limit')
@@ -199,7 +268,13 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
 
   t.test(`${name}: enrolment reviews`, async (t) => {
     const store = await fresh(t)
-    const review = { reviewId: randomUUID(), residentId: 'R-1', matchedResidentId: 'R-2', score: 0.1 + 0.2, createdAt: '2026-01-01T00:00:00.000Z' }
+    const review = {
+      reviewId: randomUUID(),
+      residentId: 'R-1',
+      matchedResidentId: 'R-2',
+      score: 0.1 + 0.2,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    }
     await t.resolves(store.recordReview(review), 'recorded')
     await t.resolves(store.recordReview({ ...review, reviewId: randomUUID() }), 'twin: another review id')
     await t.rejects(store.recordReview(review), 'the same review id again is refused')
@@ -210,7 +285,11 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     const use = jtiUse('https://issuer.example', randomUUID())
     t.equal(await store.consumeJti(use), true, 'first use')
     t.equal(await store.consumeJti(use), false, 'replay')
-    t.equal(await store.consumeJti({ ...use, kioskId: 'kiosk-other', consumedAt: new Date().toISOString() }), false, 'replay at another kiosk')
+    t.equal(
+      await store.consumeJti({ ...use, kioskId: 'kiosk-other', consumedAt: new Date().toISOString() }),
+      false,
+      'replay at another kiosk',
+    )
     t.equal(await store.consumeJti({ ...use, iss: 'https://other-issuer.example' }), true, 'same jti, other iss')
     t.equal(await store.consumeJti({ ...use, jti: randomUUID() }), true, 'same iss, other jti')
   })
@@ -218,9 +297,13 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
   t.test(`${name}: 100 concurrent consumeJti calls on one jti, one true`, async (t) => {
     const store = await fresh(t)
     const use = jtiUse('https://issuer.example', randomUUID())
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.consumeJti({ ...use, kioskId: `kiosk-${i}` })))
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => store.consumeJti({ ...use, kioskId: `kiosk-${i}` })),
+    )
     t.equal(results.filter(Boolean).length, 1, 'exactly one')
-    const twins = await Promise.all(Array.from({ length: 100 }, () => store.consumeJti(jtiUse('https://issuer.example', randomUUID()))))
+    const twins = await Promise.all(
+      Array.from({ length: 100 }, () => store.consumeJti(jtiUse('https://issuer.example', randomUUID()))),
+    )
     t.equal(twins.filter(Boolean).length, 100, 'twin: 100 distinct jtis concurrently, all true')
   })
 
@@ -228,11 +311,23 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     const store = await fresh(t)
     const batch = Array.from({ length: 5 }, (_, i) => clearanceEvent(1_760_000_000_000 + i))
     t.strictSame(await store.insertEvents(batch, 1_760_000_100_000), { inserted: 5, duplicates: 0 }, 'new batch')
-    t.strictSame(await store.insertEvents(batch, 1_760_000_200_000), { inserted: 0, duplicates: 5 }, 'the same batch again')
+    t.strictSame(
+      await store.insertEvents(batch, 1_760_000_200_000),
+      { inserted: 0, duplicates: 5 },
+      'the same batch again',
+    )
     const overlap = [...batch.slice(2), ...Array.from({ length: 4 }, (_, i) => clearanceEvent(1_760_000_000_100 + i))]
-    t.strictSame(await store.insertEvents(overlap, 1_760_000_300_000), { inserted: 4, duplicates: 3 }, 'partial overlap')
+    t.strictSame(
+      await store.insertEvents(overlap, 1_760_000_300_000),
+      { inserted: 4, duplicates: 3 },
+      'partial overlap',
+    )
     const fresh1 = clearanceEvent(1_760_000_000_200)
-    t.strictSame(await store.insertEvents([fresh1, fresh1], 1_760_000_300_000), { inserted: 1, duplicates: 1 }, 'a duplicate within a batch')
+    t.strictSame(
+      await store.insertEvents([fresh1, fresh1], 1_760_000_300_000),
+      { inserted: 1, duplicates: 1 },
+      'a duplicate within a batch',
+    )
     t.strictSame(await store.insertEvents([], 1_760_000_300_000), { inserted: 0, duplicates: 0 }, 'empty batch')
     t.equal(await store.countEvents(), 10, 'distinct events')
     const first = (await store.listEvents(0)).find((e) => e.eventId === batch[0]!.eventId)
@@ -245,7 +340,11 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     const bad = { ...clearanceEvent(1_760_000_000_001), channel: 'teleport' } as unknown as ClearanceEvent
     await t.rejects(store.insertEvents([good, bad], 1_760_000_100_000), 'refused')
     t.equal(await store.countEvents(), 0, 'the valid event was rolled back with it')
-    t.strictSame(await store.insertEvents([good], 1_760_000_100_000), { inserted: 1, duplicates: 0 }, 'twin: the valid event alone')
+    t.strictSame(
+      await store.insertEvents([good], 1_760_000_100_000),
+      { inserted: 1, duplicates: 0 },
+      'twin: the valid event alone',
+    )
   })
 
   t.test(`${name}: listEvents(since) in occurredAt order, every field round-tripped`, async (t) => {
@@ -263,16 +362,35 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
       kid: 'NULL',
       jtiHash: 'a'.repeat(64),
       occurredAt: base + 20,
-      timings: { decodeMs: 0.1, verifyMs: 1e-7, detectMs: 12.345678901234567, embedMs: 0, livenessMs: 99.9, matchMs: 2 ** -20, totalMs: 1234.5 },
+      timings: {
+        decodeMs: 0.1,
+        verifyMs: 1e-7,
+        detectMs: 12.345678901234567,
+        embedMs: 0,
+        livenessMs: 99.9,
+        matchMs: 2 ** -20,
+        totalMs: 1234.5,
+      },
     }
-    const bare: ClearanceEvent = { ...clearanceEvent(base + 10), reason: null, score: null, modelVersion: null, kid: null, jtiHash: null }
+    const bare: ClearanceEvent = {
+      ...clearanceEvent(base + 10),
+      reason: null,
+      score: null,
+      modelVersion: null,
+      kid: null,
+      jtiHash: null,
+    }
     const atSince = clearanceEvent(base)
     const beforeSince = clearanceEvent(base - 1)
     const latest = { ...clearanceEvent(Date.now() + 86_400_000), decision: 'APPROVE' as const, score: 0.1 + 0.2 }
     await store.insertEvents([full, beforeSince, latest], 1_760_000_500_001)
     await store.insertEvents([bare, atSince], 1_760_000_500_002)
     const listed = await store.listEvents(base)
-    t.strictSame(listed.map((e) => e.eventId), [atSince, bare, full, latest].map((e) => e.eventId), 'since is inclusive, ordered by occurredAt')
+    t.strictSame(
+      listed.map((e) => e.eventId),
+      [atSince, bare, full, latest].map((e) => e.eventId),
+      'since is inclusive, ordered by occurredAt',
+    )
     t.strictSame(listed[1], { ...bare, receivedAt: 1_760_000_500_002 }, 'nulls round-trip')
     t.strictSame(listed[2], { ...full, receivedAt: 1_760_000_500_001 }, 'every field round-trips')
     t.strictSame(listed[3], { ...latest, receivedAt: 1_760_000_500_001 }, 'a present-day epoch round-trips as a number')
@@ -286,29 +404,61 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
   t.test(`${name}: outbox append from genesis; a resent prefix is acknowledged, nothing duplicated`, async (t) => {
     const store = await fresh(t)
     const entries = outboxChain('kiosk-1', 12)
-    t.strictSame(await store.getOutboxHead('kiosk-1'), { seq: 0, hash: genesisHash('kiosk-1') }, 'genesis before the first entry')
+    t.strictSame(
+      await store.getOutboxHead('kiosk-1'),
+      { seq: 0, hash: genesisHash('kiosk-1') },
+      'genesis before the first entry',
+    )
     const first = await store.appendOutbox('kiosk-1', entries.slice(0, 8), 1_760_000_100_000)
     t.strictSame(first, { ok: true, head: { seq: 8, hash: entries[7]!.hash }, stored: 8, alreadyStored: 0, flags: [] })
     const overlap = await store.appendOutbox('kiosk-1', entries.slice(5), 1_760_000_200_000)
-    t.strictSame(overlap, { ok: true, head: { seq: 12, hash: entries[11]!.hash }, stored: 4, alreadyStored: 3, flags: [] }, 'overlap: only the new tail')
+    t.strictSame(
+      overlap,
+      { ok: true, head: { seq: 12, hash: entries[11]!.hash }, stored: 4, alreadyStored: 3, flags: [] },
+      'overlap: only the new tail',
+    )
     const replay = await store.appendOutbox('kiosk-1', entries.slice(0, 8), 1_760_000_300_000)
-    t.strictSame(replay, { ok: true, head: { seq: 12, hash: entries[11]!.hash }, stored: 0, alreadyStored: 8, flags: [] }, 'a replayed batch')
+    t.strictSame(
+      replay,
+      { ok: true, head: { seq: 12, hash: entries[11]!.hash }, stored: 0, alreadyStored: 8, flags: [] },
+      'a replayed batch',
+    )
     t.equal(await store.countEvents(), 12, 'each event once')
     t.strictSame(await store.getOutboxHead('kiosk-1'), { seq: 12, hash: entries[11]!.hash })
     t.strictSame(await store.getOutboxHead('kiosk-2'), { seq: 0, hash: genesisHash('kiosk-2') }, 'heads are per kiosk')
     const stored = (await store.listEvents(0)).find((e) => e.eventId === entries[0]!.event.eventId)
-    t.strictSame(stored, { ...entries[0]!.event, receivedAt: 1_760_000_100_000 }, 'the event round-trips, first receipt kept')
+    t.strictSame(
+      stored,
+      { ...entries[0]!.event, receivedAt: 1_760_000_100_000 },
+      'the event round-trips, first receipt kept',
+    )
   })
 
   t.test(`${name}: the same outbox batch sent twice at once is stored once`, async (t) => {
     const store = await fresh(t)
     const entries = outboxChain('kiosk-1', 50)
-    const results = await Promise.all([store.appendOutbox('kiosk-1', entries, 1), store.appendOutbox('kiosk-1', entries, 2)])
-    t.same(results.map((r) => (r.ok ? [r.stored, r.alreadyStored, r.head.seq] : r.problem)).sort(), [[0, 50, 50], [50, 0, 50]], 'one stores, the other acknowledges')
+    const results = await Promise.all([
+      store.appendOutbox('kiosk-1', entries, 1),
+      store.appendOutbox('kiosk-1', entries, 2),
+    ])
+    t.same(
+      results.map((r) => (r.ok ? [r.stored, r.alreadyStored, r.head.seq] : r.problem)).sort(),
+      [
+        [0, 50, 50],
+        [50, 0, 50],
+      ],
+      'one stores, the other acknowledges',
+    )
     t.equal(await store.countEvents(), 50)
     const other = outboxChain('kiosk-2', 50)
-    const twins = await Promise.all([store.appendOutbox('kiosk-2', other.slice(0, 25), 3), store.appendOutbox('kiosk-3', outboxChain('kiosk-3', 25), 3)])
-    t.ok(twins.every((r) => r.ok && r.stored === 25), 'twin: two kiosks at once, both stored')
+    const twins = await Promise.all([
+      store.appendOutbox('kiosk-2', other.slice(0, 25), 3),
+      store.appendOutbox('kiosk-3', outboxChain('kiosk-3', 25), 3),
+    ])
+    t.ok(
+      twins.every((r) => r.ok && r.stored === 25),
+      'twin: two kiosks at once, both stored',
+    )
     t.equal(await store.countEvents(), 100)
   })
 
@@ -317,12 +467,24 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     const entries = outboxChain('kiosk-1', 10)
     await store.appendOutbox('kiosk-1', entries.slice(0, 4), 1)
     const gap = await store.appendOutbox('kiosk-1', entries.slice(5), 2)
-    t.strictSame(gap, { ok: false, problem: { code: 'OUTBOX_GAP', atSeq: 5 }, head: { seq: 4, hash: entries[3]!.hash } }, 'gap')
+    t.strictSame(
+      gap,
+      { ok: false, problem: { code: 'OUTBOX_GAP', atSeq: 5 }, head: { seq: 4, hash: entries[3]!.hash } },
+      'gap',
+    )
     const other = outboxChain('kiosk-1', 10)
     const forked = await store.appendOutbox('kiosk-1', other.slice(2, 6), 3)
-    t.strictSame(forked.ok ? null : forked.problem, { code: 'OUTBOX_CHAIN_BROKEN', atSeq: 3 }, 'a stored seq resent with another hash')
+    t.strictSame(
+      forked.ok ? null : forked.problem,
+      { code: 'OUTBOX_CHAIN_BROKEN', atSeq: 3 },
+      'a stored seq resent with another hash',
+    )
     const unlinked = await store.appendOutbox('kiosk-1', other.slice(4, 6), 4)
-    t.strictSame(unlinked.ok ? null : unlinked.problem, { code: 'OUTBOX_CHAIN_BROKEN', atSeq: 5 }, 'a new entry not linked to the head')
+    t.strictSame(
+      unlinked.ok ? null : unlinked.problem,
+      { code: 'OUTBOX_CHAIN_BROKEN', atSeq: 5 },
+      'a new entry not linked to the head',
+    )
     t.equal(await store.countEvents(), 4, 'nothing stored by the refused batches')
     t.strictSame(await store.getOutboxHead('kiosk-1'), { seq: 4, hash: entries[3]!.hash }, 'head unchanged')
     const twin = await store.appendOutbox('kiosk-1', entries.slice(4), 5)
@@ -332,26 +494,50 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     await t.rejects(rawSql(store, 'DELETE FROM outbox_entries'), 'chain entries cannot be deleted')
   })
 
-  t.test(`${name}: offline token ids are consumed at sync; a second use is flagged and both events are kept`, async (t) => {
-    const store = await fresh(t)
-    const claim: OfflineJtiClaim = { iss: 'https://issuer.example', jti: randomUUID(), exp: Math.floor(Date.now() / 1000) + 120, sub: 'sub-nobody-123' }
-    const kioskA = outboxChain('kiosk-a', 3, { 2: claim })
-    const kioskB = outboxChain('kiosk-b', 2, { 1: claim })
-    const a = await store.appendOutbox('kiosk-a', kioskA, 1_760_000_100_000)
-    t.strictSame(a.ok && a.flags, [], 'first use: no flag')
-    t.equal(await store.consumeJti({ ...jtiUse(claim.iss, claim.jti), kioskId: 'kiosk-c' }), false, 'the ledger now holds the offline use')
-    const b = await store.appendOutbox('kiosk-b', kioskB, 1_760_000_200_000)
-    const expected = { kind: 'JTI_DOUBLE_USE', kioskId: 'kiosk-b', seq: 1, eventId: kioskB[0]!.event.eventId, jtiHash: jtiHash(claim.iss, claim.jti), otherKioskId: 'kiosk-a', flaggedAt: 1_760_000_200_000 }
-    t.strictSame(b.ok && b.flags, [expected], 'second use: flagged')
-    t.strictSame(await store.listOfflineFlags(10), [expected], 'listed')
-    const both = (await store.listEvents(0)).filter((e) => e.jtiHash === jtiHash(claim.iss, claim.jti))
-    t.strictSame(both.map((e) => e.kioskId).sort(), ['kiosk-a', 'kiosk-b'], 'both events kept')
-    const audit = (await store.listAudit(10)).find((e) => e.kind === 'OFFLINE_JTI_DOUBLE_USE')
-    t.strictSame(audit?.details, { kioskId: 'kiosk-b', seq: 1, eventId: expected.eventId, jtiHash: expected.jtiHash, otherKioskId: 'kiosk-a' }, 'audited')
-    const again = await store.appendOutbox('kiosk-b', kioskB, 1_760_000_300_000)
-    t.strictSame(again.ok && again.flags, [], 'a resend raises no second flag')
-    t.equal((await store.listOfflineFlags(10)).length, 1)
-  })
+  t.test(
+    `${name}: offline token ids are consumed at sync; a second use is flagged and both events are kept`,
+    async (t) => {
+      const store = await fresh(t)
+      const claim: OfflineJtiClaim = {
+        iss: 'https://issuer.example',
+        jti: randomUUID(),
+        exp: Math.floor(Date.now() / 1000) + 120,
+        sub: 'sub-nobody-123',
+      }
+      const kioskA = outboxChain('kiosk-a', 3, { 2: claim })
+      const kioskB = outboxChain('kiosk-b', 2, { 1: claim })
+      const a = await store.appendOutbox('kiosk-a', kioskA, 1_760_000_100_000)
+      t.strictSame(a.ok && a.flags, [], 'first use: no flag')
+      t.equal(
+        await store.consumeJti({ ...jtiUse(claim.iss, claim.jti), kioskId: 'kiosk-c' }),
+        false,
+        'the ledger now holds the offline use',
+      )
+      const b = await store.appendOutbox('kiosk-b', kioskB, 1_760_000_200_000)
+      const expected = {
+        kind: 'JTI_DOUBLE_USE',
+        kioskId: 'kiosk-b',
+        seq: 1,
+        eventId: kioskB[0]!.event.eventId,
+        jtiHash: jtiHash(claim.iss, claim.jti),
+        otherKioskId: 'kiosk-a',
+        flaggedAt: 1_760_000_200_000,
+      }
+      t.strictSame(b.ok && b.flags, [expected], 'second use: flagged')
+      t.strictSame(await store.listOfflineFlags(10), [expected], 'listed')
+      const both = (await store.listEvents(0)).filter((e) => e.jtiHash === jtiHash(claim.iss, claim.jti))
+      t.strictSame(both.map((e) => e.kioskId).sort(), ['kiosk-a', 'kiosk-b'], 'both events kept')
+      const audit = (await store.listAudit(10)).find((e) => e.kind === 'OFFLINE_JTI_DOUBLE_USE')
+      t.strictSame(
+        audit?.details,
+        { kioskId: 'kiosk-b', seq: 1, eventId: expected.eventId, jtiHash: expected.jtiHash, otherKioskId: 'kiosk-a' },
+        'audited',
+      )
+      const again = await store.appendOutbox('kiosk-b', kioskB, 1_760_000_300_000)
+      t.strictSame(again.ok && again.flags, [], 'a resend raises no second flag')
+      t.equal((await store.listOfflineFlags(10)).length, 1)
+    },
+  )
 
   t.test(`${name}: revoked subjects are listed; an offline approval after the revocation is flagged`, async (t) => {
     const store = await fresh(t)
@@ -363,17 +549,26 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     await store.revokeResident(gone.resident.residentId, new Date(1_760_000_000_000).toISOString())
     t.strictSame(await store.listRevokedSubjects(), [gone.resident.subject])
     const claim = (sub: string): OfflineJtiClaim => ({ iss: 'i', jti: randomUUID(), exp: 2_000_000_000, sub })
-    const entries = outboxChain('kiosk-1', 3, { 1: claim(gone.resident.subject), 2: claim(kept.resident.subject), 3: claim(gone.resident.subject) }, (seq) =>
-      seq === 3 ? 1_759_999_999_999 : 1_760_000_000_500,
+    const entries = outboxChain(
+      'kiosk-1',
+      3,
+      { 1: claim(gone.resident.subject), 2: claim(kept.resident.subject), 3: claim(gone.resident.subject) },
+      (seq) => (seq === 3 ? 1_759_999_999_999 : 1_760_000_000_500),
     )
     const result = await store.appendOutbox('kiosk-1', entries, 1_760_000_100_000)
-    t.strictSame(result.ok && result.flags.map((f) => [f.kind, f.seq]), [['REVOKED_AT_USE', 1]], 'after the revocation: flagged; an active resident and a use before it: not')
+    t.strictSame(
+      result.ok && result.flags.map((f) => [f.kind, f.seq]),
+      [['REVOKED_AT_USE', 1]],
+      'after the revocation: flagged; an active resident and a use before it: not',
+    )
     const audit = (await store.listAudit(10)).find((e) => e.kind === 'OFFLINE_REVOKED_AT_USE')
     t.equal(audit?.subjectRef, gone.resident.subject, 'the audit names the opaque subject')
   })
 }
 
-function newResident(overrides: { residentId?: string; guardianConsent?: boolean; sealed?: Uint8Array; photos?: number } = {}): NewResident {
+function newResident(
+  overrides: { residentId?: string; guardianConsent?: boolean; sealed?: Uint8Array; photos?: number } = {},
+): NewResident {
   const id = randomUUID()
   return {
     resident: {
@@ -385,7 +580,14 @@ function newResident(overrides: { residentId?: string; guardianConsent?: boolean
       enrolledAt: '2026-01-02T03:04:05.678Z',
     },
     credentialHash: `hash-${id}`,
-    template: { subject: `sub-${id}`, modelName: 'human-faceres', modelVersion: 'test-1', dimensions: 512, photos: overrides.photos ?? 1, sealed: overrides.sealed ?? awkwardBytes() },
+    template: {
+      subject: `sub-${id}`,
+      modelName: 'human-faceres',
+      modelVersion: 'test-1',
+      dimensions: 512,
+      photos: overrides.photos ?? 1,
+      sealed: overrides.sealed ?? awkwardBytes(),
+    },
   }
 }
 
@@ -395,7 +597,13 @@ function awkwardBytes(): Uint8Array {
 }
 
 function jtiUse(iss: string, jti: string) {
-  return { iss, jti, expiresAtSec: Math.floor(Date.now() / 1000) + 120, kioskId: 'kiosk-1', consumedAt: new Date().toISOString() }
+  return {
+    iss,
+    jti,
+    expiresAtSec: Math.floor(Date.now() / 1000) + 120,
+    kioskId: 'kiosk-1',
+    consumedAt: new Date().toISOString(),
+  }
 }
 
 function clearanceEvent(occurredAt: number): ClearanceEvent {
@@ -411,7 +619,15 @@ function clearanceEvent(occurredAt: number): ClearanceEvent {
     kid: 'key-1',
     jtiHash: 'f'.repeat(64),
     occurredAt,
-    timings: { decodeMs: 1.5, verifyMs: 0.25, detectMs: 20.125, embedMs: 30.5, livenessMs: 15.75, matchMs: 0.0625, totalMs: 68.1875 },
+    timings: {
+      decodeMs: 1.5,
+      verifyMs: 0.25,
+      detectMs: 20.125,
+      embedMs: 30.5,
+      livenessMs: 15.75,
+      matchMs: 0.0625,
+      totalMs: 68.1875,
+    },
   }
 }
 
@@ -426,7 +642,11 @@ function outboxChain(
   let prevHash = genesisHash(kioskId)
   for (let seq = 1; seq <= count; seq++) {
     const jti = claims[seq] ?? null
-    const event: ClearanceEvent = { ...clearanceEvent(occurredAt(seq)), kioskId, jtiHash: jti ? jtiHash(jti.iss, jti.jti) : null }
+    const event: ClearanceEvent = {
+      ...clearanceEvent(occurredAt(seq)),
+      kioskId,
+      jtiHash: jti ? jtiHash(jti.iss, jti.jti) : null,
+    }
     const hash = entryHash(prevHash, seq, event, jti)
     entries.push({ seq, prevHash, hash, event, jti })
     prevHash = hash

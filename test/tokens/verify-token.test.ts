@@ -16,9 +16,21 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 /** Signs arbitrary header and claims with the real key, to test the claim rules one by one. */
 function signRaw(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
   // noTimestamp: jsonwebtoken would otherwise add an iat of its own when the claims have none.
-  return jwt.sign(claims, key.privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: TOKEN_TYP, kid: key.kid, ...header }, noTimestamp: !('iat' in claims) })
+  return jwt.sign(claims, key.privateKey, {
+    algorithm: 'ES256',
+    header: { alg: 'ES256', typ: TOKEN_TYP, kid: key.kid, ...header },
+    noTimestamp: !('iat' in claims),
+  })
 }
-const validClaims = () => ({ iss: 'iss-test', aud: 'gate', sub: 'subject-0001', jti: 'abcdefghijklmnop', iat: NOW, nbf: NOW, exp: NOW + 120 })
+const validClaims = () => ({
+  iss: 'iss-test',
+  aud: 'gate',
+  sub: 'subject-0001',
+  jti: 'abcdefghijklmnop',
+  iat: NOW,
+  nbf: NOW,
+  exp: NOW + 120,
+})
 
 t.test('a token signed by the issuer verifies, with its claims', async (t) => {
   const { token, claims } = signToken(request, key)
@@ -39,17 +51,37 @@ t.test('signature and algorithm attacks are TOKEN_INVALID', async (t) => {
   const hsHeader = b64({ alg: 'HS256', typ: TOKEN_TYP, kid: key.kid })
   const pem = key.publicKey.export({ type: 'spki', format: 'pem' })
   const hsSig = createHmac('sha256', pem).update(`${hsHeader}.${p}`).digest('base64url')
-  t.match(verifyToken(`${hsHeader}.${p}.${hsSig}`, keys, policy, NOW), { ok: false, reason: 'TOKEN_INVALID' }, 'HS256 with the public key as secret')
+  t.match(
+    verifyToken(`${hsHeader}.${p}.${hsSig}`, keys, policy, NOW),
+    { ok: false, reason: 'TOKEN_INVALID' },
+    'HS256 with the public key as secret',
+  )
   const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const forged = jwt.sign(validClaims(), attacker.privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: TOKEN_TYP, kid: key.kid } })
-  t.match(verifyToken(forged, keys, policy, NOW), { ok: false, reason: 'TOKEN_INVALID' }, 'signed by another key under our kid')
+  const forged = jwt.sign(validClaims(), attacker.privateKey, {
+    algorithm: 'ES256',
+    header: { alg: 'ES256', typ: TOKEN_TYP, kid: key.kid },
+  })
+  t.match(
+    verifyToken(forged, keys, policy, NOW),
+    { ok: false, reason: 'TOKEN_INVALID' },
+    'signed by another key under our kid',
+  )
 })
 
 t.test('kid must be known and well-formed; the key map is a Map', async (t) => {
   t.equal(verifyToken(signRaw(validClaims()), keys, policy, NOW).ok, true, 'known kid')
-  t.match(verifyToken(signRaw(validClaims(), { kid: 'unknown-kid' }), keys, policy, NOW), { ok: false, detail: 'unknown kid' })
-  t.match(verifyToken(signRaw(validClaims(), { kid: '__proto__' }), keys, policy, NOW), { ok: false, reason: 'TOKEN_INVALID' })
-  t.match(verifyToken(signRaw(validClaims(), { kid: '../../etc/passwd' }), keys, policy, NOW), { ok: false, detail: 'kid format' })
+  t.match(verifyToken(signRaw(validClaims(), { kid: 'unknown-kid' }), keys, policy, NOW), {
+    ok: false,
+    detail: 'unknown kid',
+  })
+  t.match(verifyToken(signRaw(validClaims(), { kid: '__proto__' }), keys, policy, NOW), {
+    ok: false,
+    reason: 'TOKEN_INVALID',
+  })
+  t.match(verifyToken(signRaw(validClaims(), { kid: '../../etc/passwd' }), keys, policy, NOW), {
+    ok: false,
+    detail: 'kid format',
+  })
   t.match(verifyToken(signRaw(validClaims(), { kid: 42 }), keys, policy, NOW), { ok: false, detail: 'kid format' })
   t.match(verifyToken(signRaw(validClaims(), { typ: 'JWT' }), keys, policy, NOW), { ok: false, detail: 'typ' })
 })
@@ -62,9 +94,21 @@ t.test('every claim is required and checked', async (t) => {
   }
   t.equal(verifyToken(signRaw({ ...validClaims(), aud: 'other' }), keys, policy, NOW).ok, false, 'wrong audience')
   t.equal(verifyToken(signRaw({ ...validClaims(), iss: 'other' }), keys, policy, NOW).ok, false, 'wrong issuer')
-  t.match(verifyToken(signRaw({ ...validClaims(), iat: NOW + 60, nbf: NOW + 60, exp: NOW + 120 }), keys, policy, NOW), { ok: false, reason: 'TOKEN_NOT_YET_VALID' }, 'future iat and nbf')
-  t.match(verifyToken(signRaw({ ...validClaims(), iat: NOW + 60 }), keys, policy, NOW), { ok: false, detail: 'iat in the future' }, 'future iat')
-  t.match(verifyToken(signRaw({ ...validClaims(), exp: NOW + 3600 }), keys, policy, NOW), { ok: false, detail: 'lifetime' }, 'over-long lifetime')
+  t.match(
+    verifyToken(signRaw({ ...validClaims(), iat: NOW + 60, nbf: NOW + 60, exp: NOW + 120 }), keys, policy, NOW),
+    { ok: false, reason: 'TOKEN_NOT_YET_VALID' },
+    'future iat and nbf',
+  )
+  t.match(
+    verifyToken(signRaw({ ...validClaims(), iat: NOW + 60 }), keys, policy, NOW),
+    { ok: false, detail: 'iat in the future' },
+    'future iat',
+  )
+  t.match(
+    verifyToken(signRaw({ ...validClaims(), exp: NOW + 3600 }), keys, policy, NOW),
+    { ok: false, detail: 'lifetime' },
+    'over-long lifetime',
+  )
   t.equal(verifyToken(signRaw({ ...validClaims(), exp: NOW + 300 }), keys, policy, NOW).ok, true, 'lifetime at the cap')
   t.match(verifyToken(signRaw({ ...validClaims(), jti: 'short' }), keys, policy, NOW), { ok: false, detail: 'jti' })
 })
@@ -78,14 +122,28 @@ t.test('time: expired and not-yet-valid, with a small tolerance', async (t) => {
 })
 
 t.test('garbage never throws', async (t) => {
-  for (const input of ['', 'a.b.c', '...', 'x'.repeat(5000), `${b64([1, 2])}.${b64([])}.sig`, null as unknown as string]) {
+  for (const input of [
+    '',
+    'a.b.c',
+    '...',
+    'x'.repeat(5000),
+    `${b64([1, 2])}.${b64([])}.sig`,
+    null as unknown as string,
+  ]) {
     t.match(verifyToken(input, keys, policy, NOW), { ok: false, reason: 'TOKEN_INVALID' })
   }
   t.match(verifyToken(signRaw(validClaims()), keys, policy, NOW), { ok: true })
 })
 
 t.test('JWKS round trip keeps only P-256 signing keys', async (t) => {
-  const jwks = { keys: [toPublicJwk(key), { kty: 'RSA', kid: 'rsa', n: 'x', e: 'AQAB' }, { ...toPublicJwk(key), kid: 'bad kid!' }, { ...toPublicJwk(key), kid: 'other', x: 'AAAA' }] }
+  const jwks = {
+    keys: [
+      toPublicJwk(key),
+      { kty: 'RSA', kid: 'rsa', n: 'x', e: 'AQAB' },
+      { ...toPublicJwk(key), kid: 'bad kid!' },
+      { ...toPublicJwk(key), kid: 'other', x: 'AAAA' },
+    ],
+  }
   const parsed = keysFromJwks(jwks)
   t.same([...parsed.keys()], [key.kid])
   const { token } = signToken(request, key)
