@@ -40,9 +40,7 @@ interface FaceRecognitionNet extends FaceApiNet {
   computeFaceDescriptor(input: Tensor3D): Promise<Float32Array | Float32Array[]>
 }
 interface FaceLandmarkNet extends FaceApiNet {
-  detectLandmarks(
-    input: Tensor3D,
-  ): Promise<{
+  detectLandmarks(input: Tensor3D): Promise<{
     align(detection?: null, options?: { useDlibAlignment: boolean }): FaceApiBox
     positions: Array<{ x: number; y: number }>
   }>

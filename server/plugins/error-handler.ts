@@ -35,11 +35,9 @@ export const errorHandlerPlugin = fp(
         reply.headers((error as { headers?: Record<string, string> }).headers ?? {})
       }
       const photoIndexes = error instanceof AppError && mapped.status < 500 ? error.photoIndexes : undefined
-      return reply
-        .status(mapped.status)
-        .send({
-          error: { code: mapped.code, message, requestId: request.id, ...(photoIndexes ? { photoIndexes } : {}) },
-        })
+      return reply.status(mapped.status).send({
+        error: { code: mapped.code, message, requestId: request.id, ...(photoIndexes ? { photoIndexes } : {}) },
+      })
     })
     app.setNotFoundHandler((request, reply) =>
       reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'no such route', requestId: request.id } }),

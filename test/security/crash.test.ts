@@ -212,15 +212,13 @@ t.test(
     // Through the restarted server: acknowledged jtis are replays now; the stores agree.
     const kioskKey = kioskKeys[KIOSKS[0]!]!
     const replays = await Promise.all(
-      ackedJtis
-        .slice(0, 200)
-        .map((j) =>
-          call(second.url, kioskKey, 'POST', '/v1/kiosk/jti', {
-            iss: ISS,
-            jti: j.jti,
-            exp: Math.floor(Date.now() / 1000) + 600,
-          }),
-        ),
+      ackedJtis.slice(0, 200).map((j) =>
+        call(second.url, kioskKey, 'POST', '/v1/kiosk/jti', {
+          iss: ISS,
+          jti: j.jti,
+          exp: Math.floor(Date.now() / 1000) + 600,
+        }),
+      ),
     )
     t.same(
       [...new Set(replays.map((r) => `${r.status} ${(r.body.error as { code?: string } | undefined)?.code}`))],
