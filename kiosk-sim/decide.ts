@@ -4,7 +4,7 @@ import { sameFaceModel } from '../models/face-model.ts'
 import { cosineSimilarity, isUsableEmbedding } from '../models/match.ts'
 import { matchThresholdFor } from '../models/thresholds.ts'
 import type { TokenCheck } from '../tokens/verify-token.ts'
-import type { Decision, ReferReason } from './decision-types.ts'
+import type { Decision, ReferReason } from '../contract/decision-reasons.ts'
 import type { KioskPolicy } from './kiosk-policy.ts'
 
 export type LedgerOutcome = 'consumed' | 'replayed' | 'unavailable'

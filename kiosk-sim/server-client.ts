@@ -1,7 +1,7 @@
+import type { ClearanceEvent } from '../contract/clearance-event.ts'
 import type { ChainEntry, ChainHead } from '../lib/outbox-chain.ts'
-import type { ClearanceEventBody } from '../server/schemas/kiosk.ts'
 
-export type KioskEvent = ClearanceEventBody
+export type KioskEvent = ClearanceEvent
 
 export class ServerUnavailableError extends Error {
   constructor(message: string) {

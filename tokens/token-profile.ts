@@ -4,9 +4,8 @@ export const TOKEN_ALGORITHM = 'ES256' as const
 /** Explicit `typ`, so that no other JWT the issuer signs can be replayed as a gate token. */
 export const TOKEN_TYP = 'ecq+jwt'
 export const MAX_TOKEN_CHARS = 1024
-export const KID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
-export const JTI_PATTERN = /^[A-Za-z0-9_-]{16,64}$/
-export const SUBJECT_PATTERN = /^[A-Za-z0-9_-]{8,64}$/
+// The id formats are the wire contract's, shared with the server's schemas.
+export { JTI_PATTERN, KID_PATTERN, SUBJECT_PATTERN } from '../contract/ids.ts'
 
 export interface TokenClaims {
   iss: string

@@ -6,7 +6,7 @@
 import type { DetectedFace, FaceModelId } from '../../models/face-types.ts'
 import { averageEmbeddings, cosineSimilarity, isUsableEmbedding } from '../../models/match.ts'
 import { decide, faceToMatch, matchScore, type ClearanceEvidence, type Verdict } from '../decide.ts'
-import type { Decision } from '../decision-types.ts'
+import type { Decision } from '../../contract/decision-reasons.ts'
 import type { KioskPolicy } from '../kiosk-policy.ts'
 
 export type GatePhase = 'WAITING_FOR_QR' | 'VERIFYING' | 'CAPTURING_FACE' | 'DECIDED'

@@ -1,5 +1,5 @@
 import { summarise, type Percentiles } from '../../lib/percentiles.ts'
-import { CONTACTLESS_SHARE_REFERENCE } from '../../server/stats/clearance-stats.ts'
+import { CONTACTLESS_SHARE_REFERENCE } from '../../contract/contactless-share.ts'
 import type { ClearanceRecord } from '../pipeline.ts'
 import type { Mix, PlannedPassenger } from './passenger-plan.ts'
 

@@ -2,7 +2,7 @@
 // clip spec ready for passengerClipFrames / writeY4m / writeVideo. Tokens are only valid on the server that
 // issued them and for its token lifetime, so clips are made just before they are played.
 import { readFile } from 'node:fs/promises'
-import type { Decision } from '../decision-types.ts'
+import type { Decision } from '../../contract/decision-reasons.ts'
 import type { PassengerClipSpec } from '../sources/passenger-clip.ts'
 import { fixturePath, type FixturePassenger, type FixtureSet } from './fixture-set.ts'
 import type { OperatorClient } from './operator-client.ts'

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Decision } from '../decision-types.ts'
+import type { Decision } from '../../contract/decision-reasons.ts'
 
 export type Scenario = 'genuine' | 'impostor' | 'expired' | 'replay' | 'forged' | 'noface' | 'twofaces'
 

@@ -7,7 +7,7 @@
 // Nothing personal leaves this module: the public state carries the step and the decision, never the token, the
 // subject, the score, the reason or an image. Every failure refers the passenger: the gate fails closed.
 import type { FaceAnalysis, FaceEngine } from '../../models/face-types.ts'
-import type { Decision } from '../decision-types.ts'
+import type { Decision } from '../../contract/decision-reasons.ts'
 import {
   frameWork,
   initialGateState,

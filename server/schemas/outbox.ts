@@ -1,15 +1,16 @@
 import { Type, type Static } from 'typebox'
-import { ClearanceEventBody } from './kiosk.ts'
+import { ClearanceEvent } from '../../contract/clearance-event.ts'
+import { ID_PATTERNS } from '../../contract/ids.ts'
 
-const Hash = Type.String({ pattern: '^[a-f0-9]{64}$' })
+const Hash = Type.String({ pattern: ID_PATTERNS.sha256Hex })
 const Seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
 
 export const OfflineJtiClaimBody = Type.Object(
   {
-    iss: Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' }),
-    jti: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' }),
+    iss: Type.String({ pattern: ID_PATTERNS.issuer }),
+    jti: Type.String({ pattern: ID_PATTERNS.jti }),
     exp: Type.Integer({ minimum: 1, maximum: 4_102_444_800 }),
-    sub: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }),
+    sub: Type.String({ pattern: ID_PATTERNS.subject }),
   },
   { additionalProperties: false },
 )
@@ -19,7 +20,7 @@ export const OutboxEntryBody = Type.Object(
     seq: Seq,
     prevHash: Hash,
     hash: Hash,
-    event: ClearanceEventBody,
+    event: ClearanceEvent,
     /** Present when the kiosk consumed the token id itself, offline; the server consumes it at sync. */
     jti: Type.Optional(Type.Union([OfflineJtiClaimBody, Type.Null()])),
   },
@@ -29,7 +30,7 @@ export type OutboxEntryBody = Static<typeof OutboxEntryBody>
 
 export const OutboxBatchBody = Type.Object(
   {
-    kioskId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+    kioskId: Type.String({ pattern: ID_PATTERNS.kioskId }),
     events: Type.Array(OutboxEntryBody, { minItems: 1, maxItems: 1000 }),
   },
   { additionalProperties: false },

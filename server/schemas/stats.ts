@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { ID_PATTERNS } from '../../contract/ids.ts'
 
 export const StatsQuery = Type.Object(
   {
@@ -7,8 +8,8 @@ export const StatsQuery = Type.Object(
         default: 'all',
       }),
     ),
-    kioskId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
-    controlPoint: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+    kioskId: Type.Optional(Type.String({ pattern: ID_PATTERNS.kioskId })),
+    controlPoint: Type.Optional(Type.String({ pattern: ID_PATTERNS.controlPoint })),
   },
   { additionalProperties: false },
 )

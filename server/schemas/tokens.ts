@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { ID_PATTERNS } from '../../contract/ids.ts'
 
 export const TokenResponse = Type.Object(
   {
@@ -11,7 +12,7 @@ export const TokenResponse = Type.Object(
 )
 
 export const TokenIdParams = Type.Object(
-  { tokenId: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' }) },
+  { tokenId: Type.String({ pattern: ID_PATTERNS.jti }) },
   { additionalProperties: false },
 )
 export type TokenIdParams = Static<typeof TokenIdParams>

@@ -1,8 +1,6 @@
+import { CONTACTLESS_SHARE_REFERENCE } from '../../contract/contactless-share.ts'
 import { summarise, type Percentiles } from '../../lib/percentiles.ts'
 import type { StageTimings, StoredClearanceEvent } from '../store/store.ts'
-
-/** Share of e-Channel passengers who used the contactless channel in its first month (ImmD Review 2021). */
-export const CONTACTLESS_SHARE_REFERENCE = 0.32
 
 export interface ClearanceStats {
   window: { fromMs: number; toMs: number }

@@ -34,9 +34,9 @@ export interface EventRow {
   event_id: string
   kiosk_id: string
   control_point: string
-  channel: 'contactless' | 'conventional'
+  channel: StoredClearanceEvent['channel']
   decision: StoredClearanceEvent['decision']
-  reason: string | null
+  reason: StoredClearanceEvent['reason']
   score: number | null
   model_version: string | null
   kid: string | null

@@ -1,6 +1,7 @@
+import type { Channel, ClearanceEvent, StageTimings } from '../../contract/clearance-event.ts'
 import type { ChainEntry, ChainHead, ChainProblem } from '../../lib/outbox-chain.ts'
 
-// The persistence contract. SQLite implements it now; a PostgreSQL store implements the same one.
+// The persistence contract, implemented by the SQLite store and the PostgreSQL store alike.
 
 export class EnrolmentLockTimeoutError extends Error {
   constructor(timeoutMs: number) {
@@ -61,33 +62,8 @@ export interface JtiUse {
   consumedAt: string
 }
 
-export type Channel = 'contactless' | 'conventional'
-
-export interface StageTimings {
-  decodeMs: number
-  verifyMs: number
-  detectMs: number
-  embedMs: number
-  livenessMs: number
-  matchMs: number
-  totalMs: number
-}
-
-export interface ClearanceEvent {
-  eventId: string
-  kioskId: string
-  controlPoint: string
-  channel: Channel
-  decision: 'APPROVE' | 'REJECT' | 'REFER_TO_OFFICER'
-  reason: string | null
-  score: number | null
-  modelVersion: string | null
-  kid: string | null
-  jtiHash: string | null
-  /** Epoch milliseconds at the kiosk. */
-  occurredAt: number
-  timings: StageTimings
-}
+// The clearance event and its stage timings are the wire contract's (contract/clearance-event.ts).
+export type { Channel, ClearanceEvent, StageTimings }
 
 export interface StoredClearanceEvent extends ClearanceEvent {
   receivedAt: number

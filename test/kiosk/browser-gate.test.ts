@@ -2,7 +2,7 @@
 // ({"qr":"T","faces":[]} or {"faces":[{"axis":0}]}), the fake engine, and a fake token check.
 import t from 'tap'
 import type { ClearanceEvidence } from '../../kiosk-sim/decide.ts'
-import type { Decision } from '../../kiosk-sim/decision-types.ts'
+import type { Decision } from '../../contract/decision-reasons.ts'
 import { defaultLiveGateConfig } from '../../kiosk-sim/live/gate-state-machine.ts'
 import type { ClearanceRecord, TokenVerification } from '../../kiosk-sim/pipeline.ts'
 import { BrowserGate, type GateTimings } from '../../kiosk-sim/serve/browser-gate.ts'
