@@ -6,6 +6,7 @@ import { averageEmbeddings, firstPairBelow } from '../../models/match.ts'
 import { parseHkid } from '../domain/hkid.ts'
 import type { EnrolmentPolicy } from '../config.ts'
 import { AppError } from '../errors.ts'
+import { auditEvent } from '../store/audit-event.ts'
 import { EnrolmentLockTimeoutError, type ResidentRecord, type Store } from '../store/store.ts'
 import { sealTemplate } from '../templates/template-sealer.ts'
 import { newResidentCredential, newSubject } from './credentials.ts'
@@ -117,13 +118,8 @@ async function admit(
       score: duplicate.score,
       createdAt: today.toISOString(),
     })
-    await deps.store.appendAudit({
-      at: today.toISOString(),
-      kind: 'ENROLMENT_REVIEW',
-      actor: 'operator',
-      subjectRef: null,
-      details: { score: Math.round(duplicate.score * 1e4) / 1e4, model: `${model.name}@${model.version}` },
-    })
+    const details = { score: Math.round(duplicate.score * 1e4) / 1e4, model: `${model.name}@${model.version}` }
+    await deps.store.appendAudit(auditEvent('ENROLMENT_REVIEW', 'operator', null, details, today))
     throw new AppError(
       'DUPLICATE_FACE_REVIEW',
       'the face matches an enrolled resident; the enrolment was sent for review',
@@ -158,13 +154,9 @@ async function admit(
   })
   if (outcome === 'exists') throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
   deps.index.add(residentId, embedding)
-  await deps.store.appendAudit({
-    at: today.toISOString(),
-    kind: 'ENROLLED',
-    actor: 'operator',
-    subjectRef: subject,
-    details: { model: `${model.name}@${model.version}` },
-  })
+  await deps.store.appendAudit(
+    auditEvent('ENROLLED', 'operator', subject, { model: `${model.name}@${model.version}` }, today),
+  )
   return { resident: { ...resident, status: 'active', revokedAt: null }, credential, model }
 }
 

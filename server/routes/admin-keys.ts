@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
+import { auditEvent } from '../store/audit-event.ts'
 
 const KeyRingView = Type.Object(
   {
@@ -50,13 +51,7 @@ export const adminKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const added = await app.signingKeys.rotate()
       request.log.warn({ kid: added.kid }, 'signing key rotated')
-      await app.store.appendAudit({
-        at: new Date().toISOString(),
-        kind: 'KEY_ROTATED',
-        actor: 'operator',
-        subjectRef: null,
-        details: { kid: added.kid },
-      })
+      await app.store.appendAudit(auditEvent('KEY_ROTATED', 'operator', null, { kid: added.kid }))
       return view()
     },
   )

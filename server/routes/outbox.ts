@@ -10,6 +10,7 @@ import {
   OutboxHeadResponse,
   RevocationListResponse,
 } from '../schemas/outbox.ts'
+import { auditEvent } from '../store/audit-event.ts'
 import type { OutboxEntry } from '../store/store.ts'
 
 /** Kiosk offline mode, server side: the revocation list kiosks cache, the outbox sync, and the flags it raises. */
@@ -112,13 +113,8 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
     atSeq: number,
     headSeq?: number,
   ): Promise<never> {
-    await app.store.appendAudit({
-      at: new Date().toISOString(),
-      kind: 'OUTBOX_REFUSED',
-      actor: 'kiosk-sync',
-      subjectRef: null,
-      details: { kioskId, code, atSeq, storedHeadSeq: headSeq ?? null },
-    })
+    const details = { kioskId, code, atSeq, storedHeadSeq: headSeq ?? null }
+    await app.store.appendAudit(auditEvent('OUTBOX_REFUSED', 'kiosk-sync', null, details))
     const next = headSeq === undefined ? '' : `; the server holds up to seq ${headSeq}`
     throw new AppError(code, `outbox refused at seq ${atSeq}${next}`)
   }

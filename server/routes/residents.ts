@@ -12,6 +12,7 @@ import {
   ResidentParams,
   ResidentView,
 } from '../schemas/residents.ts'
+import { auditEvent } from '../store/audit-event.ts'
 import type { ResidentRecord } from '../store/store.ts'
 
 /** An enrolment waits this long for another instance's enrolment to finish, then gets ENROLMENT_BUSY. */
@@ -133,13 +134,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       const resident = await findResident(request.params.residentId)
       if (await app.store.revokeResident(resident.residentId, new Date().toISOString())) {
         app.duplicateIndex.remove(resident.residentId)
-        await app.store.appendAudit({
-          at: new Date().toISOString(),
-          kind: 'REVOKED',
-          actor: 'operator',
-          subjectRef: resident.subject,
-          details: {},
-        })
+        await app.store.appendAudit(auditEvent('REVOKED', 'operator', resident.subject))
       }
       request.log.info({ revoked: true }, 'resident revoked')
       return residentView(await findResident(resident.residentId))
@@ -166,13 +161,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       const { credential, hash } = newResidentCredential()
       if (!(await app.store.replaceCredential(resident.residentId, hash)))
         throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
-      await app.store.appendAudit({
-        at: new Date().toISOString(),
-        kind: 'CREDENTIAL_RESET',
-        actor: 'operator',
-        subjectRef: resident.subject,
-        details: {},
-      })
+      await app.store.appendAudit(auditEvent('CREDENTIAL_RESET', 'operator', resident.subject))
       return { credential }
     },
   )

@@ -1,4 +1,5 @@
 // Row shapes and row-to-record mapping shared by the SQLite and PostgreSQL stores: the same columns in both.
+import { auditEvent } from './audit-event.ts'
 import type {
   AuditEvent,
   OfflineFlag,
@@ -162,19 +163,15 @@ export function offlineFlagFromRow(row: OfflineFlagRow): OfflineFlag {
 
 /** The audit event that goes with a flag, in the same transaction. */
 export function offlineFlagAudit(flag: OfflineFlag, subject: string | null): AuditEvent {
-  return {
-    at: new Date(flag.flaggedAt).toISOString(),
-    kind: `OFFLINE_${flag.kind}`,
-    actor: 'kiosk-sync',
-    subjectRef: flag.kind === 'REVOKED_AT_USE' ? subject : null,
-    details: {
-      kioskId: flag.kioskId,
-      seq: flag.seq,
-      eventId: flag.eventId,
-      jtiHash: flag.jtiHash,
-      otherKioskId: flag.otherKioskId,
-    },
+  const details = {
+    kioskId: flag.kioskId,
+    seq: flag.seq,
+    eventId: flag.eventId,
+    jtiHash: flag.jtiHash,
+    otherKioskId: flag.otherKioskId,
   }
+  const subjectRef = flag.kind === 'REVOKED_AT_USE' ? subject : null
+  return auditEvent(`OFFLINE_${flag.kind}`, 'kiosk-sync', subjectRef, details, new Date(flag.flaggedAt))
 }
 
 /** A revoked resident's offline approval is flagged only when the revocation came before the event. */
