@@ -30,8 +30,13 @@ export interface PipelineDeps {
   policy: KioskPolicy
   tokenPolicy: TokenPolicy
   identity: KioskIdentity
-  /** Epoch milliseconds; a simulation can move it. */
+  /** Epoch milliseconds the rules read (token times, key and offline freshness); a simulation can move it. */
   now: () => number
+  /**
+   * The wall clock a clearance event is stamped with (default: now). A simulation that moves `now` (a passenger
+   * shown ten minutes later) keeps Date.now here: the server bounds occurredAt by its own clock.
+   */
+  eventClock?: () => number
   /**
    * Offline mode: with it, every decision is appended to the durable outbox before it is returned, and the
    * kiosk may admit from its caches while the server is unreachable. Without it, no server means a referral.
@@ -118,7 +123,7 @@ export function clearanceRecord(
   decision: Decision,
   context: Pick<StageContext, 'score' | 'kid' | 'jtiHash'>,
   timings: Timings,
-  deps: Pick<PipelineDeps, 'identity' | 'policy' | 'now'>,
+  deps: Pick<PipelineDeps, 'identity' | 'policy' | 'now' | 'eventClock'>,
 ): ClearanceRecord {
   return {
     eventId: randomUUID(),
@@ -130,7 +135,7 @@ export function clearanceRecord(
     modelVersion: `${deps.policy.model.name}@${deps.policy.model.version}`,
     kid: context.kid,
     jtiHash: context.jtiHash,
-    occurredAt: Math.round(deps.now()),
+    occurredAt: Math.round((deps.eventClock ?? deps.now)()),
     timings,
   }
 }

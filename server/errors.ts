@@ -22,6 +22,10 @@ export const ERRORS = {
   TOKEN_NOT_FOUND: 404,
   TOKEN_REPLAYED: 409,
   EVENT_KIOSK_MISMATCH: 403,
+  /** A clearance event whose reason is not one its decision can carry (contract/decision-reasons.ts). */
+  EVENT_REASON_INVALID: 422,
+  /** A clearance event ahead of the server's clock, or older than its route accepts (clearance-event-rules.ts). */
+  EVENT_TIME_OUT_OF_RANGE: 422,
   /** A kiosk outbox batch that does not start at the stored head + 1 (or skips a seq). */
   OUTBOX_GAP: 409,
   /** A recomputed hash, a link to the previous entry, or a resent seq that differs from what is stored. */

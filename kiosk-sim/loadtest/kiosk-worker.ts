@@ -58,6 +58,7 @@ try {
           tokenPolicy: data.tokenPolicy,
           identity: { kioskId: data.kioskId, controlPoint: data.controlPoint },
           now: () => Date.now() + offset,
+          eventClock: () => Date.now(),
         },
       )
       reporter.add(record)

@@ -77,6 +77,7 @@ export async function runFixtures(set: FixtureSet, options: FixtureRunOptions): 
         tokenPolicy: options.tokenPolicy,
         identity: options.identity,
         now: () => Date.now() + offsetMs,
+        eventClock: () => Date.now(),
         ...(offline ? { offline } : {}),
       },
     )

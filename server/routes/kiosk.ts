@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { EVENT_PROBLEM_TEXT, firstEventProblem, LIVE_EVENT_MAX_AGE_MS } from '../domain/clearance-event-rules.ts'
 import { openOrFail } from '../enrolment/template-opening.ts'
 import { AppError } from '../errors.ts'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
@@ -78,7 +79,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['kiosk'],
         security: BearerSecurity,
         body: EventBatchBody,
-        response: { 200: EventBatchResponse, ...errorResponses(401, 403, 413) },
+        response: { 200: EventBatchResponse, ...errorResponses(401, 403, 413, 422) },
       },
     },
     async (request) => {
@@ -86,7 +87,12 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (events.some((e) => e.kioskId !== request.kioskId)) {
         throw new AppError('EVENT_KIOSK_MISMATCH', 'events must come from the authenticated kiosk')
       }
-      const result = await app.store.insertEvents(events, Date.now())
+      // The whole batch or nothing: the kiosk learns which event, and nothing half-stored needs untangling.
+      const receivedAt = Date.now()
+      const problem = firstEventProblem(events, receivedAt, LIVE_EVENT_MAX_AGE_MS)
+      if (problem)
+        throw new AppError(problem.code, `event ${problem.index} refused: ${EVENT_PROBLEM_TEXT[problem.code]}`)
+      const result = await app.store.insertEvents(events, receivedAt)
       app.metrics.clearanceEvents.inc({ outcome: 'stored' }, result.inserted)
       app.metrics.clearanceEvents.inc({ outcome: 'duplicate' }, result.duplicates)
       if (result.inserted > 0) app.statsFeed.changed()

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { jtiHash, verifyRun, type ChainProblem } from '../../lib/outbox-chain.ts'
+import { firstEventProblem, OUTBOX_EVENT_MAX_AGE_MS, type EventProblemCode } from '../domain/clearance-event-rules.ts'
 import { AppError } from '../errors.ts'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
 import {
@@ -43,7 +44,15 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const problem = verifyRun(entries)
       if (problem) return refuse(kioskId, problem.code, problem.atSeq)
-      const result = await app.store.appendOutbox(kioskId, entries, Date.now())
+      // Old entries are an outage bridged, up to a bound; an entry from the future is a wrong clock, never accepted.
+      const receivedAt = Date.now()
+      const eventProblem = firstEventProblem(
+        entries.map((entry) => entry.event),
+        receivedAt,
+        OUTBOX_EVENT_MAX_AGE_MS,
+      )
+      if (eventProblem) return refuse(kioskId, eventProblem.code, entries[eventProblem.index]!.seq)
+      const result = await app.store.appendOutbox(kioskId, entries, receivedAt)
       if (!result.ok) return refuse(kioskId, result.problem.code, result.problem.atSeq, result.head.seq)
       app.metrics.clearanceEvents.inc({ outcome: 'stored' }, result.stored)
       app.metrics.clearanceEvents.inc({ outcome: 'duplicate' }, result.alreadyStored)
@@ -109,7 +118,7 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Audits the refused batch (evidence of tampering or loss), then throws its stable code. Nothing was stored. */
   async function refuse(
     kioskId: string,
-    code: ChainProblem['code'] | 'OUTBOX_ENTRY_INVALID',
+    code: ChainProblem['code'] | 'OUTBOX_ENTRY_INVALID' | EventProblemCode,
     atSeq: number,
     headSeq?: number,
   ): Promise<never> {

@@ -37,8 +37,10 @@ export function computeStats(events: readonly StoredClearanceEvent[], fromMs: nu
   for (const e of events) {
     increment(byKiosk, e.kioskId)
     increment(byControlPoint, e.controlPoint)
-    if (e.occurredAt >= nowMs - 60_000) lastMinute++
-    if (e.occurredAt >= nowMs - 3_600_000) lastHour++
+    // An event stamped ahead of the server's clock (by up to the accepted skew) is not recent until it is due.
+    const recent = e.occurredAt <= nowMs
+    if (recent && e.occurredAt >= nowMs - 60_000) lastMinute++
+    if (recent && e.occurredAt >= nowMs - 3_600_000) lastHour++
     if (e.channel !== 'contactless') continue
     contactless++
     increment(decisions, e.decision)
