@@ -26,6 +26,8 @@ export const ERRORS = {
   EVENT_REASON_INVALID: 422,
   /** A clearance event ahead of the server's clock, or older than its route accepts (clearance-event-rules.ts). */
   EVENT_TIME_OUT_OF_RANGE: 422,
+  /** An event id this kiosk already used for an event with other content (ids are unique per kiosk). */
+  EVENT_ID_CONFLICT: 409,
   /** A kiosk outbox batch that does not start at the stored head + 1 (or skips a seq). */
   OUTBOX_GAP: 409,
   /** A recomputed hash, a link to the previous entry, or a resent seq that differs from what is stored. */

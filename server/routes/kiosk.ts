@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { EVENT_PROBLEM_TEXT, firstEventProblem, LIVE_EVENT_MAX_AGE_MS } from '../domain/clearance-event-rules.ts'
 import { openOrFail } from '../enrolment/template-opening.ts'
+import { auditEvent } from '../store/audit-event.ts'
+import { EventIdConflictError } from '../store/store.ts'
 import { AppError } from '../errors.ts'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
 import {
@@ -75,11 +77,11 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       bodyLimit: 2 * 1024 * 1024,
       schema: {
-        summary: 'Report clearance events in batches; idempotent by eventId',
+        summary: 'Report clearance events in batches; idempotent by (kioskId, eventId), a changed resend is 409',
         tags: ['kiosk'],
         security: BearerSecurity,
         body: EventBatchBody,
-        response: { 200: EventBatchResponse, ...errorResponses(401, 403, 413, 422) },
+        response: { 200: EventBatchResponse, ...errorResponses(401, 403, 409, 413, 422) },
       },
     },
     async (request) => {
@@ -92,7 +94,13 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const problem = firstEventProblem(events, receivedAt, LIVE_EVENT_MAX_AGE_MS)
       if (problem)
         throw new AppError(problem.code, `event ${problem.index} refused: ${EVENT_PROBLEM_TEXT[problem.code]}`)
-      const result = await app.store.insertEvents(events, receivedAt)
+      const result = await app.store.insertEvents(events, receivedAt).catch(async (error: unknown) => {
+        if (!(error instanceof EventIdConflictError)) throw error
+        // Evidence: a kiosk that rewrites one of its own decisions (or a bug that reuses ids). Nothing was stored.
+        const details = { kioskId: error.kioskId, eventId: error.eventId }
+        await app.store.appendAudit(auditEvent('EVENT_ID_CONFLICT', 'kiosk', null, details))
+        throw new AppError('EVENT_ID_CONFLICT', `event ${error.eventId} is stored with other content`)
+      })
       app.metrics.clearanceEvents.inc({ outcome: 'stored' }, result.inserted)
       app.metrics.clearanceEvents.inc({ outcome: 'duplicate' }, result.duplicates)
       if (result.inserted > 0) app.statsFeed.changed()

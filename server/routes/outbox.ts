@@ -12,7 +12,7 @@ import {
   RevocationListResponse,
 } from '../schemas/outbox.ts'
 import { auditEvent } from '../store/audit-event.ts'
-import type { OutboxEntry } from '../store/store.ts'
+import { EventIdConflictError, type OutboxEntry } from '../store/store.ts'
 
 /** Kiosk offline mode, server side: the revocation list kiosks cache, the outbox sync, and the flags it raises. */
 export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -52,7 +52,11 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
         OUTBOX_EVENT_MAX_AGE_MS,
       )
       if (eventProblem) return refuse(kioskId, eventProblem.code, entries[eventProblem.index]!.seq)
-      const result = await app.store.appendOutbox(kioskId, entries, receivedAt)
+      const result = await app.store.appendOutbox(kioskId, entries, receivedAt).catch((error: unknown) => {
+        if (!(error instanceof EventIdConflictError)) throw error
+        const at = entries.find((entry) => entry.event.eventId === error.eventId)!
+        return refuse(kioskId, 'EVENT_ID_CONFLICT', at.seq)
+      })
       if (!result.ok) return refuse(kioskId, result.problem.code, result.problem.atSeq, result.head.seq)
       app.metrics.clearanceEvents.inc({ outcome: 'stored' }, result.stored)
       app.metrics.clearanceEvents.inc({ outcome: 'duplicate' }, result.alreadyStored)
@@ -118,7 +122,7 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Audits the refused batch (evidence of tampering or loss), then throws its stable code. Nothing was stored. */
   async function refuse(
     kioskId: string,
-    code: ChainProblem['code'] | 'OUTBOX_ENTRY_INVALID' | EventProblemCode,
+    code: ChainProblem['code'] | 'OUTBOX_ENTRY_INVALID' | 'EVENT_ID_CONFLICT' | EventProblemCode,
     atSeq: number,
     headSeq?: number,
   ): Promise<never> {

@@ -154,4 +154,13 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       ALTER TABLE templates ADD COLUMN photos integer NOT NULL DEFAULT 1 CHECK (photos BETWEEN 1 AND 16);
     `,
   },
+  {
+    version: 6,
+    name: 'clearance event ids are unique per kiosk: primary key (kiosk_id, event_id)',
+    // A new index, no row touched: the append-only trigger does not fire.
+    sql: `
+      ALTER TABLE clearance_events DROP CONSTRAINT clearance_events_pkey;
+      ALTER TABLE clearance_events ADD PRIMARY KEY (kiosk_id, event_id);
+    `,
+  },
 ]

@@ -1,9 +1,10 @@
 // The PostgreSQL side of a kiosk outbox sync, inside the caller's transaction (see Store.appendOutbox).
 import type pg from 'pg'
 import { genesisHash, planAppend, type ChainHead } from '../../lib/outbox-chain.ts'
+import { insertEventRows } from './postgres-events.ts'
 import { insertAudit, insertJti } from './postgres-statements.ts'
 import { offlineFlagAudit, revokedBefore } from './rows.ts'
-import type { ClearanceEvent, OfflineFlag, OutboxAppendResult, OutboxEntry } from './store.ts'
+import type { OfflineFlag, OutboxAppendResult, OutboxEntry } from './store.ts'
 
 const CHUNK = 1000
 
@@ -12,7 +13,6 @@ export async function appendOutboxRun(
   kioskId: string,
   entries: OutboxEntry[],
   receivedAt: number,
-  insertEvents: (events: ClearanceEvent[]) => Promise<void>,
 ): Promise<OutboxAppendResult> {
   // The head row is the kiosk's lock: two instances handed the same kiosk's batches append in turn.
   await client.query(
@@ -31,7 +31,11 @@ export async function appendOutboxRun(
   const plan = planAppend(head, new Map(stored.map((row) => [row.seq, row.hash])), entries)
   if (!plan.ok) return { ok: false, problem: plan.problem, head }
   const fresh = plan.fresh
-  await insertEvents(fresh.map((entry) => entry.event))
+  await insertEventRows(
+    client,
+    fresh.map((entry) => entry.event),
+    receivedAt,
+  )
   for (let i = 0; i < fresh.length; i += CHUNK) {
     const chunk = fresh.slice(i, i + CHUNK)
     await client.query(

@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { Serial } from '../../lib/serial.ts'
 import { genesisHash, type ChainHead } from '../../lib/outbox-chain.ts'
+import { insertEventRows } from './postgres-events.ts'
 import { appendOutboxRun } from './postgres-outbox.ts'
 import { insertAudit, insertJti } from './postgres-statements.ts'
 import {
@@ -52,24 +53,9 @@ export interface PostgresStoreOptions {
   onIdleError?: (error: Error) => void
 }
 
-/** Rows per INSERT in insertEvents; a larger batch is split, all parts in one transaction. */
-const EVENT_CHUNK = 1000
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
 const RESIDENT_COLUMNS = 'resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at'
-
-// One array parameter per column, unnested into rows: 19 parameters whatever the batch size.
-const INSERT_EVENTS = `
-  INSERT INTO clearance_events (event_id, kiosk_id, control_point, channel, decision, reason, score, model_version, kid, jti_hash,
-    occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms, liveness_ms, match_ms, total_ms)
-  SELECT e.event_id, e.kiosk_id, e.control_point, e.channel, e.decision, e.reason, e.score, e.model_version, e.kid, e.jti_hash,
-    e.occurred_at, $12::bigint, e.decode_ms, e.verify_ms, e.detect_ms, e.embed_ms, e.liveness_ms, e.match_ms, e.total_ms
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::text[], $9::text[], $10::text[],
-    $11::bigint[], $13::float8[], $14::float8[], $15::float8[], $16::float8[], $17::float8[], $18::float8[], $19::float8[])
-    WITH ORDINALITY AS e (event_id, kiosk_id, control_point, channel, decision, reason, score, model_version, kid, jti_hash,
-      occurred_at, decode_ms, verify_ms, detect_ms, embed_ms, liveness_ms, match_ms, total_ms, n)
-  ORDER BY e.n
-  ON CONFLICT (event_id) DO NOTHING`
 
 /** The shared store for several server instances: a pool per instance, atomicity from unique keys and transactions. */
 export class PostgresStore implements Store {
@@ -259,23 +245,8 @@ export class PostgresStore implements Store {
 
   async insertEvents(events: ClearanceEvent[], receivedAt: number): Promise<{ inserted: number; duplicates: number }> {
     if (events.length === 0) return { inserted: 0, duplicates: 0 }
-    // Rows in event-id order, so that overlapping batches from several instances take their row locks
-    // in one order and cannot deadlock.
-    const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
-    const chunks: ClearanceEvent[][] = []
-    for (let i = 0; i < sorted.length; i += EVENT_CHUNK) chunks.push(sorted.slice(i, i + EVENT_CHUNK))
-    const insertChunk = async (client: pg.Pool | pg.PoolClient, chunk: ClearanceEvent[]) =>
-      (await client.query(INSERT_EVENTS, eventColumns(chunk, receivedAt))).rowCount ?? 0
-    let inserted = 0
-    if (chunks.length === 1) {
-      inserted = await insertChunk(this.pool, chunks[0]!)
-    } else {
-      inserted = await this.transaction(async (client) => {
-        let count = 0
-        for (const chunk of chunks) count += await insertChunk(client, chunk)
-        return count
-      })
-    }
+    // A transaction even for one chunk: a changed duplicate found after the insert rolls the whole batch back.
+    const inserted = await this.transaction((client) => insertEventRows(client, events, receivedAt))
     return { inserted, duplicates: events.length - inserted }
   }
 
@@ -317,14 +288,7 @@ export class PostgresStore implements Store {
   }
 
   async appendOutbox(kioskId: string, entries: OutboxEntry[], receivedAt: number): Promise<OutboxAppendResult> {
-    return this.transaction((client) =>
-      appendOutboxRun(client, kioskId, entries, receivedAt, async (events) => {
-        // Event-id order, as in insertEvents, so that concurrent inserts take row locks in one order.
-        const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
-        for (let i = 0; i < sorted.length; i += EVENT_CHUNK)
-          await client.query(INSERT_EVENTS, eventColumns(sorted.slice(i, i + EVENT_CHUNK), receivedAt))
-      }),
-    )
+    return this.transaction((client) => appendOutboxRun(client, kioskId, entries, receivedAt))
   }
 
   async getOutboxHead(kioskId: string): Promise<ChainHead> {
@@ -394,29 +358,4 @@ function parseBigint(text: string): number {
   const value = Number(text)
   if (!Number.isSafeInteger(value)) throw new RangeError(`bigint ${text} is outside the safe integer range`)
   return value
-}
-
-function eventColumns(events: ClearanceEvent[], receivedAt: number): unknown[] {
-  const column = <T>(pick: (e: ClearanceEvent) => T) => events.map(pick)
-  return [
-    column((e) => e.eventId),
-    column((e) => e.kioskId),
-    column((e) => e.controlPoint),
-    column((e) => e.channel),
-    column((e) => e.decision),
-    column((e) => e.reason),
-    column((e) => e.score),
-    column((e) => e.modelVersion),
-    column((e) => e.kid),
-    column((e) => e.jtiHash),
-    column((e) => e.occurredAt),
-    receivedAt,
-    column((e) => e.timings.decodeMs),
-    column((e) => e.timings.verifyMs),
-    column((e) => e.timings.detectMs),
-    column((e) => e.timings.embedMs),
-    column((e) => e.timings.livenessMs),
-    column((e) => e.timings.matchMs),
-    column((e) => e.timings.totalMs),
-  ]
 }

@@ -140,4 +140,48 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       ALTER TABLE templates ADD COLUMN photos INTEGER NOT NULL DEFAULT 1 CHECK (photos BETWEEN 1 AND 16);
     `,
   },
+  {
+    version: 6,
+    name: 'clearance event ids are unique per kiosk: primary key (kiosk_id, event_id)',
+    // SQLite cannot change a primary key in place: the table is rebuilt with its rows, index and triggers.
+    // DROP TABLE's implicit delete fires no trigger, so the append-only triggers do not stand in the way.
+    sql: `
+      CREATE TABLE clearance_events_v6 (
+        event_id TEXT NOT NULL,
+        kiosk_id TEXT NOT NULL,
+        control_point TEXT NOT NULL,
+        channel TEXT NOT NULL CHECK (channel IN ('contactless', 'conventional')),
+        decision TEXT NOT NULL CHECK (decision IN ('APPROVE', 'REJECT', 'REFER_TO_OFFICER')),
+        reason TEXT,
+        score REAL,
+        model_version TEXT,
+        kid TEXT,
+        jti_hash TEXT,
+        occurred_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        decode_ms REAL NOT NULL,
+        verify_ms REAL NOT NULL,
+        detect_ms REAL NOT NULL,
+        embed_ms REAL NOT NULL,
+        liveness_ms REAL NOT NULL,
+        match_ms REAL NOT NULL,
+        total_ms REAL NOT NULL,
+        PRIMARY KEY (kiosk_id, event_id)
+      ) STRICT;
+      INSERT INTO clearance_events_v6 (event_id, kiosk_id, control_point, channel, decision, reason, score,
+          model_version, kid, jti_hash, occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms,
+          liveness_ms, match_ms, total_ms)
+        SELECT event_id, kiosk_id, control_point, channel, decision, reason, score,
+          model_version, kid, jti_hash, occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms,
+          liveness_ms, match_ms, total_ms
+        FROM clearance_events;
+      DROP TABLE clearance_events;
+      ALTER TABLE clearance_events_v6 RENAME TO clearance_events;
+      CREATE INDEX clearance_events_occurred_at ON clearance_events (occurred_at);
+      CREATE TRIGGER clearance_events_no_update BEFORE UPDATE ON clearance_events
+        BEGIN SELECT RAISE(ABORT, 'clearance_events is append-only'); END;
+      CREATE TRIGGER clearance_events_no_delete BEFORE DELETE ON clearance_events
+        BEGIN SELECT RAISE(ABORT, 'clearance_events is append-only'); END;
+    `,
+  },
 ]

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3'
 import { genesisHash, planAppend, type ChainHead } from '../../lib/outbox-chain.ts'
 import { Serial } from '../../lib/serial.ts'
+import { sameEventContent } from './event-content.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
+import { EventIdConflictError } from './store.ts'
 import type {
   AuditEvent,
   ClearanceEvent,
@@ -299,17 +301,23 @@ export class SqliteStore implements Store {
     )
   }
 
-  /** Inside a transaction: insert or ignore by event id; returns how many were new. */
+  /**
+   * Inside a transaction: insert, or ignore an event this kiosk already sent with the same content; returns how
+   * many were new. A stored id with other content throws EventIdConflictError (the transaction rolls back).
+   */
   private insertEventRows(events: ClearanceEvent[], receivedAt: number): number {
     const statement = this.statement(
-      `INSERT INTO clearance_events (event_id, kiosk_id, control_point, channel, decision, reason, score, model_version, kid, jti_hash,
-         occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms, liveness_ms, match_ms, total_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+      `INSERT INTO clearance_events (event_id, kiosk_id, control_point, channel, decision, reason, score, model_version,
+         kid, jti_hash, occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms, liveness_ms, match_ms,
+         total_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (kiosk_id, event_id) DO NOTHING`,
     )
+    const stored = this.statement('SELECT * FROM clearance_events WHERE kiosk_id = ? AND event_id = ?')
     let inserted = 0
     for (const e of events) {
       const t = e.timings
-      inserted += statement.run(
+      const changes = statement.run(
         e.eventId,
         e.kioskId,
         e.controlPoint,
@@ -330,6 +338,9 @@ export class SqliteStore implements Store {
         t.matchMs,
         t.totalMs,
       ).changes
+      if (changes === 1) inserted++
+      else if (!sameEventContent(eventFromRow(stored.get(e.kioskId, e.eventId) as EventRow), e))
+        throw new EventIdConflictError(e.kioskId, e.eventId)
     }
     return inserted
   }

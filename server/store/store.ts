@@ -10,6 +10,20 @@ export class EnrolmentLockTimeoutError extends Error {
   }
 }
 
+/**
+ * A kiosk reused one of its event ids for an event with other content. Nothing of the batch (or outbox run) that
+ * carried it is stored: the stored event stays as it was, and the caller refuses the batch.
+ */
+export class EventIdConflictError extends Error {
+  constructor(
+    readonly kioskId: string,
+    readonly eventId: string,
+  ) {
+    super(`event ${eventId} of kiosk ${kioskId} is stored with other content`)
+    this.name = 'EventIdConflictError'
+  }
+}
+
 export type ResidentStatus = 'active' | 'revoked'
 
 export interface ResidentRecord {
@@ -135,7 +149,10 @@ export interface Store {
   recordReview(review: DuplicateReview): Promise<void>
   /** True when this (iss, jti) was not used before. Atomic: a unique key, not read-then-write. */
   consumeJti(use: JtiUse): Promise<boolean>
-  /** Idempotent by eventId. */
+  /**
+   * Idempotent by (kioskId, eventId): an event id is unique per kiosk, and the same event again is a duplicate.
+   * The same id with other content throws EventIdConflictError, and nothing of the batch is stored.
+   */
   insertEvents(events: ClearanceEvent[], receivedAt: number): Promise<{ inserted: number; duplicates: number }>
   listEvents(sinceMs: number): Promise<StoredClearanceEvent[]>
   /** Append-only: the database refuses updates and deletes of audit and clearance rows. */
@@ -144,7 +161,8 @@ export interface Store {
   countEvents(): Promise<number>
   /**
    * Appends a run of a kiosk's outbox chain (already checked on its own with verifyRun) in one transaction:
-   * the events (idempotent by eventId), the chain entries, the head; offline token ids go into the ledger,
+   * the events (as insertEvents: an event id reused with other content throws EventIdConflictError and stores
+   * nothing), the chain entries, the head; offline token ids go into the ledger,
    * and a token id already consumed, or a subject revoked before the event, raises a flag (with an audit
    * event). A gap or a broken link stores nothing.
    */

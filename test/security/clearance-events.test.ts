@@ -7,7 +7,7 @@ import type { ClearanceEvent } from '../../contract/clearance-event.ts'
 import { DECISION_REASONS, DECISIONS } from '../../contract/decision-reasons.ts'
 import { entryHash, genesisHash, type ChainHead } from '../../lib/outbox-chain.ts'
 import type { OutboxEntry } from '../../server/store/store.ts'
-import { buildTestApp, kiosk, KIOSK_ID, operator } from '../helpers/test-app.ts'
+import { buildTestApp, kiosk, KIOSK_ID, operator, testConfig } from '../helpers/test-app.ts'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>['app']
 
@@ -159,3 +159,43 @@ t.test(
     t.equal(report.throughput.lastMinute, 2, 'the two events at now count; the one 20 s ahead is not recent yet')
   },
 )
+
+t.test('an event id reused with other content is refused and audited, live and in the outbox', async (t) => {
+  const { app, store } = await buildTestApp(t)
+  const rejected = event({ decision: 'REJECT', reason: 'FACE_MISMATCH', score: 0.2 })
+  t.same((await postEvents(app, [rejected])).json(), { accepted: 1, duplicates: 0 })
+
+  const live = await postEvents(app, [event(), { ...rejected, decision: 'APPROVE', reason: null, score: 0.99 }])
+  t.equal(live.statusCode, 409, 'live: 409')
+  t.equal(codeOf(live), 'EVENT_ID_CONFLICT', 'live: code')
+  const audit = (await store.listAudit(10)).find((a) => a.kind === 'EVENT_ID_CONFLICT')
+  t.same(audit?.details, { kioskId: KIOSK_ID, eventId: rejected.eventId }, 'live: audited')
+
+  const outbox = await postOutbox(app, chain([event(), { ...rejected, decision: 'APPROVE', reason: null }]))
+  t.equal(outbox.statusCode, 409, 'outbox: 409, not "stored: 1"')
+  t.equal(codeOf(outbox), 'EVENT_ID_CONFLICT', 'outbox: code')
+  t.equal((await store.getOutboxHead(KIOSK_ID)).seq, 0, 'outbox: nothing stored')
+  const refusal = (await store.listAudit(10)).find((a) => a.kind === 'OUTBOX_REFUSED')
+  t.same(refusal?.details, { kioskId: KIOSK_ID, code: 'EVENT_ID_CONFLICT', atSeq: 2, storedHeadSeq: null })
+
+  const stored = await store.listEvents(0)
+  t.same(
+    stored.map((e) => [e.eventId, e.decision, e.reason]),
+    [[rejected.eventId, 'REJECT', 'FACE_MISMATCH']],
+    'the REJECT stays a REJECT; nothing else of the refused batches was stored',
+  )
+
+  // Twins: an exact resend is a duplicate; another kiosk's event with the same id is its own event.
+  t.same((await postEvents(app, [rejected])).json(), { accepted: 0, duplicates: 1 }, 'an exact resend')
+  const otherKiosk = await app.inject({
+    method: 'POST',
+    url: '/v1/kiosk/events',
+    headers: { authorization: `Bearer ${testConfig().kioskKeys['kiosk-2']}` },
+    payload: { events: [{ ...rejected, kioskId: 'kiosk-2', decision: 'APPROVE', reason: null }] },
+  })
+  t.same(otherKiosk.json(), { accepted: 1, duplicates: 0 }, "another kiosk's event with the same id is stored")
+  const synced = await postOutbox(app, chain([event(), rejected]))
+  t.equal(synced.statusCode, 200, 'an outbox entry carrying the stored event unchanged is acknowledged')
+  t.equal(synced.json().stored, 2)
+  t.equal(await store.countEvents(), 3, 'each event once')
+})

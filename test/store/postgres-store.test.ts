@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import t from 'tap'
+import { POSTGRES_MIGRATIONS } from '../../server/store/postgres-migrations.ts'
 import { PostgresStore } from '../../server/store/postgres-store.ts'
+import type { Store } from '../../server/store/store.ts'
 import { storeContract } from './store-contract.ts'
 
 const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -26,6 +28,9 @@ t.teardown(async () => {
   }
 })
 
+const query = (store: Store, sql: string) =>
+  (store as unknown as { pool: { query(sql: string): Promise<unknown> } }).pool.query(sql)
+
 if (t.passing()) {
   storeContract(
     t,
@@ -35,7 +40,19 @@ if (t.passing()) {
       schemas.push(schema)
       return new PostgresStore({ connectionString: url, schema, connectionTimeoutMillis: 5_000 })
     },
-    async (store, sql) => (store as unknown as { pool: { query(sql: string): Promise<unknown> } }).pool.query(sql),
+    query,
+    async (store, version) => {
+      await query(store, `CREATE SCHEMA ${(store as unknown as { schema: string }).schema}`)
+      await query(
+        store,
+        `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+           applied_at timestamptz NOT NULL DEFAULT now())`,
+      )
+      for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version <= version)) {
+        await query(store, migration.sql)
+        await query(store, `INSERT INTO schema_migrations VALUES (${migration.version}, 'test', now())`)
+      }
+    },
   )
 }
 

@@ -2,13 +2,22 @@
 import { randomUUID } from 'node:crypto'
 import type { Test } from 'tap'
 import { entryHash, genesisHash, jtiHash, type OfflineJtiClaim } from '../../lib/outbox-chain.ts'
-import type { ClearanceEvent, NewResident, OutboxEntry, Store } from '../../server/store/store.ts'
+import {
+  EventIdConflictError,
+  type ClearanceEvent,
+  type NewResident,
+  type OutboxEntry,
+  type Store,
+} from '../../server/store/store.ts'
 
 type MakeStore = () => Promise<Store>
 /** Runs raw SQL on the store's own database, to prove what the database itself refuses. */
 export type RawSql = (store: Store, sql: string) => Promise<unknown>
 
-export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSql: RawSql): void {
+/** Brings a new store's database to `version` the way a release of that version would have left it. */
+export type MigrateTo = (store: Store, version: number) => Promise<void>
+
+export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSql: RawSql, migrateTo: MigrateTo): void {
   /** A migrated store of its own, closed at the end of the subtest. */
   const fresh = async (t: Test) => {
     const store = await makeStore()
@@ -334,6 +343,95 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
     t.equal(first?.receivedAt, 1_760_000_100_000, 'a duplicate does not overwrite the first receipt')
   })
 
+  t.test(`${name}: an event id is unique per kiosk: another kiosk's event with the same id is its own`, async (t) => {
+    const store = await fresh(t)
+    const mine = clearanceEvent(1_760_000_000_000)
+    const theirs = { ...clearanceEvent(1_760_000_000_001), eventId: mine.eventId, kioskId: 'kiosk-2' }
+    t.strictSame(await store.insertEvents([mine], 1), { inserted: 1, duplicates: 0 })
+    t.strictSame(await store.insertEvents([theirs], 2), { inserted: 1, duplicates: 0 }, 'not dropped as a duplicate')
+    const listed = await store.listEvents(0)
+    t.strictSame(
+      listed.map((e) => [e.kioskId, e.eventId, e.occurredAt]),
+      [
+        ['kiosk-1', mine.eventId, mine.occurredAt],
+        ['kiosk-2', mine.eventId, theirs.occurredAt],
+      ],
+      'both kept, each with its own content',
+    )
+    t.strictSame(await store.insertEvents([mine, theirs], 3), { inserted: 0, duplicates: 2 }, 'twin: both resent')
+  })
+
+  t.test(`${name}: an event id resent with other content throws EventIdConflictError and stores nothing`, async (t) => {
+    const store = await fresh(t)
+    const rejected = {
+      ...clearanceEvent(1_760_000_000_000),
+      decision: 'REJECT' as const,
+      reason: 'FACE_MISMATCH' as const,
+    }
+    await store.insertEvents([rejected], 1)
+    const approved = { ...rejected, decision: 'APPROVE' as const, reason: null }
+    const newcomer = clearanceEvent(1_760_000_000_001)
+    const changes: Array<[string, ClearanceEvent]> = [
+      ['the decision', approved],
+      ['the score', { ...rejected, score: 0.5 }],
+      ['occurredAt', { ...rejected, occurredAt: rejected.occurredAt + 1 }],
+      ['a timing', { ...rejected, timings: { ...rejected.timings, totalMs: 1 } }],
+      ['a null made a value', { ...rejected, kid: 'key-2' }],
+    ]
+    for (const [what, changed] of changes) {
+      const attempt = store.insertEvents([newcomer, changed], 2)
+      await t.rejects(attempt, EventIdConflictError, `${what} changed: refused`)
+      await attempt.catch((error: EventIdConflictError) =>
+        t.strictSame([error.kioskId, error.eventId], [rejected.kioskId, rejected.eventId], `${what}: names the event`),
+      )
+    }
+    const within = { ...clearanceEvent(1_760_000_000_002) }
+    await t.rejects(
+      store.insertEvents([within, { ...within, score: 0.1 }], 3),
+      EventIdConflictError,
+      'one id twice in one batch, with two contents: refused',
+    )
+    t.strictSame(
+      (await store.listEvents(0)).map((e) => [e.eventId, e.decision]),
+      [[rejected.eventId, 'REJECT']],
+      'the stored REJECT stays a REJECT, and nothing of the refused batches was stored',
+    )
+    t.strictSame(
+      await store.insertEvents([newcomer, rejected], 4),
+      { inserted: 1, duplicates: 1 },
+      'twin: resent as is',
+    )
+  })
+
+  t.test(`${name}: migration 6 keeps the events of a version-5 database and makes ids per kiosk`, async (t) => {
+    const store = await makeStore()
+    t.teardown(() => store.close())
+    await migrateTo(store, 5)
+    const old = clearanceEvent(1_760_000_000_000)
+    const t0 = old.timings
+    await rawSql(
+      store,
+      `INSERT INTO clearance_events (event_id, kiosk_id, control_point, channel, decision, reason, score,
+         model_version, kid, jti_hash, occurred_at, received_at, decode_ms, verify_ms, detect_ms, embed_ms,
+         liveness_ms, match_ms, total_ms)
+       VALUES ('${old.eventId}', '${old.kioskId}', '${old.controlPoint}', '${old.channel}', '${old.decision}', NULL,
+         ${old.score}, '${old.modelVersion}', '${old.kid}', '${old.jtiHash}', ${old.occurredAt}, 7, ${t0.decodeMs},
+         ${t0.verifyMs}, ${t0.detectMs}, ${t0.embedMs}, ${t0.livenessMs}, ${t0.matchMs}, ${t0.totalMs})`,
+    )
+    await store.migrate()
+    t.strictSame(await store.listEvents(0), [{ ...old, receivedAt: 7 }], 'the old event, every field, after migration')
+    await t.rejects(
+      store.insertEvents([{ ...old, score: 0.1 }], 8),
+      EventIdConflictError,
+      'a changed resend of the old event is refused',
+    )
+    const elsewhere = { ...old, kioskId: 'kiosk-2' }
+    t.strictSame(await store.insertEvents([old, elsewhere], 9), { inserted: 1, duplicates: 1 }, 'ids are per kiosk')
+    await t.rejects(rawSql(store, 'DELETE FROM clearance_events'), 'still append-only after the rebuild')
+    await store.migrate()
+    t.equal(await store.countEvents(), 2, 'a second migrate changes nothing')
+  })
+
   t.test(`${name}: a batch with an invalid event stores nothing`, async (t) => {
     const store = await fresh(t)
     const good = clearanceEvent(1_760_000_000_000)
@@ -432,6 +530,21 @@ export function storeContract(t: Test, name: string, makeStore: MakeStore, rawSq
       { ...entries[0]!.event, receivedAt: 1_760_000_100_000 },
       'the event round-trips, first receipt kept',
     )
+  })
+
+  t.test(`${name}: an outbox entry that reuses a stored event id with other content stores nothing`, async (t) => {
+    const store = await fresh(t)
+    const live = clearanceEvent(1_760_000_000_000)
+    await store.insertEvents([live], 1)
+    // Seq 2 carries the live event's id with other content: its chain is intact, its event is not.
+    const changed = outboxChain('kiosk-1', 3, {}, undefined, { 2: live.eventId })
+    await t.rejects(store.appendOutbox('kiosk-1', changed, 2), EventIdConflictError, 'refused')
+    t.strictSame(await store.getOutboxHead('kiosk-1'), { seq: 0, hash: genesisHash('kiosk-1') }, 'the head stays')
+    t.equal(await store.countEvents(), 1, 'no event of the run stored')
+    const same = outboxChain('kiosk-1', 3, {}, undefined, { 2: live.eventId }, { 2: live })
+    const stored = await store.appendOutbox('kiosk-1', same, 3)
+    t.ok(stored.ok && stored.stored === 3, 'twin: an entry carrying the very event already stored is fine')
+    t.equal(await store.countEvents(), 3, 'and the event is not stored twice')
   })
 
   t.test(`${name}: the same outbox batch sent twice at once is stored once`, async (t) => {
@@ -637,13 +750,16 @@ function outboxChain(
   count: number,
   claims: Record<number, OfflineJtiClaim> = {},
   occurredAt: (seq: number) => number = (seq) => 1_760_000_000_000 + seq,
+  eventIds: Record<number, string> = {},
+  events: Record<number, ClearanceEvent> = {},
 ): OutboxEntry[] {
   const entries: OutboxEntry[] = []
   let prevHash = genesisHash(kioskId)
   for (let seq = 1; seq <= count; seq++) {
     const jti = claims[seq] ?? null
-    const event: ClearanceEvent = {
+    const event: ClearanceEvent = events[seq] ?? {
       ...clearanceEvent(occurredAt(seq)),
+      ...(eventIds[seq] ? { eventId: eventIds[seq] } : {}),
       kioskId,
       jtiHash: jti ? jtiHash(jti.iss, jti.jti) : null,
     }
