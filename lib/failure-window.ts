@@ -1,6 +1,6 @@
 /**
  * Counts failures per key in a fixed one-window bucket and says when a key is over its budget. In memory:
- * each instance counts alone, which still caps one address's guessing at N x budget across N instances.
+ * each instance counts alone (server/shared-state/failure-counter.ts shares the count through Redis).
  */
 export class FailureWindow {
   private readonly buckets = new Map<string, { start: number; count: number }>()
@@ -12,15 +12,27 @@ export class FailureWindow {
   ) {}
 
   isBlocked(key: string): boolean {
-    const bucket = this.current(key)
-    return bucket !== null && bucket.count >= this.budget
+    return this.count(key) >= this.budget
   }
 
-  record(key: string): void {
+  /** Failures of the key in its current window. */
+  count(key: string): number {
+    return this.current(key)?.count ?? 0
+  }
+
+  /** Records one failure; returns the key's count in its window, this one included. */
+  record(key: string): number {
     const bucket = this.current(key) ?? { start: this.now(), count: 0 }
     bucket.count++
     this.buckets.set(key, bucket)
     if (this.buckets.size > 100_000) this.prune()
+    return bucket.count
+  }
+
+  /** Milliseconds until the key's window ends (0 when it has none). */
+  remainingMs(key: string): number {
+    const bucket = this.current(key)
+    return bucket ? bucket.start + this.windowMs - this.now() : 0
   }
 
   private current(key: string): { start: number; count: number } | null {

@@ -1,34 +1,64 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
 import { Type } from 'typebox'
 import { signToken } from '../../tokens/sign-token.ts'
 import { toPublicJwk } from '../../tokens/jwks.ts'
-import { FailureWindow } from '../../lib/failure-window.ts'
 import { hashCredential } from '../enrolment/credentials.ts'
 import { AppError } from '../errors.ts'
 import { bearerOf } from '../plugins/auth.ts'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
 import { Jwks, TokenIdParams, TokenResponse } from '../schemas/tokens.ts'
+import {
+  MemoryFailureCounter,
+  RedisFailureCounter,
+  type FailureCount,
+  type FailureCounter,
+} from '../shared-state/failure-counter.ts'
 import type { ResidentRecord } from '../store/store.ts'
 
 // Error correction M keeps a ~250-character token at QR version 11 or so: readable at arm's length.
 const QR_OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 4 }
 
-export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  // The per-credential limit gives every guessed credential a fresh bucket; failures are also counted per address.
-  const failedGuesses = new FailureWindow(app.config.rateLimits.tokensPerMinute, 60_000)
+const FAILURE_WINDOW_MS = 60_000
 
-  async function residentOf(request: FastifyRequest): Promise<ResidentRecord> {
-    if (failedGuesses.isBlocked(request.ip)) throw new AppError('RATE_LIMITED', 'too many failed attempts')
+/** 429 with the seconds until the counting window that refused ends. */
+function rateLimited(reply: FastifyReply, failed: FailureCount, message: string): AppError {
+  reply.header('retry-after', String(Math.max(1, Math.ceil(failed.remainingMs / 1000))))
+  return new AppError('RATE_LIMITED', message)
+}
+
+export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Wrong credentials are counted per credential and per address, apart (in Redis when instances share it), with
+  // the token limit as the budget of each per minute. A credential over its budget is refused before the lookup:
+  // credentials are fresh 256-bit values, so one that failed never becomes valid. An address over its budget
+  // gets 429 for its wrong credentials, but a valid credential from it is still served: many phones share one
+  // carrier NAT address, and a guess at a 256-bit value does not succeed, so the lookup is all it costs.
+  const failures: FailureCounter = app.redis
+    ? new RedisFailureCounter(app.redis, FAILURE_WINDOW_MS)
+    : new MemoryFailureCounter(FAILURE_WINDOW_MS)
+  const budget = app.config.rateLimits.tokensPerMinute
+
+  async function residentOf(request: FastifyRequest, reply: FastifyReply): Promise<ResidentRecord> {
     const credential = bearerOf(request)
-    const resident = credential ? await app.store.getResidentByCredentialHash(hashCredential(credential)) : null
-    if (!resident) {
-      failedGuesses.record(request.ip)
-      throw new AppError('UNAUTHORIZED', 'resident credential required')
+    const credentialKey = credential ? `token-credential:${hashCredential(credential)}` : null
+    if (credentialKey) {
+      const failed = await failures.count(credentialKey)
+      if (failed.count >= budget) throw rateLimited(reply, failed, 'this credential failed too often')
     }
-    if (resident.status !== 'active') throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
-    return resident
+    const resident = credential ? await app.store.getResidentByCredentialHash(hashCredential(credential)) : null
+    if (resident) {
+      if (resident.status !== 'active') throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
+      return resident
+    }
+    const [byAddress, byCredential] = await Promise.all([
+      failures.record(`token-address:${request.ip}`),
+      credentialKey ? failures.record(credentialKey) : null,
+    ])
+    if (byAddress.count > budget) throw rateLimited(reply, byAddress, 'too many failed attempts from this address')
+    if (byCredential && byCredential.count > budget)
+      throw rateLimited(reply, byCredential, 'this credential failed too often')
+    throw new AppError('UNAUTHORIZED', 'resident credential required')
   }
 
   app.post(
@@ -51,7 +81,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const resident = await residentOf(request)
+      const resident = await residentOf(request, reply)
       const nowSec = Math.floor(Date.now() / 1000)
       const { token, claims } = signToken(
         {
@@ -74,8 +104,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  async function issuedTokenOf(request: FastifyRequest, tokenId: string): Promise<string> {
-    const resident = await residentOf(request)
+  async function issuedTokenOf(request: FastifyRequest, reply: FastifyReply, tokenId: string): Promise<string> {
+    const resident = await residentOf(request, reply)
     const issued = await app.issuedTokens.get(tokenId)
     // Another resident's token id looks exactly like an unknown one.
     if (!issued || issued.subject !== resident.subject || issued.expiresAtSec * 1000 < Date.now()) {
@@ -96,7 +126,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/tokens/:tokenId/qr.png', { schema: qrRouteSchema('PNG') }, async (request, reply) => {
-    const png = await QRCode.toBuffer(await issuedTokenOf(request, request.params.tokenId), {
+    const png = await QRCode.toBuffer(await issuedTokenOf(request, reply, request.params.tokenId), {
       ...QR_OPTIONS,
       type: 'png',
       scale: 6,
@@ -105,7 +135,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/v1/tokens/:tokenId/qr.svg', { schema: qrRouteSchema('SVG') }, async (request, reply) => {
-    const svg = await QRCode.toString(await issuedTokenOf(request, request.params.tokenId), {
+    const svg = await QRCode.toString(await issuedTokenOf(request, reply, request.params.tokenId), {
       ...QR_OPTIONS,
       type: 'svg',
     })
