@@ -75,8 +75,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   await app.register(statsFeedPlugin)
   // Shared counters when instances share Redis; otherwise each instance counts alone.
   await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: 'echannel-rl:' } : {}) })
+  // No attachFieldsToBody: the enrolment route reads its parts itself (enrolment/multipart-enrolment.ts).
   await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
     limits: { fileSize: config.photoBodyLimitBytes, files: MAX_ENROLMENT_PHOTOS, fields: 8, fieldSize: 1024 },
   })
   await app.register(swagger, {

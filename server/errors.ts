@@ -2,6 +2,10 @@
 
 export const ERRORS = {
   VALIDATION_FAILED: 400,
+  /** A multipart/form-data body whose Content-Type names no usable boundary (RFC 2046: 1 to 70 characters). */
+  MULTIPART_BOUNDARY_INVALID: 400,
+  /** A multipart body the parser cannot read: cut off, no closing boundary, a malformed part header. */
+  MULTIPART_MALFORMED: 400,
   RESIDENT_ID_INVALID: 400,
   DATE_OF_BIRTH_INVALID: 400,
   TOO_YOUNG: 422,

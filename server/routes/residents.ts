@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { parseHkid } from '../domain/hkid.ts'
 import { newResidentCredential } from '../enrolment/credentials.ts'
 import { enrolResident } from '../enrolment/enrol-resident.ts'
+import { enrolmentFromMultipart } from '../enrolment/multipart-enrolment.ts'
 import { AppError } from '../errors.ts'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
 import {
@@ -40,31 +41,15 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       bodyLimit: app.config.photoBodyLimitBytes,
       onRequest: app.requireOperator,
       preValidation: async (request) => {
-        // Multipart uploads arrive as fields plus photo Buffers (an array when a field repeats); give them the
-        // JSON body's shape: one `photo` file stays `photo`, several files (under `photo` or `photos`) become `photos`.
-        const body = request.body as Record<string, unknown> | undefined
-        if (!request.isMultipart() || !body) return
-        const asBase64 = (value: unknown): unknown => (Buffer.isBuffer(value) ? value.toString('base64') : value)
-        // The file limit is per file; all the photos together get the same limit as a JSON body.
-        const files = [body.photo, body.photos].flat().filter((v): v is Buffer => Buffer.isBuffer(v))
-        if (files.reduce((n, f) => n + f.length, 0) > app.config.photoBodyLimitBytes) {
-          throw new AppError('PAYLOAD_TOO_LARGE', 'the photos together exceed the upload limit')
-        }
-        if (Array.isArray(body.photo) && body.photos === undefined) {
-          body.photos = body.photo
-          delete body.photo
-        }
-        if (Buffer.isBuffer(body.photos)) body.photos = [body.photos]
-        if (Array.isArray(body.photos)) body.photos = body.photos.map(asBase64)
-        body.photo = asBase64(body.photo)
-        if (body.photo === undefined) delete body.photo
-        // Form fields are text; only the literal words become booleans, anything else fails the schema.
-        if (body.guardianConsent === 'true' || body.guardianConsent === 'false')
-          body.guardianConsent = body.guardianConsent === 'true'
+        // Multipart uploads (fields plus photo files) take the JSON body's shape before the schema sees them.
+        if (request.isMultipart())
+          request.body = (await enrolmentFromMultipart(request, app.config.photoBodyLimitBytes)) as EnrolmentBody
       },
       config: { rateLimit: { max: app.config.rateLimits.enrolmentsPerMinute, timeWindow: '1 minute' } },
       schema: {
-        summary: `Enrol a resident with 1 to ${MAX_ENROLMENT_PHOTOS} face photos of the same person (JSON with base64 photo or photos, or multipart)`,
+        summary:
+          `Enrol a resident with 1 to ${MAX_ENROLMENT_PHOTOS} face photos of the same person ` +
+          '(JSON with base64 photo or photos, or multipart)',
         tags: ['residents'],
         security: BearerSecurity,
         body: EnrolmentBody,
