@@ -4,6 +4,7 @@ import { ImageError } from '../../models/image-errors.ts'
 import { sameFaceModel } from '../../models/face-model.ts'
 import { averageEmbeddings, firstPairBelow } from '../../models/match.ts'
 import { parseHkid } from '../domain/hkid.ts'
+import { normaliseName } from '../domain/person-name.ts'
 import type { EnrolmentPolicy } from '../config.ts'
 import { AppError } from '../errors.ts'
 import { auditEvent } from '../store/audit-event.ts'
@@ -53,6 +54,9 @@ export interface EnrolmentResult {
 export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDeps): Promise<EnrolmentResult> {
   const hkid = parseHkid(request.residentId)
   if (!hkid) throw new AppError('RESIDENT_ID_INVALID', 'resident id is not a valid Hong Kong identity card number')
+  // The schema refuses a name that breaks the rule; this also stores it in its one normal form.
+  const name = normaliseName(request.name)
+  if (name === null) throw new AppError('VALIDATION_FAILED', 'name must hold a letter and no hidden characters')
   const today = deps.now()
   const ineligible = eligibilityError(request.dateOfBirth, request.guardianConsent, today, deps.policy)
   if (ineligible) throw new AppError(ineligible, 'resident is not eligible')
@@ -90,7 +94,7 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
   return deps.store
     .withEnrolmentLock(async () => {
       await deps.changes.catchUp()
-      return admit(hkid.canonical, request, model!, template, today, deps)
+      return admit(hkid.canonical, { ...request, name }, model!, template, today, deps)
     }, deps.lockTimeoutMs)
     .catch((error: unknown) => {
       if (error instanceof EnrolmentLockTimeoutError)

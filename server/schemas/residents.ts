@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { NAME_PATTERN } from '../domain/person-name.ts'
 
 export const HKID_INPUT_PATTERN = '^[A-Za-z]{1,2}[0-9]{6}\\(?[0-9Aa]\\)?$'
 
@@ -19,7 +20,12 @@ export const EnrolmentBody = Type.Object(
       maxLength: 11,
       description: 'Hong Kong identity card number, e.g. A123456(3)',
     }),
-    name: Type.String({ minLength: 1, maxLength: 120, pattern: '^[^\\u0000-\\u001f]+$' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 120,
+      pattern: NAME_PATTERN,
+      description: 'at least one letter; no control, format (bidi, zero-width) or unpaired surrogate characters',
+    }),
     dateOfBirth: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10 }),
     guardianConsent: Type.Optional(Type.Boolean({ default: false })),
     photo: Type.Optional(PhotoBase64),

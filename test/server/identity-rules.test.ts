@@ -1,5 +1,6 @@
 import t from 'tap'
 import { hkidCheckDigit, parseHkid } from '../../server/domain/hkid.ts'
+import { normaliseName } from '../../server/domain/person-name.ts'
 import { ageInYears, eligibilityError } from '../../server/enrolment/eligibility.ts'
 
 t.test('HKID check digit', async (t) => {
@@ -33,4 +34,13 @@ t.test('age and eligibility', async (t) => {
   t.equal(eligibilityError('2008-11-25', false, today, policy), null, '18 today needs no consent')
   t.equal(eligibilityError('2008-11-26', false, today, policy), 'GUARDIAN_CONSENT_REQUIRED', '17')
   t.equal(eligibilityError('1880-01-01', false, today, policy), 'DATE_OF_BIRTH_INVALID')
+})
+
+t.test('names: NFC, trimmed, at least one letter, nothing hidden', async (t) => {
+  t.equal(normaliseName('陳大文'), '陳大文')
+  t.equal(normaliseName(" O'Brien-Chan  Tai "), "O'Brien-Chan Tai")
+  t.equal(normaliseName('Jose\u0301'), 'José', 'NFC')
+  t.equal(normaliseName('Jose\u0301'), normaliseName('José'), 'one name, one form')
+  for (const bad of ['', ' ', '\u200B', 'A\u202EB', 'A\u007F', 'A\uD800', '\uDFFF', '42', 'A\u2029', 'A\uFFFD'])
+    t.equal(normaliseName(bad), null, JSON.stringify(bad))
 })
