@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { startFaceEngine } from '../models/face-engine.ts'
 import type { FaceEngine } from '../models/face-types.ts'
 import { validateConfig, type AppConfig } from './config.ts'
+import { logKeyFrom, redactingSerializers } from './log-redaction.ts'
 import { MAX_ENROLMENT_PHOTOS } from './schemas/residents.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
@@ -37,7 +38,7 @@ export interface AppDeps {
 export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   validateConfig(config)
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: loggerOptions(config, deps.logger),
     requestTimeout: 30_000,
     connectionTimeout: 10_000,
     bodyLimit: 64 * 1024,
@@ -100,3 +101,11 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>
+
+/** The caller's level and stream (tests capture lines), always with the redaction: no bearer key, no HKID. */
+function loggerOptions(config: AppConfig, given: AppDeps['logger']): FastifyServerOptions['logger'] {
+  if (given === false) return false
+  const base = typeof given === 'object' ? given : { level: config.logLevel }
+  const serializers = { ...base.serializers, ...redactingSerializers(logKeyFrom(config.templateKey)) }
+  return { ...base, redact: ['req.headers.authorization'], serializers }
+}
