@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import jwt from 'jsonwebtoken'
+import { hasCriticalHeader, segmentsAreUtf8 } from './strict-jws.ts'
 import {
   JTI_PATTERN,
   KID_PATTERN,
@@ -44,8 +45,10 @@ function verifyOrFail(
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_CHARS) {
     return fail('TOKEN_INVALID', 'token length')
   }
+  if (!segmentsAreUtf8(token)) return fail('TOKEN_INVALID', 'not UTF-8')
   const decoded = jwt.decode(token, { complete: true })
   if (!decoded || typeof decoded.header !== 'object') return fail('TOKEN_INVALID', 'not a JWT')
+  if (hasCriticalHeader(decoded.header)) return fail('TOKEN_INVALID', 'crit')
   const { alg, typ, kid } = decoded.header
   if (alg !== TOKEN_ALGORITHM) return fail('TOKEN_INVALID', 'algorithm')
   if (typ !== TOKEN_TYP) return fail('TOKEN_INVALID', 'typ')

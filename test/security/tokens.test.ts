@@ -228,6 +228,29 @@ t.test('the kiosk refuses every token attack and approves the genuine token', as
     REJECT_INVALID,
   )
 
+  // RFC 7515 §4.1.11 and UTF-8 text, with the real key: only these rules can refuse them.
+  await expect(
+    'crit header the gate does not understand, real key',
+    craft(
+      header({ crit: ['urn:example:ext'], 'urn:example:ext': true }),
+      claims(alice.subject, nowSec()),
+      withServerKey,
+    ),
+    REJECT_INVALID,
+  )
+  const withNote = (note: Buffer) => {
+    const json = JSON.stringify(claims(alice.subject, nowSec(), { note: '@@' }))
+    const at = json.indexOf('@@')
+    const payload = Buffer.concat([Buffer.from(json.slice(0, at)), note, Buffer.from(json.slice(at + 2))])
+    const input = `${b64(header())}.${payload.toString('base64url')}`
+    return `${input}.${withServerKey(input)}`
+  }
+  await expect('invalid UTF-8 in a claim, real key', withNote(Buffer.from([0x43, 0xff, 0x68])), REJECT_INVALID)
+  await expect('twin: a claim in UTF-8 beyond ASCII, real key: APPROVE', withNote(Buffer.from('陳大文')), {
+    decision: 'APPROVE',
+    reason: null,
+  })
+
   // Unknown and hostile kids: a Map lookup, never an object's prototype; no path is ever opened.
   const hostileKids: Array<[string, unknown]> = [
     ['unknown kid', 'k-unknown-0001'],

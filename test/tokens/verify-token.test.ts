@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto'
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import t from 'tap'
 import jwt from 'jsonwebtoken'
 import { generateSigningKey, keysFromJwks, toPublicJwk } from '../../tokens/jwks.ts'
@@ -149,4 +149,47 @@ t.test('JWKS round trip keeps only P-256 signing keys', async (t) => {
   const { token } = signToken(request, key)
   t.equal(verifyToken(token, parsed, policy, NOW).ok, true)
   t.equal(keysFromJwks({ keys: 'nope' }).size, 0)
+})
+
+/** Signs the exact header and payload bytes given (as a token JSON library never would), with the real key. */
+function signBytes(header: Buffer, payload: Buffer): string {
+  const input = `${header.toString('base64url')}.${payload.toString('base64url')}`
+  const signature = sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' })
+  return `${input}.${signature.toString('base64url')}`
+}
+const headerBytes = (extra: Record<string, unknown> = {}) =>
+  Buffer.from(JSON.stringify({ alg: 'ES256', typ: TOKEN_TYP, kid: key.kid, ...extra }))
+
+t.test('RFC 7515 crit: any critical header is refused, even well signed', async (t) => {
+  for (const crit of [['exp'], ['https://example/ext'], [], 'b64', null]) {
+    const token = signRaw(validClaims(), { crit, ...(Array.isArray(crit) && crit[0] ? { [crit[0]]: true } : {}) })
+    t.match(
+      verifyToken(token, keys, policy, NOW),
+      { ok: false, reason: 'TOKEN_INVALID', detail: 'crit' },
+      `crit ${JSON.stringify(crit)}`,
+    )
+  }
+  t.equal(verifyToken(signRaw(validClaims()), keys, policy, NOW).ok, true, 'twin: the same token without crit')
+})
+
+t.test('claims must be UTF-8: invalid bytes in a claim are refused, real UTF-8 passes', async (t) => {
+  const json = JSON.stringify({ ...validClaims(), note: 'XX' })
+  const at = json.indexOf('XX')
+  const payload = (bytes: number[]) =>
+    Buffer.concat([Buffer.from(json.slice(0, at)), Buffer.from(bytes), Buffer.from(json.slice(at + 2))])
+  const invalid: Array<[string, number[]]> = [
+    ['a lone 0xFF', [0xff]],
+    ['a truncated sequence', [0xe9, 0x99]],
+    ['an overlong NUL', [0xc0, 0x80]],
+    ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+  ]
+  for (const [label, bytes] of invalid) {
+    const token = signBytes(headerBytes(), payload(bytes))
+    t.match(verifyToken(token, keys, policy, NOW), { ok: false, reason: 'TOKEN_INVALID' }, label)
+  }
+  const badHeader = Buffer.from(headerBytes().toString().replace('"ES256"', '"ES256","x":"\u0000"'))
+  badHeader[badHeader.indexOf(0)] = 0xff
+  t.match(verifyToken(signBytes(badHeader, Buffer.from(json)), keys, policy, NOW), { ok: false }, 'in the header')
+  const chinese = signBytes(headerBytes(), payload([...Buffer.from('陳大文')]))
+  t.equal(verifyToken(chinese, keys, policy, NOW).ok, true, 'twin: a claim in real UTF-8 beyond ASCII')
 })
