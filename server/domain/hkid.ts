@@ -1,6 +1,8 @@
 // Hong Kong identity card number: one or two letters, six digits, a check digit (0-9 or A).
 // The check digit makes the weighted sum (letters A=10..Z=35, a missing first letter counts 36) divisible by 11.
 
+import { AppError } from '../errors.ts'
+
 const HKID_PATTERN = /^([A-Z]{1,2})([0-9]{6})\(?([0-9A])\)?$/
 
 export interface ParsedHkid {
@@ -19,13 +21,33 @@ export function hkidCheckDigit(prefix: string, digits: string): string {
   return check === 10 ? 'A' : String(check)
 }
 
+export type HkidCheck = { ok: true; hkid: ParsedHkid } | { ok: false; problem: 'format' | 'check digit' }
+
+/** The parsed number, or which of the two rules it breaks. */
+export function checkHkid(input: string): HkidCheck {
+  const match = HKID_PATTERN.exec(input.trim().toUpperCase())
+  if (!match) return { ok: false, problem: 'format' }
+  const [, prefix, digits, checkDigit] = match as unknown as [string, string, string, string]
+  if (hkidCheckDigit(prefix, digits) !== checkDigit) return { ok: false, problem: 'check digit' }
+  return { ok: true, hkid: { canonical: `${prefix}${digits}(${checkDigit})`, prefix, digits, checkDigit } }
+}
+
 /** Returns the parsed number, or null when the format or the check digit is wrong. */
 export function parseHkid(input: string): ParsedHkid | null {
-  const match = HKID_PATTERN.exec(input.trim().toUpperCase())
-  if (!match) return null
-  const [, prefix, digits, checkDigit] = match as unknown as [string, string, string, string]
-  if (hkidCheckDigit(prefix, digits) !== checkDigit) return null
-  return { canonical: `${prefix}${digits}(${checkDigit})`, prefix, digits, checkDigit }
+  const check = checkHkid(input)
+  return check.ok ? check.hkid : null
+}
+
+/** The parsed number; RESIDENT_ID_INVALID saying whether the format or the check digit is wrong. */
+export function requireHkid(input: string): ParsedHkid {
+  const check = checkHkid(input)
+  if (check.ok) return check.hkid
+  throw new AppError(
+    'RESIDENT_ID_INVALID',
+    check.problem === 'format'
+      ? 'resident id is not in the HKID format: one or two letters, six digits, a check digit (e.g. A123456(3))'
+      : 'resident id has a check digit that does not match its letters and digits',
+  )
 }
 
 function letterValue(letter: string): number {

@@ -3,7 +3,7 @@ import type { FaceEngine } from '../../models/face-types.ts'
 import { ImageError } from '../../models/image-errors.ts'
 import { sameFaceModel } from '../../models/face-model.ts'
 import { averageEmbeddings, firstPairBelow } from '../../models/match.ts'
-import { parseHkid } from '../domain/hkid.ts'
+import { requireHkid } from '../domain/hkid.ts'
 import { normaliseName } from '../domain/person-name.ts'
 import type { EnrolmentPolicy } from '../config.ts'
 import { AppError } from '../errors.ts'
@@ -52,8 +52,7 @@ export interface EnrolmentResult {
  * then one transaction for resident and template. The photos themselves are never stored.
  */
 export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDeps): Promise<EnrolmentResult> {
-  const hkid = parseHkid(request.residentId)
-  if (!hkid) throw new AppError('RESIDENT_ID_INVALID', 'resident id is not a valid Hong Kong identity card number')
+  const hkid = requireHkid(request.residentId)
   // The schema refuses a name that breaks the rule; this also stores it in its one normal form.
   const name = normaliseName(request.name)
   if (name === null) throw new AppError('VALIDATION_FAILED', 'name must hold a letter and no hidden characters')

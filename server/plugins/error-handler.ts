@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError } from 'fastify'
 import { AppError, ERRORS, type ErrorCode } from '../errors.ts'
+import { validationMessage } from './validation-message.ts'
 
 // Fastify's own client errors, mapped to our stable codes.
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -51,14 +52,14 @@ function classify(thrown: unknown): { status: number; code: ErrorCode; message: 
   // Anything can be thrown: null, a string, an object whose code is "constructor".
   if (thrown === null || typeof thrown !== 'object')
     return { status: 500, code: 'INTERNAL_ERROR', message: 'internal error' }
-  const error = thrown as Partial<FastifyError>
+  const error = thrown as Partial<FastifyError> & { validationContext?: unknown }
   const fastifyCode =
     typeof error.code === 'string' && Object.hasOwn(FASTIFY_CODES, error.code) ? FASTIFY_CODES[error.code] : undefined
   if (error.validation || fastifyCode === 'VALIDATION_FAILED') {
     return {
       status: 400,
       code: 'VALIDATION_FAILED',
-      message: error.validation ? 'request does not match the schema' : 'malformed body',
+      message: error.validation ? validationMessage(error.validationContext, error.validation) : 'malformed body',
     }
   }
   if (fastifyCode)

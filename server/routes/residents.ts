@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { parseHkid } from '../domain/hkid.ts'
+import { requireHkid } from '../domain/hkid.ts'
 import { newResidentCredential } from '../enrolment/credentials.ts'
 import { enrolResident } from '../enrolment/enrol-resident.ts'
 import { enrolmentFromMultipart } from '../enrolment/multipart-enrolment.ts'
@@ -152,8 +152,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
   )
 
   async function findResident(input: string): Promise<ResidentRecord> {
-    const hkid = parseHkid(input)
-    if (!hkid) throw new AppError('RESIDENT_ID_INVALID', 'resident id is not a valid Hong Kong identity card number')
+    const hkid = requireHkid(input)
     const resident = await app.store.getResident(hkid.canonical)
     if (!resident) throw new AppError('RESIDENT_NOT_FOUND', 'no such resident')
     return resident

@@ -3,6 +3,17 @@ import { NAME_PATTERN } from '../domain/person-name.ts'
 
 export const HKID_INPUT_PATTERN = '^[A-Za-z]{1,2}[0-9]{6}\\(?[0-9Aa]\\)?$'
 
+/** A valid number (the check digit of A123456 is 3; test/server/identity-rules.test.ts checks it). */
+export const HKID_EXAMPLE = 'A123456(3)'
+
+/** The schema of an HKID as a request gives it: the format here, the check digit in the handler. */
+const ResidentId = Type.String({
+  pattern: HKID_INPUT_PATTERN,
+  maxLength: 11,
+  description: 'Hong Kong identity card number with its check digit; brackets optional',
+  examples: [HKID_EXAMPLE],
+})
+
 /** Most photos one enrolment takes (models/README.md: the multi-photo study measured up to 3). */
 export const MAX_ENROLMENT_PHOTOS = 3
 
@@ -15,11 +26,7 @@ const PhotoBase64 = Type.String({
 
 export const EnrolmentBody = Type.Object(
   {
-    residentId: Type.String({
-      pattern: HKID_INPUT_PATTERN,
-      maxLength: 11,
-      description: 'Hong Kong identity card number, e.g. A123456(3)',
-    }),
+    residentId: ResidentId,
     name: Type.String({
       minLength: 1,
       maxLength: 120,
@@ -33,7 +40,9 @@ export const EnrolmentBody = Type.Object(
       Type.Array(PhotoBase64, {
         minItems: 1,
         maxItems: MAX_ENROLMENT_PHOTOS,
-        description: `1 to ${MAX_ENROLMENT_PHOTOS} photos of the same person; the template is the mean of their descriptors. Give photo or photos, not both.`,
+        description:
+          `1 to ${MAX_ENROLMENT_PHOTOS} photos of the same person; the template is the mean of their descriptors. ` +
+          'Give photo or photos, not both.',
       }),
     ),
   },
@@ -41,10 +50,7 @@ export const EnrolmentBody = Type.Object(
 )
 export type EnrolmentBody = Static<typeof EnrolmentBody>
 
-export const ResidentParams = Type.Object(
-  { residentId: Type.String({ pattern: HKID_INPUT_PATTERN, maxLength: 11 }) },
-  { additionalProperties: false },
-)
+export const ResidentParams = Type.Object({ residentId: ResidentId }, { additionalProperties: false })
 export type ResidentParams = Static<typeof ResidentParams>
 
 export const ResidentView = Type.Object(

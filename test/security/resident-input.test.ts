@@ -1,9 +1,11 @@
 // Hostile enrolment input that passes a naive schema: names that are blank or display falsely. Every refusal
 // has a twin: real names (Chinese, apostrophes, hyphens, spaces) enrol and are stored in one normal form.
+import type { InjectOptions } from 'fastify'
 import t from 'tap'
 import { hkidCheckDigit } from '../../server/domain/hkid.ts'
+import { HKID_EXAMPLE } from '../../server/schemas/residents.ts'
 import { photoOf } from '../helpers/fake-engine.ts'
-import { buildTestApp, operator } from '../helpers/test-app.ts'
+import { buildTestApp, kiosk, operator } from '../helpers/test-app.ts'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>['app']
 
@@ -20,6 +22,13 @@ const enrol = (app: App, name: string, residentId = hkid()) =>
     // A face of its own each time (the fake engine knows 8 people), so that no duplicate search intervenes.
     payload: { residentId, name, dateOfBirth: '1990-05-01', photo: photoOf([{ axis: next % 8 }]) },
   })
+
+const person = () => ({
+  residentId: hkid(),
+  name: 'Chan Tai Man',
+  dateOfBirth: '1990-05-01',
+  photo: photoOf([{ axis: 0 }]),
+})
 
 t.test('names that are blank or display falsely are refused; real names enrol in NFC, trimmed', async (t) => {
   const { app, store } = await buildTestApp(t)
@@ -62,3 +71,76 @@ t.test('names that are blank or display falsely are refused; real names enrol in
     t.equal((await store.getResident(residentId))?.name, stored, `${label}: stored as ${JSON.stringify(stored)}`)
   }
 })
+
+t.test(
+  'VALIDATION_FAILED names the field and the rule, never the value; RESIDENT_ID_INVALID says which rule',
+  async (t) => {
+    const { app } = await buildTestApp(t)
+    const secret = 'S3cr3t-Value-<script>'
+    const cases: Array<[string, InjectOptions, RegExp]> = [
+      [
+        'a photo that is not base64',
+        { method: 'POST', url: '/v1/residents', headers: operator, payload: { ...person(), photo: `${secret}` } },
+        /^body\/photo must match pattern$/,
+      ],
+      [
+        'a property the schema does not have',
+        { method: 'POST', url: '/v1/residents', headers: operator, payload: { ...person(), [secret]: 1 } },
+        /^body must not have other properties$/,
+      ],
+      [
+        'a missing property',
+        { method: 'POST', url: '/v1/residents', headers: operator, payload: { ...person(), dateOfBirth: undefined } },
+        /^body must have property dateOfBirth$/,
+      ],
+      [
+        'a name over 120 characters',
+        { method: 'POST', url: '/v1/residents', headers: operator, payload: { ...person(), name: secret.repeat(9) } },
+        /^body\/name must not have more than 120 characters$/,
+      ],
+      [
+        'a resident id in the path that is not one',
+        { method: 'GET', url: `/v1/residents/${encodeURIComponent(secret)}`, headers: operator },
+        /^params\/residentId must (match pattern|not have more than 11 characters)$/,
+      ],
+      [
+        'a query value outside its set',
+        { method: 'GET', url: `/v1/stats?window=${encodeURIComponent(secret)}`, headers: operator },
+        /^querystring\/window must match one of the allowed forms$/,
+      ],
+      [
+        'a wrong type',
+        {
+          method: 'POST',
+          url: '/v1/kiosk/jti',
+          headers: kiosk,
+          payload: { iss: 'https://test/immd', jti: 'j'.repeat(20), exp: secret },
+        },
+        /^body\/exp must be integer$/,
+      ],
+    ]
+    for (const [label, request, message] of cases) {
+      const res = await app.inject(request)
+      t.equal(res.json().error.code, 'VALIDATION_FAILED', `${label}: code`)
+      t.match(res.json().error.message, message, `${label}: ${res.json().error.message}`)
+      t.notMatch(res.body, /S3cr3t|script|\^\[|\\\\d|must match pattern "/, `${label}: no value, no pattern`)
+    }
+
+    const checkDigit = await app.inject({
+      method: 'GET',
+      url: `/v1/residents/${encodeURIComponent('A123456(4)')}`,
+      headers: operator,
+    })
+    t.equal(checkDigit.json().error.code, 'RESIDENT_ID_INVALID', 'a wrong check digit: RESIDENT_ID_INVALID')
+    t.match(checkDigit.json().error.message, /check digit/, 'and it says the check digit is the problem')
+    // Twin: the schema's example is a valid number, and the docs show it.
+    const example = await app.inject({
+      method: 'GET',
+      url: `/v1/residents/${encodeURIComponent(HKID_EXAMPLE)}`,
+      headers: operator,
+    })
+    t.equal(example.json().error.code, 'RESIDENT_NOT_FOUND', `the example ${HKID_EXAMPLE} passes both rules`)
+    const docs = await app.inject({ method: 'GET', url: '/docs/json' })
+    t.ok(docs.body.includes(`"example":"${HKID_EXAMPLE}"`), 'the OpenAPI document shows the example')
+  },
+)

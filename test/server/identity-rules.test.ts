@@ -1,7 +1,9 @@
 import t from 'tap'
-import { hkidCheckDigit, parseHkid } from '../../server/domain/hkid.ts'
+import { checkHkid, hkidCheckDigit, parseHkid, requireHkid } from '../../server/domain/hkid.ts'
 import { normaliseName } from '../../server/domain/person-name.ts'
 import { ageInYears, eligibilityError } from '../../server/enrolment/eligibility.ts'
+import type { AppError } from '../../server/errors.ts'
+import { HKID_EXAMPLE } from '../../server/schemas/residents.ts'
 
 t.test('HKID check digit', async (t) => {
   t.equal(hkidCheckDigit('A', '123456'), '3', 'the published example A123456(3)')
@@ -42,5 +44,29 @@ t.test('names: NFC, trimmed, at least one letter, nothing hidden', async (t) => 
   t.equal(normaliseName('Jose\u0301'), 'José', 'NFC')
   t.equal(normaliseName('Jose\u0301'), normaliseName('José'), 'one name, one form')
   for (const bad of ['', ' ', '\u200B', 'A\u202EB', 'A\u007F', 'A\uD800', '\uDFFF', '42', 'A\u2029', 'A\uFFFD'])
-    t.equal(normaliseName(bad), null, JSON.stringify(bad))
+    t.equal(normaliseName(bad), null, ascii(bad))
 })
+
+t.test('HKID: the format and the check digit are told apart; the schema example is valid', async (t) => {
+  t.same(checkHkid('A123456(4)'), { ok: false, problem: 'check digit' })
+  for (const bad of ['A12345(6)', 'ABC123456(7)', '123456(7)', ''])
+    t.same(checkHkid(bad), { ok: false, problem: 'format' }, JSON.stringify(bad))
+  t.equal(checkHkid(HKID_EXAMPLE).ok, true, `the schema's example ${HKID_EXAMPLE}`)
+  t.equal(requireHkid('a1234563').canonical, 'A123456(3)')
+  const refusal = (input: string) => {
+    try {
+      requireHkid(input)
+    } catch (error) {
+      return error as AppError
+    }
+    return null
+  }
+  t.equal(refusal('A123456(4)')?.code, 'RESIDENT_ID_INVALID')
+  t.equal(refusal('A12345(6)')?.code, 'RESIDENT_ID_INVALID')
+  t.not(refusal('A123456(4)')?.message, refusal('A12345(6)')?.message, 'the two refusals say different things')
+})
+
+/** A test name in printable ASCII: a raw U+2028/U+2029 would end the line in tap's output and break its parser. */
+function ascii(text: string): string {
+  return JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
