@@ -16,7 +16,8 @@ export async function appendOutboxRun(
 ): Promise<OutboxAppendResult> {
   // The head row is the kiosk's lock: two instances handed the same kiosk's batches append in turn.
   await client.query(
-    'INSERT INTO outbox_heads (kiosk_id, seq, hash, updated_at) VALUES ($1, 0, $2, $3) ON CONFLICT (kiosk_id) DO NOTHING',
+    `INSERT INTO outbox_heads (kiosk_id, seq, hash, updated_at) VALUES ($1, 0, $2, $3)
+     ON CONFLICT (kiosk_id) DO NOTHING`,
     [kioskId, genesisHash(kioskId), receivedAt],
   )
   const head = (
@@ -41,7 +42,8 @@ export async function appendOutboxRun(
     await client.query(
       `INSERT INTO outbox_entries (kiosk_id, seq, prev_hash, hash, event_id, offline_jti, received_at)
        SELECT $1, e.seq, e.prev_hash, e.hash, e.event_id, e.offline_jti, $7
-       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::boolean[]) AS e (seq, prev_hash, hash, event_id, offline_jti)`,
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::boolean[])
+         AS e (seq, prev_hash, hash, event_id, offline_jti)`,
       [
         kioskId,
         chunk.map((entry) => entry.seq),
@@ -106,7 +108,8 @@ async function consumeOfflineJti(
     flags.push(flag('REVOKED_AT_USE', null))
   for (const f of flags) {
     await client.query(
-      'INSERT INTO offline_flags (kind, kiosk_id, seq, event_id, jti_hash, other_kiosk_id, flagged_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      `INSERT INTO offline_flags (kind, kiosk_id, seq, event_id, jti_hash, other_kiosk_id, flagged_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [f.kind, f.kioskId, f.seq, f.eventId, f.jtiHash, f.otherKioskId, f.flaggedAt],
     )
     await client.query(...insertAudit(offlineFlagAudit(f, claim.sub)))

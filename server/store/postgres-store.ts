@@ -45,7 +45,7 @@ export interface PostgresStoreOptions {
   connectionString: string
   /** Pool size per server instance. */
   max?: number
-  /** A schema of its own (created by migrate() when missing), e.g. for isolated tests. Default: the server's search_path. */
+  /** A schema of its own (created by migrate() when missing), e.g. for isolated tests. Default: the search_path. */
   schema?: string
   /** How long to wait for a connection before a query fails. */
   connectionTimeoutMillis?: number
@@ -89,7 +89,8 @@ export class PostgresStore implements Store {
       await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`)
       if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`)
       await client.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+        `CREATE TABLE IF NOT EXISTS schema_migrations
+           (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
       )
       const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations')
       const applied = new Set(rows.map((row) => row.version))
@@ -107,7 +108,8 @@ export class PostgresStore implements Store {
   async createResident({ resident, credentialHash, template }: NewResident): Promise<'created' | 'exists'> {
     return this.transaction(async (client) => {
       const result = await client.query(
-        `INSERT INTO residents (resident_id, subject, name, date_of_birth, guardian_consent, status, credential_hash, enrolled_at)
+        `INSERT INTO residents
+           (resident_id, subject, name, date_of_birth, guardian_consent, status, credential_hash, enrolled_at)
          VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) ON CONFLICT (resident_id) DO NOTHING`,
         [
           resident.residentId,
@@ -121,7 +123,8 @@ export class PostgresStore implements Store {
       )
       if (result.rowCount === 0) return 'exists' as const
       await client.query(
-        'INSERT INTO templates (subject, model_name, model_version, dimensions, photos, sealed) VALUES ($1, $2, $3, $4, $5, $6)',
+        `INSERT INTO templates (subject, model_name, model_version, dimensions, photos, sealed)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
         [
           template.subject,
           template.modelName,
@@ -233,7 +236,8 @@ export class PostgresStore implements Store {
 
   async recordReview(review: DuplicateReview): Promise<void> {
     await this.pool.query(
-      'INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at) VALUES ($1, $2, $3, $4, $5)',
+      `INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at)
+       VALUES ($1, $2, $3, $4, $5)`,
       [review.reviewId, review.residentId, review.matchedResidentId, review.score, review.createdAt],
     )
   }

@@ -51,7 +51,8 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<void> {
     this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT',
+      `CREATE TABLE IF NOT EXISTS schema_migrations
+         (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`,
     )
     const applied = new Set(this.statement('SELECT version FROM schema_migrations').pluck().all() as number[])
     const apply = this.db.transaction((migration: (typeof SQLITE_MIGRATIONS)[number]) => {
@@ -70,7 +71,8 @@ export class SqliteStore implements Store {
   async createResident({ resident, credentialHash, template }: NewResident): Promise<'created' | 'exists'> {
     const insert = this.db.transaction(() => {
       const result = this.statement(
-        `INSERT INTO residents (resident_id, subject, name, date_of_birth, guardian_consent, status, credential_hash, enrolled_at)
+        `INSERT INTO residents
+           (resident_id, subject, name, date_of_birth, guardian_consent, status, credential_hash, enrolled_at)
            VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT (resident_id) DO NOTHING`,
       ).run(
         resident.residentId,
@@ -83,7 +85,8 @@ export class SqliteStore implements Store {
       )
       if (result.changes === 0) return 'exists' as const
       this.statement(
-        'INSERT INTO templates (subject, model_name, model_version, dimensions, photos, sealed) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO templates (subject, model_name, model_version, dimensions, photos, sealed)
+         VALUES (?, ?, ?, ?, ?, ?)`,
       ).run(
         template.subject,
         template.modelName,
@@ -160,7 +163,8 @@ export class SqliteStore implements Store {
 
   async recordReview(review: DuplicateReview): Promise<void> {
     this.statement(
-      'INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at) VALUES (?, ?, ?, ?, ?)',
+      `INSERT INTO enrolment_reviews (review_id, resident_id, matched_resident_id, score, created_at)
+       VALUES (?, ?, ?, ?, ?)`,
     ).run(review.reviewId, review.residentId, review.matchedResidentId, review.score, review.createdAt)
   }
 
@@ -224,7 +228,8 @@ export class SqliteStore implements Store {
         receivedAt,
       )
       const insertEntry = this.statement(
-        'INSERT INTO outbox_entries (kiosk_id, seq, prev_hash, hash, event_id, offline_jti, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO outbox_entries (kiosk_id, seq, prev_hash, hash, event_id, offline_jti, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       const flags: OfflineFlag[] = []
       for (const entry of plan.fresh) {
@@ -241,7 +246,8 @@ export class SqliteStore implements Store {
       }
       this.statement(
         `INSERT INTO outbox_heads (kiosk_id, seq, hash, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (kiosk_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, updated_at = excluded.updated_at`,
+         ON CONFLICT (kiosk_id)
+         DO UPDATE SET seq = excluded.seq, hash = excluded.hash, updated_at = excluded.updated_at`,
       ).run(kioskId, plan.head.seq, plan.head.hash, receivedAt)
       return { ok: true, head: plan.head, stored: plan.fresh.length, alreadyStored: plan.alreadyStored, flags }
     })
@@ -383,7 +389,8 @@ export class SqliteStore implements Store {
       flags.push(flag('REVOKED_AT_USE', null))
     for (const f of flags) {
       this.statement(
-        'INSERT INTO offline_flags (kind, kiosk_id, seq, event_id, jti_hash, other_kiosk_id, flagged_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO offline_flags (kind, kiosk_id, seq, event_id, jti_hash, other_kiosk_id, flagged_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ).run(f.kind, f.kioskId, f.seq, f.eventId, f.jtiHash, f.otherKioskId, f.flaggedAt)
       this.insertAudit(offlineFlagAudit(f, claim.sub))
     }
@@ -392,7 +399,8 @@ export class SqliteStore implements Store {
 
   private residentWhere(where: string, value: string): ResidentRecord | null {
     const row = this.statement(
-      `SELECT resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at FROM residents WHERE ${where}`,
+      `SELECT resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at
+       FROM residents WHERE ${where}`,
     ).get(value) as ResidentRow | undefined
     return row ? residentFromRow(row) : null
   }
