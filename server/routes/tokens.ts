@@ -30,10 +30,10 @@ function rateLimited(reply: FastifyReply, failed: FailureCount, message: string)
 
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Wrong credentials are counted per credential and per address, apart (in Redis when instances share it), with
-  // the token limit as the budget of each per minute. A credential over its budget is refused before the lookup:
-  // credentials are fresh 256-bit values, so one that failed never becomes valid. An address over its budget
-  // gets 429 for its wrong credentials, but a valid credential from it is still served: many phones share one
-  // carrier NAT address, and a guess at a 256-bit value does not succeed, so the lookup is all it costs.
+  // the token limit as the budget of each per minute; over either, a wrong credential is answered 429. A valid
+  // credential is always looked up and served: many phones share one carrier NAT address, and a guess at a
+  // 256-bit value does not succeed, so the lookup is all a guesser costs. (The route's request limit, per
+  // credential, already stops one credential, valid or not, after the same budget, before this handler runs.)
   const failures: FailureCounter = app.redis
     ? new RedisFailureCounter(app.redis, FAILURE_WINDOW_MS)
     : new MemoryFailureCounter(FAILURE_WINDOW_MS)
@@ -42,10 +42,6 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function residentOf(request: FastifyRequest, reply: FastifyReply): Promise<ResidentRecord> {
     const credential = bearerOf(request)
     const credentialKey = credential ? `token-credential:${hashCredential(credential)}` : null
-    if (credentialKey) {
-      const failed = await failures.count(credentialKey)
-      if (failed.count >= budget) throw rateLimited(reply, failed, 'this credential failed too often')
-    }
     const resident = credential ? await app.store.getResidentByCredentialHash(hashCredential(credential)) : null
     if (resident) {
       if (resident.status !== 'active') throw new AppError('RESIDENT_REVOKED', 'resident is revoked')
