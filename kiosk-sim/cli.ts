@@ -5,7 +5,9 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { assertCalibrationFor, loadCalibration } from '../models/calibration.ts'
+import { parseFaceBackend } from '../models/face-backend.ts'
 import { startFaceEngine } from '../models/face-engine.ts'
+import type { FaceBackend } from '../models/face-types.ts'
 import { thresholdsFrom } from '../models/thresholds.ts'
 import { gateTokenPolicy } from '../tokens/token-profile.ts'
 import { KIOSK_OPTIONS } from './kiosk-options.ts'
@@ -29,14 +31,15 @@ const USAGE = `usage:
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  const backend = parseFaceBackend(process.env.FACE_BACKEND)
   if (command === 'run' && rest.some((a) => /^--(camera|video)(=|$)/.test(a))) {
     const { liveCommand } = await import('./live/live-command.ts')
-    return liveCommand(rest)
+    return liveCommand(rest, backend)
   }
-  if (command === 'run') return runCommand(rest)
+  if (command === 'run') return runCommand(rest, backend)
   if (command === 'loadtest') {
     const { loadtestCommand } = await import('./loadtest/loadtest-command.ts')
-    return loadtestCommand(rest)
+    return loadtestCommand(rest, backend)
   }
   if (command === 'simulate') {
     const { simulateCommand } = await import('./simulation/simulate-command.ts')
@@ -44,17 +47,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'serve') {
     const { serveCommand } = await import('./serve/serve-command.ts')
-    return serveCommand(rest)
+    return serveCommand(rest, backend)
   }
   if (command === 'eval') {
     const { evalCommand } = await import('./eval/eval-command.ts')
-    return evalCommand(rest)
+    return evalCommand(rest, process, backend)
   }
   process.stderr.write(`${USAGE}\n`)
   return 2
 }
 
-async function runCommand(argv: string[]): Promise<number> {
+async function runCommand(argv: string[], backend: FaceBackend): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -70,7 +73,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const policy = thresholdsFrom(calibration)
   const kioskId = values['kiosk-id']!
   let embedded: EmbeddedServer | null = null
-  const engine = await startFaceEngine({ workers: 1 })
+  const engine = await startFaceEngine({ workers: 1, backend })
   try {
     assertCalibrationFor(calibration, engine.model)
     if (values.embedded) embedded = await startEmbeddedServer({ kioskIds: [kioskId] })

@@ -3,7 +3,7 @@
 // worker that used it exits, and the process crashes (sharp's documentation on worker threads).
 import 'sharp'
 import { Worker } from 'node:worker_threads'
-import type { FaceAnalysis, FaceEngine, FaceModelId } from './face-types.ts'
+import type { FaceAnalysis, FaceBackend, FaceEngine, FaceModelId } from './face-types.ts'
 import type {
   FaceWorkerOptions,
   FaceWorkerReply,
@@ -11,6 +11,7 @@ import type {
   FaceWorkerStats,
   WireError,
 } from './face-worker.ts'
+import { DEFAULT_FACE_BACKEND, FACE_BACKENDS } from './face-backend.ts'
 import { FACE_MODEL_ID } from './human-loader.ts'
 import { FaceEngineError, ImageError, type ImageErrorCode } from './image-errors.ts'
 
@@ -23,9 +24,13 @@ export interface FaceEngineOptions {
   startTimeoutMs?: number
   /** Frames are downscaled so that their longer side is at most this many pixels. Default 1280. */
   maxSide?: number
+  /** Where the networks run. Default 'onnx'; 'tfjs' is the reference path (tfjs on WASM). */
+  backend?: FaceBackend
 }
 
 export interface FaceEnginePool extends FaceEngine {
+  /** Where this engine's networks run. */
+  readonly backend: FaceBackend
   /** Per-worker tensor counts, for leak checks. */
   stats(): Promise<FaceWorkerStats[]>
 }
@@ -50,10 +55,12 @@ export async function startFaceEngine(options: FaceEngineOptions = {}): Promise<
   const workers = options.workers ?? 1
   if (!Number.isInteger(workers) || workers < 1)
     throw new FaceEngineError(`workers must be a positive integer, got ${workers}`)
+  const backend = options.backend ?? DEFAULT_FACE_BACKEND
+  if (!FACE_BACKENDS.includes(backend)) throw new FaceEngineError(`unknown face backend ${JSON.stringify(backend)}`)
   const settings: PoolSettings = {
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
-    worker: { maxSide: options.maxSide ?? DEFAULT_MAX_SIDE },
+    worker: { maxSide: options.maxSide ?? DEFAULT_MAX_SIDE, backend },
   }
   const slots = Array.from({ length: workers }, () => new WorkerSlot(settings))
   try {
@@ -62,7 +69,7 @@ export async function startFaceEngine(options: FaceEngineOptions = {}): Promise<
     await Promise.all(slots.map((slot) => slot.close()))
     throw new FaceEngineError(`face engine failed to start: ${(error as Error).message}`)
   }
-  return new FacePool(slots)
+  return new FacePool(slots, backend)
 }
 
 interface PoolSettings {
@@ -76,7 +83,10 @@ class FacePool implements FaceEnginePool {
   readonly #slots: WorkerSlot[]
   #closed = false
 
-  constructor(slots: WorkerSlot[]) {
+  constructor(
+    slots: WorkerSlot[],
+    readonly backend: FaceBackend,
+  ) {
     this.#slots = slots
   }
 

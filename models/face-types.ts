@@ -6,6 +6,9 @@ export interface FaceModelId {
   version: string
 }
 
+/** Where the engine's networks run: onnxruntime-node (the default), or tfjs on WASM (the reference). */
+export type FaceBackend = 'onnx' | 'tfjs'
+
 export type Box = [x: number, y: number, width: number, height: number]
 
 export interface DetectedFace {

@@ -6,15 +6,18 @@ import { isMainThread, parentPort, workerData, type MessagePort } from 'node:wor
 import sharp from 'sharp'
 import type { Tensor3D } from '@tensorflow/tfjs-core'
 import type { FaceResult, Human } from '@vladmandic/human'
-import type { Box, DetectedFace, FaceAnalysis, FaceStageTimings } from './face-types.ts'
+import type { Box, DetectedFace, FaceAnalysis, FaceBackend, FaceStageTimings } from './face-types.ts'
 import { decodeImage, type RawImage } from './image-decode.ts'
 import { ImageError } from './image-errors.ts'
 import { FACE_MODEL_ID, WARMUP_IMAGE, loadHuman } from './human-loader.ts'
-import { FACEAPI_DESCRIPTOR_LENGTH, loadFaceApi, faceDescriptor, type FaceApiModels } from './faceapi-descriptor.ts'
+import { FACEAPI_DESCRIPTOR_LENGTH, loadFaceApi, faceDescriptor } from './faceapi-descriptor.ts'
+import { loadOnnxFaceApi, onnxFaceDescriptor } from './ort/onnx-descriptor.ts'
 
 export interface FaceWorkerOptions {
   /** Longer side, in pixels, that frames are downscaled to before detection. */
   maxSide: number
+  /** Where the networks run: onnxruntime, or tfjs on WASM (the reference). */
+  backend: FaceBackend
 }
 
 export type FaceWorkerRequest =
@@ -55,12 +58,12 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
   }
   let human: Human
   let marks: StageMarks
-  let faceapi: FaceApiModels
+  let describe: Describe
   try {
     human = await loadHuman()
-    faceapi = await loadFaceApi(human)
+    describe = await loadDescriber(human, options.backend)
     marks = recordStageMarks(human)
-    await warmUp(human, faceapi, marks, options.maxSide)
+    await warmUp(human, describe, marks, options.maxSide)
   } catch (error) {
     port.postMessage({ type: 'init-error', message: (error as Error).message } satisfies FaceWorkerReply)
     return
@@ -90,7 +93,7 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
       if (closing) return
       try {
         const { value: frame, ms: decodeMs } = await decoding
-        const analysis = await analyzeFrame(human, faceapi, marks, frame, decodeMs)
+        const analysis = await analyzeFrame(human, describe, marks, frame, decodeMs)
         analyzed++
         port.postMessage({ type: 'analysis', id, analysis } satisfies FaceWorkerReply, transferables(analysis))
       } catch (error) {
@@ -106,7 +109,7 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
  * grows for the first large frame and each model's kernels are set up on first use. A blank frame of the largest
  * size grows the heap; two passes over a face photo that Human ships run every per-face model.
  */
-async function warmUp(human: Human, faceapi: FaceApiModels, marks: StageMarks, maxSide: number): Promise<void> {
+async function warmUp(human: Human, describe: Describe, marks: StageMarks, maxSide: number): Promise<void> {
   const blank = human.tf.zeros([1, maxSide, maxSide, 3]) as Parameters<Human['detect']>[0]
   try {
     await human.detect(blank)
@@ -114,7 +117,23 @@ async function warmUp(human: Human, faceapi: FaceApiModels, marks: StageMarks, m
     human.tf.dispose(blank)
   }
   const frame = await decodeFrame(await readFile(WARMUP_IMAGE), maxSide)
-  for (let i = 0; i < 2; i++) await analyzeFrame(human, faceapi, marks, frame, 0)
+  for (let i = 0; i < 2; i++) await analyzeFrame(human, describe, marks, frame, 0)
+}
+
+/** The descriptor of the face in `box` of the frame (given both as the tfjs tensor and as decoded pixels). */
+type Describe = (
+  image: Tensor3D,
+  raw: RawImage,
+  box: readonly [number, number, number, number],
+) => Promise<Float32Array>
+
+async function loadDescriber(human: Human, backend: FaceBackend): Promise<Describe> {
+  if (backend === 'onnx') {
+    const models = await loadOnnxFaceApi()
+    return (_image, raw, box) => onnxFaceDescriptor(models, raw, box)
+  }
+  const faceapi = await loadFaceApi(human)
+  return (image, _raw, box) => faceDescriptor(faceapi, human.tf, image, box)
 }
 
 interface Frame {
@@ -142,7 +161,7 @@ const MAX_DESCRIBED = 3
  */
 async function analyzeFrame(
   human: Human,
-  faceapi: FaceApiModels,
+  describe: Describe,
   marks: StageMarks,
   frame: Frame,
   decodeMs: number,
@@ -165,7 +184,7 @@ async function analyzeFrame(
     if (result.error) throw new Error(`face detection failed: ${result.error}`)
     const embedStart = performance.now()
     for (const face of result.face.slice(0, MAX_DESCRIBED)) {
-      const embedding = await faceDescriptor(faceapi, tf, image, face.box)
+      const embedding = await describe(image, raw, face.box)
       embeddings.push(embedding.length === FACEAPI_DESCRIPTOR_LENGTH ? embedding : new Float32Array(0))
     }
     embedMs = performance.now() - embedStart

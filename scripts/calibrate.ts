@@ -10,6 +10,7 @@ import { runEvalDetailed, type EvalRun } from '../kiosk-sim/eval/run-eval.ts'
 import { parseCalibration, type Calibration } from '../models/calibration.ts'
 import { highestThresholdWithin, wilsonInterval } from '../models/eval/metrics.ts'
 import { DEFAULT_SEED } from '../models/eval/pairs.ts'
+import { parseFaceBackend } from '../models/face-backend.ts'
 
 /** Each liveness / anti-spoof gate may reject at most this share of bona fide photos (BPCER). */
 const MAX_BPCER = 0.05
@@ -34,6 +35,7 @@ const targetFmr = Number(values['target-fmr'])
 
 let lastDecile = -1
 const run = await runEvalDetailed({
+  backend: parseFaceBackend(process.env.FACE_BACKEND),
   dataset: values.dataset,
   limit,
   workers: Number(values.workers),

@@ -1,3 +1,4 @@
+import type { FaceBackend } from '../models/face-types.ts'
 import type { DatedSigningKey } from './keys/key-ring.ts'
 
 export interface EnrolmentPolicy {
@@ -37,6 +38,8 @@ export interface AppConfig {
   /** How long a superseded key keeps verifying: at least the token lifetime plus the kiosks' JWKS refresh. */
   keyOverlapSec: number
   enrolment: EnrolmentPolicy
+  /** Where the face engine's networks run (FACE_BACKEND); default onnxruntime. */
+  faceBackend?: FaceBackend
   /** The calibrated model; enrolment refuses to store a template of any other. */
   faceModel: { name: string; version: string; embeddingLength: number }
   /** AES-256 key that seals templates at rest; from the environment, never from the database or the repo. */

@@ -1,4 +1,5 @@
 import { loadCalibration } from '../models/calibration.ts'
+import { parseFaceBackend } from '../models/face-backend.ts'
 import { thresholdsFrom } from '../models/thresholds.ts'
 import { generateSigningKey } from '../tokens/jwks.ts'
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '../tokens/token-profile.ts'
@@ -55,6 +56,7 @@ export async function configFromEnv(env: NodeJS.ProcessEnv): Promise<{ config: A
       samePersonThreshold: thresholds.samePersonThreshold,
     },
     faceModel: { ...thresholds.model, embeddingLength: thresholds.embeddingLength },
+    faceBackend: parseFaceBackend(env.FACE_BACKEND),
     templateKey: templateKeyFrom(requireEnv(env, 'TEMPLATE_KEY')),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     rateLimits: {

@@ -4,6 +4,7 @@
 //   --from-embeddings PATH [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]   (re-score a cache, no engine)
 // Exit codes: 0 done (and gate passed), 1 gate failed or the run failed, 2 usage error.
 
+import type { FaceBackend } from '../../models/face-types.ts'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -44,7 +45,7 @@ interface EvalArgs {
   maxFnmr?: number
 }
 
-export async function evalCommand(argv: string[], io: CommandIo = process): Promise<number> {
+export async function evalCommand(argv: string[], io: CommandIo = process, backend?: FaceBackend): Promise<number> {
   let args: EvalArgs
   try {
     args = parseEvalArgs(argv)
@@ -61,6 +62,7 @@ export async function evalCommand(argv: string[], io: CommandIo = process): Prom
           dataset: args.dataset!,
           limit: args.limit,
           workers: args.workers,
+          ...(backend ? { backend } : {}),
           onProgress: progress.update,
         })
   } catch (error) {

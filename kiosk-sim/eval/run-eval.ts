@@ -2,6 +2,7 @@
 // genuine and impostor pairs with cosine similarity, and reports ISO/IEC 19795-1 figures.
 // Edge module: reads the dataset and drives the engine; the statistics live in models/eval/ (pure).
 
+import type { FaceBackend } from '../../models/face-types.ts'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FaceEngine, FaceModelId } from '../../models/face-types.ts'
@@ -37,7 +38,9 @@ export interface EvalOptions {
   maxImpostors?: number
   onProgress?: (progress: EvalProgress) => void
   /** Defaults to the real engine (models/face-engine.ts). */
-  startEngine?: (options: { workers: number }) => Promise<FaceEngine>
+  startEngine?: (options: { workers: number; backend?: FaceBackend }) => Promise<FaceEngine>
+  /** Where the engine runs its networks; default onnxruntime. */
+  backend?: FaceBackend
 }
 
 export type FtaReason = 'no-face' | 'no-embedding' | 'image-error'
@@ -151,7 +154,7 @@ export async function runEvalDetailed(options: EvalOptions): Promise<EvalRun> {
   const startEngine =
     options.startEngine ?? (async (o) => (await import('../../models/face-engine.ts')).startFaceEngine(o))
   const started = performance.now()
-  const engine = await startEngine({ workers })
+  const engine = await startEngine({ workers, ...(options.backend ? { backend: options.backend } : {}) })
   let analysed: Array<{ result: ImageResult; embedding: Float32Array }>
   try {
     analysed = await analyseAll(engine, options.dataset, selected, workers * 2, options.onProgress)

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { assertCalibrationFor, loadCalibration } from '../../models/calibration.ts'
 import { startFaceEngine } from '../../models/face-engine.ts'
+import type { FaceBackend } from '../../models/face-types.ts'
 import { thresholdsFrom } from '../../models/thresholds.ts'
 import { gateTokenPolicy } from '../../tokens/token-profile.ts'
 import { KIOSK_OPTIONS } from '../kiosk-options.ts'
@@ -33,7 +34,7 @@ export const LIVE_USAGE = `  kiosk-sim run (--camera /dev/video0 | --video FILE[
                 [--frame-log FILE.jsonl] [--json FILE] [--kiosk-id ID] [--control-point CP] [--ffmpeg PATH]`
 
 /** Runs the live gate; resolves with the exit code (1 when a fixture clip's decision differs from the truth). */
-export async function liveCommand(argv: string[]): Promise<number> {
+export async function liveCommand(argv: string[], backend?: FaceBackend): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -89,7 +90,7 @@ export async function liveCommand(argv: string[]): Promise<number> {
   const kioskId = values['kiosk-id']!
   let embedded: EmbeddedServer | null = null
   let reporter: EventReporter | null = null
-  const engine = await startFaceEngine({ workers: 1 })
+  const engine = await startFaceEngine({ workers: 1, backend })
   try {
     assertCalibrationFor(calibration, engine.model)
     if (values.embedded) embedded = await startEmbeddedServer({ kioskIds: [kioskId] })

@@ -1,4 +1,5 @@
 // One load-test kiosk in its own worker thread, with its own face engine: frames in, decisions out.
+import type { FaceBackend } from '../../models/face-types.ts'
 import { parentPort, workerData } from 'node:worker_threads'
 import { startFaceEngine } from '../../models/face-engine.ts'
 import { summarise } from '../../lib/percentiles.ts'
@@ -16,6 +17,7 @@ export interface KioskWorkerData {
   controlPoint: string
   policy: KioskPolicy
   tokenPolicy: TokenPolicy
+  backend?: FaceBackend
 }
 
 export type KioskWorkerRequest =
@@ -38,7 +40,7 @@ const port = parentPort!
 const roundTrips: number[] = []
 
 try {
-  const engine = await startFaceEngine({ workers: 1 })
+  const engine = await startFaceEngine({ workers: 1, backend: data.backend })
   const server = new KioskServerClient(data.serverUrl, data.kioskKey, 5000, (ms) => roundTrips.push(ms))
   const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
   await keys.refresh(Date.now())

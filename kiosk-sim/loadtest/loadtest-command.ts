@@ -1,3 +1,4 @@
+import type { FaceBackend } from '../../models/face-types.ts'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -11,7 +12,7 @@ import { DEFAULT_MIX, parseMix } from './passenger-plan.ts'
 import { runLoadtest } from './run-loadtest.ts'
 
 /** kiosk-sim loadtest: exit 0 when the run completed with no lost events, 1 otherwise, 2 on bad usage. */
-export async function loadtestCommand(argv: string[]): Promise<number> {
+export async function loadtestCommand(argv: string[], backend?: FaceBackend): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -48,6 +49,7 @@ export async function loadtestCommand(argv: string[]): Promise<number> {
   assertCalibrationFor(calibration, FACE_MODEL_ID)
   const tty = process.stderr.isTTY
   const report = await runLoadtest({
+    backend,
     server: values.server
       ? {
           urls: values.server.split(','),

@@ -1,3 +1,4 @@
+import type { FaceBackend } from '../../models/face-types.ts'
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { Worker } from 'node:worker_threads'
@@ -21,6 +22,8 @@ export interface LoadtestOptions {
   /** Running servers (kiosks are spread over them), or null to start an embedded one. */
   server: { urls: string[]; operatorKey: string; kioskKeys: Record<string, string> } | null
   kiosks: number
+  /** Where the kiosks' face engines run their networks; default onnxruntime. */
+  backend?: FaceBackend
   passengers?: number
   durationSec?: number
   mix: Mix
@@ -101,6 +104,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
         controlPoint: 'LOAD-CP',
         policy: options.policy,
         tokenPolicy: options.tokenPolicy,
+        ...(options.backend ? { backend: options.backend } : {}),
       }
       workers.push(startTsWorker(new URL('./kiosk-worker.ts', import.meta.url), { workerData: data }))
     }

@@ -2,6 +2,7 @@
 // kiosk's own HTTP listener on 127.0.0.1. Decisions reach the server as clearance events right away.
 import { assertCalibrationFor, loadCalibration } from '../../models/calibration.ts'
 import { startFaceEngine } from '../../models/face-engine.ts'
+import type { FaceBackend } from '../../models/face-types.ts'
 import type { FaceEngine } from '../../models/face-types.ts'
 import { thresholdsFrom } from '../../models/thresholds.ts'
 import { gateTokenPolicy } from '../../tokens/token-profile.ts'
@@ -33,6 +34,8 @@ export interface KioskServiceOptions {
   calibrationFile?: string
   /** An engine to share (tests); otherwise the service starts its own and closes it. */
   engine?: FaceEngine
+  /** Where the service's own engine runs its networks; default onnxruntime. */
+  backend?: FaceBackend
   /** Overrides of the live gate's defaults (hold 4 s here, so that a screen can be read; 3 frames fused; 4 s face window). */
   gate?: Partial<Omit<LiveGateConfig, 'policy'>>
   onDecision?: (record: ClearanceRecord) => void
@@ -46,7 +49,7 @@ export interface KioskService {
 export async function startKioskService(options: KioskServiceOptions): Promise<KioskService> {
   const calibration = loadCalibration(options.calibrationFile)
   const policy = thresholdsFrom(calibration)
-  const engine = options.engine ?? (await startFaceEngine({ workers: 1 }))
+  const engine = options.engine ?? (await startFaceEngine({ workers: 1, backend: options.backend }))
   try {
     assertCalibrationFor(calibration, engine.model)
     const server = new KioskServerClient(options.serverUrl, options.kioskKey)

@@ -1,5 +1,6 @@
 // kiosk-sim serve: a live kiosk for the /kiosk screen (webcam frames in, decisions out).
 import { parseArgs } from 'node:util'
+import type { FaceBackend } from '../../models/face-types.ts'
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '../../tokens/token-profile.ts'
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded-server.ts'
 import { startKioskService } from './kiosk-service.ts'
@@ -7,7 +8,7 @@ import { startKioskService } from './kiosk-service.ts'
 export const SERVE_USAGE = `  kiosk-sim serve (--server URL --kiosk-key KEY | --embedded) [--kiosk-id ID] [--control-point CP] [--port P]
                   [--page-origin ORIGIN] [--hold-ms MS] [--issuer ISS] [--audience AUD] [--calibration FILE]`
 
-export async function serveCommand(argv: string[]): Promise<number> {
+export async function serveCommand(argv: string[], backend?: FaceBackend): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -39,6 +40,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return 2
   }
   const kiosk = await startKioskService({
+    backend,
     serverUrl,
     kioskKey,
     identity: { kioskId, controlPoint: values['control-point']! },

@@ -93,7 +93,10 @@ t.test('the face engine on real photos', async (t) => {
       }
       const values = readdirSync(`/proc/${process.pid}/task`).map(nice)
       t.equal(nice(String(process.pid)), 0, 'the main thread keeps normal priority')
-      t.equal(values.filter((v) => v === 10).length, 1, 'exactly one thread (the one face worker) at niceness 10')
+      // The worker thread, and any thread it starts (onnxruntime starts one), which inherits its niceness.
+      const niced = values.filter((v) => v === 10).length
+      t.ok(niced >= 1 && niced <= 2, `the face worker's threads at niceness 10 (${niced})`)
+      t.equal(values.filter((v) => v !== 0 && v !== 10).length, 0, 'no other niceness')
     },
   )
 
