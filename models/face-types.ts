@@ -35,6 +35,8 @@ export interface FaceStageTimings {
   detectMs: number
   embedMs: number
   livenessMs: number
+  /** CPU time of the face worker's thread in each stage, where the platform reports it (Linux). */
+  cpuMs?: { detect: number; embed: number; liveness: number }
 }
 
 export interface FaceAnalysis {

@@ -9,6 +9,7 @@ import type { FaceResult, Human } from '@vladmandic/human'
 import type { Box, DetectedFace, FaceAnalysis, FaceBackend, FaceStageTimings } from './face-types.ts'
 import { decodeImage, type RawImage } from './image-decode.ts'
 import { ImageError } from './image-errors.ts'
+import { threadCpuClock } from './thread-cpu.ts'
 import { FACE_MODEL_ID, WARMUP_IMAGE, loadHuman } from './human-loader.ts'
 import { FACEAPI_DESCRIPTOR_LENGTH, loadFaceApi, faceDescriptor } from './faceapi-descriptor.ts'
 import { loadOnnxFaceApi, onnxFaceDescriptor } from './ort/onnx-descriptor.ts'
@@ -44,6 +45,9 @@ export type FaceWorkerReply =
 
 /** Niceness of a face worker thread: inference yields the CPU to the latency-bound threads of its process. */
 const FACE_WORKER_NICENESS = 10
+
+/** This worker thread's CPU clock (null off Linux, and on the main thread, which imports this file for types). */
+const cpuClock = isMainThread ? null : threadCpuClock()
 
 if (!isMainThread && parentPort) void runWorker(parentPort, workerData as FaceWorkerOptions)
 
@@ -169,10 +173,12 @@ async function analyzeFrame(
   const { raw } = frame
   const tf = human.tf
   const start = performance.now()
+  const cpuStart = cpuClock?.() ?? 0
   marks.reset()
   const image = tf.tensor3d(new Float32Array(raw.data), [raw.height, raw.width, 3], 'float32') as unknown as Tensor3D
   let result: Awaited<ReturnType<Human['detect']>>
   let embedMs = 0
+  let embedCpuMs = 0
   const embeddings: Float32Array[] = []
   try {
     const input = tf.expandDims(image as never, 0) as Parameters<Human['detect']>[0]
@@ -183,15 +189,18 @@ async function analyzeFrame(
     }
     if (result.error) throw new Error(`face detection failed: ${result.error}`)
     const embedStart = performance.now()
+    const embedCpuStart = cpuClock?.() ?? 0
     for (const face of result.face.slice(0, MAX_DESCRIBED)) {
       const embedding = await describe(image, raw, face.box)
       embeddings.push(embedding.length === FACEAPI_DESCRIPTOR_LENGTH ? embedding : new Float32Array(0))
     }
     embedMs = performance.now() - embedStart
+    embedCpuMs = (cpuClock?.() ?? 0) - embedCpuStart
   } finally {
     tf.dispose(image)
   }
   const totalMs = performance.now() - start
+  const totalCpuMs = (cpuClock?.() ?? 0) - cpuStart
 
   const scaleX = frame.width / raw.width
   const scaleY = frame.height / raw.height
@@ -202,6 +211,8 @@ async function analyzeFrame(
 
   const livenessMs =
     marks.between('Start AntiSpoof:', 'End AntiSpoof:') + marks.between('Start Liveness:', 'End Liveness:')
+  const livenessCpuMs =
+    marks.cpuBetween('Start AntiSpoof:', 'End AntiSpoof:') + marks.cpuBetween('Start Liveness:', 'End Liveness:')
   const timings: FaceStageTimings = {
     decodeMs: round(decodeMs),
     // Everything else in the detection: tensor upload, blazeface, mesh, face crops, Human's bookkeeping.
@@ -209,6 +220,15 @@ async function analyzeFrame(
     // face-api: 68 landmarks, dlib-aligned crop, descriptor of the crop and of its mirror, for every face.
     embedMs: round(embedMs),
     livenessMs: round(livenessMs),
+    ...(cpuClock
+      ? {
+          cpuMs: {
+            detect: round(Math.max(0, totalCpuMs - embedCpuMs - livenessCpuMs)),
+            embed: round(embedCpuMs),
+            liveness: round(livenessCpuMs),
+          },
+        }
+      : {}),
   }
   return { width: frame.width, height: frame.height, faces, model: FACE_MODEL_ID, timings }
 }
@@ -235,6 +255,8 @@ interface StageMarks {
   reset(): void
   /** Sum over faces of the time from each `start` mark to the next `end` mark. */
   between(start: string, end: string): number
+  /** The same for this thread's CPU time. */
+  cpuBetween(start: string, end: string): number
 }
 
 /**
@@ -245,26 +267,28 @@ interface StageMarks {
  * The WASM backend runs kernels synchronously, so the time between two labels is that model's work.
  */
 function recordStageMarks(human: Human): StageMarks {
-  let marks: Array<{ label: string; at: number }> = []
+  let marks: Array<{ label: string; at: number; cpu: number }> = []
   human.analyze = (...msg: string[]) => {
-    marks.push({ label: msg[0] ?? '', at: performance.now() })
+    marks.push({ label: msg[0] ?? '', at: performance.now(), cpu: cpuClock?.() ?? 0 })
+  }
+  const sum = (start: string, end: string, pick: (mark: { at: number; cpu: number }) => number) => {
+    let total = 0
+    let open: number | null = null
+    for (const mark of marks) {
+      if (mark.label === start) open = pick(mark)
+      else if (mark.label === end && open !== null) {
+        total += pick(mark) - open
+        open = null
+      }
+    }
+    return total
   }
   return {
     reset: () => {
       marks = []
     },
-    between: (start, end) => {
-      let total = 0
-      let open: number | null = null
-      for (const mark of marks) {
-        if (mark.label === start) open = mark.at
-        else if (mark.label === end && open !== null) {
-          total += mark.at - open
-          open = null
-        }
-      }
-      return total
-    },
+    between: (start, end) => sum(start, end, (mark) => mark.at),
+    cpuBetween: (start, end) => sum(start, end, (mark) => mark.cpu),
   }
 }
 
