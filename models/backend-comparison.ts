@@ -12,6 +12,8 @@ export interface BackendComparison {
   maxBoxDiffPx: number
   /** Largest difference of the detector, mesh, anti-spoof or liveness score. */
   maxScoreDiff: number
+  /** Largest difference of a pose angle, in radians (a pose on one side only counts as a mismatch). */
+  maxPoseDiff: number
   /** Photos where the backends found different numbers of faces, or a descriptor on one side only. */
   mismatches: string[]
 }
@@ -19,7 +21,14 @@ export interface BackendComparison {
 export function compareAnalyses(
   pairs: ReadonlyArray<{ name: string; reference: FaceAnalysis; candidate: FaceAnalysis }>,
 ): BackendComparison {
-  const result: BackendComparison = { faces: 0, minCosine: 1, maxBoxDiffPx: 0, maxScoreDiff: 0, mismatches: [] }
+  const result: BackendComparison = {
+    faces: 0,
+    minCosine: 1,
+    maxBoxDiffPx: 0,
+    maxScoreDiff: 0,
+    maxPoseDiff: 0,
+    mismatches: [],
+  }
   for (const { name, reference, candidate } of pairs) {
     if (reference.faces.length !== candidate.faces.length) {
       result.mismatches.push(`${name}: ${reference.faces.length} vs ${candidate.faces.length} faces`)
@@ -31,6 +40,11 @@ export function compareAnalyses(
       for (let k = 0; k < 4; k++)
         result.maxBoxDiffPx = Math.max(result.maxBoxDiffPx, Math.abs(face.box[k]! - other.box[k]!))
       result.maxScoreDiff = Math.max(result.maxScoreDiff, scoreDiff(face, other))
+      if ((face.pose === null) !== (other.pose === null)) result.mismatches.push(`${name}: face ${i} pose on one side`)
+      else if (face.pose && other.pose) {
+        for (const k of ['yaw', 'pitch', 'roll'] as const)
+          result.maxPoseDiff = Math.max(result.maxPoseDiff, Math.abs(face.pose[k] - other.pose[k]))
+      }
       if (face.embedding.length !== other.embedding.length) {
         result.mismatches.push(`${name}: face ${i} has a descriptor on one side only`)
       } else if (face.embedding.length > 0) {

@@ -1,18 +1,17 @@
-// Worker thread: one Human instance, loaded once, answers analyze requests one at a time.
-// Imported by the main thread for its types only; it runs only inside a worker.
+// Worker thread: one face pipeline (onnxruntime, or tfjs on WASM), loaded once, answers analyze requests one at
+// a time. Imported by the main thread for its types only; it runs only inside a worker.
 import { readFile } from 'node:fs/promises'
 import os from 'node:os'
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import sharp from 'sharp'
-import type { Tensor3D } from '@tensorflow/tfjs-core'
-import type { FaceResult, Human } from '@vladmandic/human'
+import type { FacePipeline, FaceFinding } from './face-pipeline.ts'
 import type { Box, DetectedFace, FaceAnalysis, FaceBackend, FaceStageTimings } from './face-types.ts'
+import { FACE_MODEL_ID, WARMUP_IMAGE } from './human-loader.ts'
 import { decodeImage, type RawImage } from './image-decode.ts'
 import { ImageError } from './image-errors.ts'
+import { loadOnnxPipeline } from './ort/onnx-face-pipeline.ts'
 import { threadCpuClock } from './thread-cpu.ts'
-import { FACE_MODEL_ID, WARMUP_IMAGE, loadHuman } from './human-loader.ts'
-import { FACEAPI_DESCRIPTOR_LENGTH, loadFaceApi, faceDescriptor } from './faceapi-descriptor.ts'
-import { loadOnnxFaceApi, onnxFaceDescriptor } from './ort/onnx-descriptor.ts'
+import { loadTfjsPipeline } from './tfjs-face-pipeline.ts'
 
 export interface FaceWorkerOptions {
   /** Longer side, in pixels, that frames are downscaled to before detection. */
@@ -60,21 +59,17 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
   } catch {
     // not permitted here: normal priority
   }
-  let human: Human
-  let marks: StageMarks
-  let describe: Describe
+  let pipeline: FacePipeline
   try {
-    human = await loadHuman()
-    describe = await loadDescriber(human, options.backend)
-    marks = recordStageMarks(human)
-    await warmUp(human, describe, marks, options.maxSide)
+    pipeline = options.backend === 'onnx' ? await loadOnnxPipeline(cpuClock) : await loadTfjsPipeline(cpuClock)
+    await warmUp(pipeline, options.maxSide)
   } catch (error) {
     port.postMessage({ type: 'init-error', message: (error as Error).message } satisfies FaceWorkerReply)
     return
   }
   let analyzed = 0
   let closing = false
-  // Human is not re-entrant: detections run one after the other. Decoding (sharp, on libuv threads)
+  // Analyses run one after the other (Human is not re-entrant; one onnxruntime session per model). Decoding (sharp, on libuv threads)
   // of the next frame starts at once and overlaps the current detection.
   let queue: Promise<void> = Promise.resolve()
 
@@ -85,7 +80,7 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
       return
     }
     if (request.type === 'stats') {
-      const memory = human.tf.memory()
+      const memory = pipeline.memory()
       const stats: FaceWorkerStats = { numTensors: memory.numTensors, numBytes: memory.numBytes, analyzed }
       port.postMessage({ type: 'stats', id: request.id, stats } satisfies FaceWorkerReply)
       return
@@ -97,7 +92,7 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
       if (closing) return
       try {
         const { value: frame, ms: decodeMs } = await decoding
-        const analysis = await analyzeFrame(human, describe, marks, frame, decodeMs)
+        const analysis = await analyzeFrame(pipeline, frame, decodeMs)
         analyzed++
         port.postMessage({ type: 'analysis', id, analysis } satisfies FaceWorkerReply, transferables(analysis))
       } catch (error) {
@@ -109,35 +104,14 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
 }
 
 /**
- * The first detections of a fresh worker are slow (measured: 520 ms, then 200, then ~125 steady): the WASM heap
- * grows for the first large frame and each model's kernels are set up on first use. A blank frame of the largest
- * size grows the heap; two passes over a face photo that Human ships run every per-face model.
+ * The first detections of a fresh worker are slow (measured on tfjs: 520 ms, then 200, then ~125 steady): memory
+ * grows for the first large frame and each model's kernels are set up on first use. The pipeline's own warm-up,
+ * then two passes over a face photo that Human ships, run every per-face model.
  */
-async function warmUp(human: Human, describe: Describe, marks: StageMarks, maxSide: number): Promise<void> {
-  const blank = human.tf.zeros([1, maxSide, maxSide, 3]) as Parameters<Human['detect']>[0]
-  try {
-    await human.detect(blank)
-  } finally {
-    human.tf.dispose(blank)
-  }
+async function warmUp(pipeline: FacePipeline, maxSide: number): Promise<void> {
+  await pipeline.warmUp(maxSide)
   const frame = await decodeFrame(await readFile(WARMUP_IMAGE), maxSide)
-  for (let i = 0; i < 2; i++) await analyzeFrame(human, describe, marks, frame, 0)
-}
-
-/** The descriptor of the face in `box` of the frame (given both as the tfjs tensor and as decoded pixels). */
-type Describe = (
-  image: Tensor3D,
-  raw: RawImage,
-  box: readonly [number, number, number, number],
-) => Promise<Float32Array>
-
-async function loadDescriber(human: Human, backend: FaceBackend): Promise<Describe> {
-  if (backend === 'onnx') {
-    const models = await loadOnnxFaceApi()
-    return (_image, raw, box) => onnxFaceDescriptor(models, raw, box)
-  }
-  const faceapi = await loadFaceApi(human)
-  return (image, _raw, box) => faceDescriptor(faceapi, human.tf, image, box)
+  for (let i = 0; i < 2; i++) await analyzeFrame(pipeline, frame, 0)
 }
 
 interface Frame {
@@ -159,136 +133,39 @@ async function decodeFrame(image: Uint8Array, maxSide: number): Promise<Frame> {
 /** Most faces described per frame (Human's `maxDetected`). */
 const MAX_DESCRIBED = 3
 
-/**
- * Runs Human on one decoded frame, then face-api's descriptor on each detected face (dlib-aligned crop cut
- * from the very tensor Human saw); boxes are mapped back to the full-size image.
- */
-async function analyzeFrame(
-  human: Human,
-  describe: Describe,
-  marks: StageMarks,
-  frame: Frame,
-  decodeMs: number,
-): Promise<FaceAnalysis> {
+/** Runs the pipeline on one decoded frame; boxes are mapped back to the full-size image, largest face first. */
+async function analyzeFrame(pipeline: FacePipeline, frame: Frame, decodeMs: number): Promise<FaceAnalysis> {
   const { raw } = frame
-  const tf = human.tf
-  const start = performance.now()
-  const cpuStart = cpuClock?.() ?? 0
-  marks.reset()
-  const image = tf.tensor3d(new Float32Array(raw.data), [raw.height, raw.width, 3], 'float32') as unknown as Tensor3D
-  let result: Awaited<ReturnType<Human['detect']>>
-  let embedMs = 0
-  let embedCpuMs = 0
-  const embeddings: Float32Array[] = []
-  try {
-    const input = tf.expandDims(image as never, 0) as Parameters<Human['detect']>[0]
-    try {
-      result = await human.detect(input)
-    } finally {
-      tf.dispose(input)
-    }
-    if (result.error) throw new Error(`face detection failed: ${result.error}`)
-    const embedStart = performance.now()
-    const embedCpuStart = cpuClock?.() ?? 0
-    for (const face of result.face.slice(0, MAX_DESCRIBED)) {
-      const embedding = await describe(image, raw, face.box)
-      embeddings.push(embedding.length === FACEAPI_DESCRIPTOR_LENGTH ? embedding : new Float32Array(0))
-    }
-    embedMs = performance.now() - embedStart
-    embedCpuMs = (cpuClock?.() ?? 0) - embedCpuStart
-  } finally {
-    tf.dispose(image)
-  }
-  const totalMs = performance.now() - start
-  const totalCpuMs = (cpuClock?.() ?? 0) - cpuStart
-
+  const { faces: found, timings: t } = await pipeline.analyze(raw, MAX_DESCRIBED)
   const scaleX = frame.width / raw.width
   const scaleY = frame.height / raw.height
-  const faces = result.face
-    .slice(0, MAX_DESCRIBED)
-    .map((face, i) => toDetectedFace(face, embeddings[i] ?? new Float32Array(0), scaleX, scaleY))
+  const faces = found
+    .map((face) => toDetectedFace(face, scaleX, scaleY))
     .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
-
-  const livenessMs =
-    marks.between('Start AntiSpoof:', 'End AntiSpoof:') + marks.between('Start Liveness:', 'End Liveness:')
-  const livenessCpuMs =
-    marks.cpuBetween('Start AntiSpoof:', 'End AntiSpoof:') + marks.cpuBetween('Start Liveness:', 'End Liveness:')
   const timings: FaceStageTimings = {
     decodeMs: round(decodeMs),
-    // Everything else in the detection: tensor upload, blazeface, mesh, face crops, Human's bookkeeping.
-    detectMs: round(Math.max(0, totalMs - embedMs - livenessMs)),
-    // face-api: 68 landmarks, dlib-aligned crop, descriptor of the crop and of its mirror, for every face.
-    embedMs: round(embedMs),
-    livenessMs: round(livenessMs),
-    ...(cpuClock
-      ? {
-          cpuMs: {
-            detect: round(Math.max(0, totalCpuMs - embedCpuMs - livenessCpuMs)),
-            embed: round(embedCpuMs),
-            liveness: round(livenessCpuMs),
-          },
-        }
+    detectMs: round(t.detectMs),
+    embedMs: round(t.embedMs),
+    livenessMs: round(t.livenessMs),
+    ...(t.cpuMs
+      ? { cpuMs: { detect: round(t.cpuMs.detect), embed: round(t.cpuMs.embed), liveness: round(t.cpuMs.liveness) } }
       : {}),
   }
   return { width: frame.width, height: frame.height, faces, model: FACE_MODEL_ID, timings }
 }
 
-function toDetectedFace(face: FaceResult, embedding: Float32Array, scaleX: number, scaleY: number): DetectedFace {
+function toDetectedFace(face: FaceFinding, scaleX: number, scaleY: number): DetectedFace {
   const [x, y, w, h] = face.box
   const box: Box = [Math.round(x * scaleX), Math.round(y * scaleY), Math.round(w * scaleX), Math.round(h * scaleY)]
-  const angle = face.rotation?.angle
   return {
     box,
     detectorScore: face.boxScore,
     meshScore: face.faceScore,
     faceSizePx: Math.min(box[2], box[3]),
-    // Human drops a score that rounds to 0 (`if (res) face.real = res`); every model is checked at load,
-    // so a missing value here is a 0, not a missing model.
-    antispoof: face.real ?? 0,
-    liveness: face.live ?? 0,
-    pose: angle ? { yaw: angle.yaw, pitch: angle.pitch, roll: angle.roll } : null,
-    embedding,
-  }
-}
-
-interface StageMarks {
-  reset(): void
-  /** Sum over faces of the time from each `start` mark to the next `end` mark. */
-  between(start: string, end: string): number
-  /** The same for this thread's CPU time. */
-  cpuBetween(start: string, end: string): number
-}
-
-/**
- * Human times per-face models into `human.performance`, but keeps only the last face's value (or, with
- * `env.perfadd`, double-counts `face` and adds antispoof into `liveness`). It does call its public `analyze`
- * hook with a label at the start and end of every per-face model (src/face/face.ts); the hook is a no-op
- * unless memory analysis is on. Timestamping those labels gives each model's wall time for every face.
- * The WASM backend runs kernels synchronously, so the time between two labels is that model's work.
- */
-function recordStageMarks(human: Human): StageMarks {
-  let marks: Array<{ label: string; at: number; cpu: number }> = []
-  human.analyze = (...msg: string[]) => {
-    marks.push({ label: msg[0] ?? '', at: performance.now(), cpu: cpuClock?.() ?? 0 })
-  }
-  const sum = (start: string, end: string, pick: (mark: { at: number; cpu: number }) => number) => {
-    let total = 0
-    let open: number | null = null
-    for (const mark of marks) {
-      if (mark.label === start) open = pick(mark)
-      else if (mark.label === end && open !== null) {
-        total += pick(mark) - open
-        open = null
-      }
-    }
-    return total
-  }
-  return {
-    reset: () => {
-      marks = []
-    },
-    between: (start, end) => sum(start, end, (mark) => mark.at),
-    cpuBetween: (start, end) => sum(start, end, (mark) => mark.cpu),
+    antispoof: face.antispoof,
+    liveness: face.liveness,
+    pose: face.pose,
+    embedding: face.embedding.length > 0 ? face.embedding : new Float32Array(0),
   }
 }
 

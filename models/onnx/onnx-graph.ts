@@ -32,7 +32,7 @@ export class OnnxGraph {
   readonly #nodes: Node[] = []
   readonly #initializers: Initializer[] = []
   readonly #inputs: Array<{ name: string; dims: readonly Dim[] }> = []
-  readonly #outputs: Array<{ name: string; dims: readonly Dim[] }> = []
+  readonly #outputs: Array<{ name: string; dims: readonly Dim[] | null }> = []
   #counter = 0
 
   constructor(readonly name: string) {}
@@ -42,7 +42,8 @@ export class OnnxGraph {
     return name
   }
 
-  output(name: string, dims: readonly Dim[]): void {
+  /** A graph output; `dims` null leaves its shape to the runtime's inference. */
+  output(name: string, dims: readonly Dim[] | null): void {
     this.#outputs.push({ name, dims })
   }
 
@@ -122,11 +123,14 @@ function tensorProto(init: Initializer): ProtoWriter {
 
 // ValueInfoProto { name 1, type 2 } > TypeProto { tensor_type 1 } > { elem_type 1, shape 2 } > { dim 1 } >
 // Dimension { dim_value 1 | dim_param 2 }.
-function valueInfo(name: string, dims: readonly Dim[]): ProtoWriter {
-  const shape = new ProtoWriter()
-  for (const dim of dims) {
-    shape.message(1, typeof dim === 'number' ? new ProtoWriter().varint(1, dim) : new ProtoWriter().string(2, dim))
+function valueInfo(name: string, dims: readonly Dim[] | null): ProtoWriter {
+  const tensorType = new ProtoWriter().varint(1, FLOAT)
+  if (dims) {
+    const shape = new ProtoWriter()
+    for (const dim of dims) {
+      shape.message(1, typeof dim === 'number' ? new ProtoWriter().varint(1, dim) : new ProtoWriter().string(2, dim))
+    }
+    tensorType.message(2, shape)
   }
-  const tensorType = new ProtoWriter().varint(1, FLOAT).message(2, shape)
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType))
 }

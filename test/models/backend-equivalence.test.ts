@@ -40,12 +40,14 @@ t.test('onnxruntime and tfjs give the same faces and descriptors', async (t) => 
   }
   const summary = compareAnalyses(pairs)
   t.comment(
-    `${summary.faces} faces: min cosine ${summary.minCosine.toFixed(9)}, max box diff ${summary.maxBoxDiffPx} px, ` +
-      `max score diff ${summary.maxScoreDiff}`,
+    `${summary.faces} faces: 1 - min cosine ${(1 - summary.minCosine).toExponential(2)}, ` +
+      `max box diff ${summary.maxBoxDiffPx} px, max score diff ${summary.maxScoreDiff}, ` +
+      `max pose diff ${summary.maxPoseDiff.toExponential(2)} rad`,
   )
   t.same(summary.mismatches, [], 'every photo has the same number of faces')
   t.ok(summary.faces >= 20, 'faces were compared')
   t.ok(summary.minCosine >= 0.9999, `descriptor cosine ${summary.minCosine} >= 0.9999`)
   t.ok(summary.maxBoxDiffPx <= 1, `boxes within 1 px (${summary.maxBoxDiffPx})`)
   t.ok(summary.maxScoreDiff <= 0.001, `scores within 0.001 (${summary.maxScoreDiff})`)
+  t.ok(summary.maxPoseDiff <= 0.001, `pose within 0.001 rad (${summary.maxPoseDiff})`)
 })
