@@ -69,8 +69,8 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
   }
   let analyzed = 0
   let closing = false
-  // Analyses run one after the other (Human is not re-entrant; one onnxruntime session per model). Decoding (sharp, on libuv threads)
-  // of the next frame starts at once and overlaps the current detection.
+  // Analyses run one after the other (Human is not re-entrant; one onnxruntime session per model). Decoding
+  // (sharp, on libuv threads) of the next frame starts at once and overlaps the current analysis.
   let queue: Promise<void> = Promise.resolve()
 
   port.on('message', (request: FaceWorkerRequest) => {
