@@ -18,7 +18,7 @@ export interface MeshFace {
   boxRaw: [number, number, number, number]
   /** Detector confidence rounded to 2 decimals (Human's `boxScore`). */
   boxScore: number
-  /** Mesh confidence rounded to 2 decimals (Human's `faceScore`); 0 ... */
+  /** Mesh confidence rounded to 2 decimals (Human's `faceScore`). */
   faceScore: number
   /** Human's `score`: the mesh's when the mesh is valid, the detector's otherwise. */
   score: number
