@@ -23,7 +23,7 @@ import { checkFrameSource, ffmpegFrames, type FfmpegInput, type FrameStream } fr
 import { FrameSourceError } from '../sources/frame-source-errors.ts'
 import { latestOnly } from '../sources/latest-frame.ts'
 import { writeVideo } from '../sources/passenger-clip.ts'
-import { defaultLiveGateConfig, type LiveGateConfig } from './gate-state-machine.ts'
+import { defaultLiveGateConfig, type LiveGateConfig } from '../gate/gate-state-machine.ts'
 import { formatFrameLatency, frameLatencySummary } from './frame-latency.ts'
 import { runLiveGate, type FrameLatency, type LiveDecision, type LiveGateDeps } from './live-gate.ts'
 

@@ -2,8 +2,11 @@
 // It does the I/O the state machine asks for: QR decode while waiting, the token stages (pipeline), the face
 // engine while capturing. Whatever throws becomes a `failed` input, which refers the passenger.
 import sharp from 'sharp'
+import type { OfflineJtiClaim } from '../../lib/outbox-chain.ts'
 import type { FaceAnalysis } from '../../models/face-types.ts'
-import { clearanceRecord, verifyPresentedToken, type ClearanceRecord, type PipelineDeps } from '../pipeline.ts'
+import { admitToken } from '../gate/admit-token.ts'
+import type { GateDeps } from '../gate/clear-passenger.ts'
+import { recordDecision, type ClearanceRecord } from '../gate/clearance-record.ts'
 import { decodeQr } from '../qr.ts'
 import type { RawFrame } from '../sources/ffmpeg-frames.ts'
 import {
@@ -16,9 +19,9 @@ import {
   type GatePhase,
   type GateState,
   type LiveGateConfig,
-} from './gate-state-machine.ts'
+} from '../gate/gate-state-machine.ts'
 
-export interface LiveGateDeps extends PipelineDeps {
+export interface LiveGateDeps extends GateDeps {
   config: LiveGateConfig
   /**
    * The gate's clock. `stream`: a video file's own time (the capture window is video time, however fast the file
@@ -114,10 +117,11 @@ export async function runLiveGate(
         const verifying = current
         const verifyStarted = performance.now()
         try {
-          const verification = await verifyPresentedToken(verifying.session.qrText, deps)
+          const verification = await admitToken(verifying.session.qrText, deps)
           session.verifyMs = verification.verifyMs
           session.kid = verification.kid
           session.jtiHash = verification.jtiHash
+          session.offlineClaim = verification.offlineClaim ?? null
           apply({ type: 'verified', at: timeOf(deps, frame), outcome: verification })
         } catch {
           session.verifyMs = round(performance.now() - verifyStarted)
@@ -147,6 +151,7 @@ interface SessionTimings {
   faceFrames: number
   kid: string | null
   jtiHash: string | null
+  offlineClaim: OfflineJtiClaim | null
 }
 
 function newSessionTimings(): SessionTimings {
@@ -160,6 +165,7 @@ function newSessionTimings(): SessionTimings {
     faceFrames: 0,
     kid: null,
     jtiHash: null,
+    offlineClaim: null,
   }
 }
 
@@ -223,9 +229,9 @@ function toDecision(outcome: GateOutcome, session: SessionTimings, deps: LiveGat
     matchMs: 0,
     totalMs,
   }
-  const record = clearanceRecord(
+  const record = recordDecision(
     outcome.decision,
-    { score: outcome.score, kid: session.kid, jtiHash: session.jtiHash },
+    { score: outcome.score, kid: session.kid, jtiHash: session.jtiHash, offlineClaim: session.offlineClaim },
     timings,
     deps,
   )

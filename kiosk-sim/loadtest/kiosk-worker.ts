@@ -5,8 +5,9 @@ import { summarise } from '../../lib/percentiles.ts'
 import type { TokenPolicy } from '../../tokens/token-profile.ts'
 import { EventReporter } from '../event-reporter.ts'
 import { KeyCache } from '../key-cache.ts'
-import type { KioskPolicy } from '../kiosk-policy.ts'
-import { clearPassenger, type ClearanceRecord } from '../pipeline.ts'
+import type { FaceThresholds } from '../../models/thresholds.ts'
+import { clearPassenger } from '../gate/clear-passenger.ts'
+import type { ClearanceRecord } from '../gate/clearance-record.ts'
 import { KioskServerClient } from '../server-client.ts'
 
 export interface KioskWorkerData {
@@ -14,7 +15,7 @@ export interface KioskWorkerData {
   kioskKey: string
   kioskId: string
   controlPoint: string
-  policy: KioskPolicy
+  policy: FaceThresholds
   tokenPolicy: TokenPolicy
 }
 

@@ -1,6 +1,6 @@
 import type { OfflineJtiClaim } from '../../lib/outbox-chain.ts'
 import type { TokenClaims } from '../../tokens/token-profile.ts'
-import type { LedgerOutcome, TemplateOutcome } from '../decide.ts'
+import type { LedgerOutcome, TemplateOutcome } from '../gate/decide.ts'
 import type { ReferReason } from '../decision-types.ts'
 import type { KioskEvent } from '../server-client.ts'
 import { offlineVerdict, type OfflineLimits } from './offline-policy.ts'

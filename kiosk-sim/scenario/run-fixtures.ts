@@ -3,8 +3,9 @@ import type { FaceEngine } from '../../models/face-types.ts'
 import type { TokenPolicy } from '../../tokens/token-profile.ts'
 import { EventReporter } from '../event-reporter.ts'
 import { KeyCache } from '../key-cache.ts'
-import type { KioskPolicy } from '../kiosk-policy.ts'
-import { clearPassenger, type ClearanceRecord, type KioskIdentity } from '../pipeline.ts'
+import type { FaceThresholds } from '../../models/thresholds.ts'
+import { clearPassenger } from '../gate/clear-passenger.ts'
+import type { ClearanceRecord, KioskIdentity } from '../gate/clearance-record.ts'
 import { summariseRun, type RunSummary } from '../run-summary.ts'
 import { openOfflineMode } from '../offline/open-offline-mode.ts'
 import { syncOutbox } from '../offline/outbox-sync.ts'
@@ -20,7 +21,7 @@ export interface FixtureRunOptions {
   kioskKey: string
   identity: KioskIdentity
   engine: FaceEngine
-  policy: KioskPolicy
+  policy: FaceThresholds
   tokenPolicy: TokenPolicy
   /** Called once per passenger, as soon as the gate has decided. */
   onDecision?: (record: ClearanceRecord, passenger: FixturePassenger) => void

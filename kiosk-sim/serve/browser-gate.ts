@@ -7,7 +7,7 @@
 // Nothing personal leaves this module: the public state carries the step and the decision, never the token, the
 // subject, the score, the reason or an image. Every failure refers the passenger: the gate fails closed.
 import type { FaceAnalysis, FaceEngine } from '../../models/face-types.ts'
-import type { Decision } from '../decision-types.ts'
+import type { Decision, DecisionKind } from '../decision-types.ts'
 import {
   frameWork,
   initialGateState,
@@ -17,10 +17,9 @@ import {
   type GatePhase,
   type GateState,
   type LiveGateConfig,
-} from '../live/gate-state-machine.ts'
-import type { ClearanceRecord, TokenVerification } from '../pipeline.ts'
-
-export type DecisionKind = Decision['decision']
+} from '../gate/gate-state-machine.ts'
+import type { TokenAdmission } from '../gate/admit-token.ts'
+import type { ClearanceRecord, DecisionFacts, StageTimings } from '../gate/clearance-record.ts'
 
 /** What the kiosk screen may know. */
 export interface PublicState {
@@ -35,22 +34,15 @@ export interface PublicState {
   skipped: boolean
 }
 
-/** The gate's own work for one passenger, in clearance-event timings. */
-export type GateTimings = ClearanceRecord['timings']
-
 export interface BrowserGateDeps {
   engine: FaceEngine
   config: LiveGateConfig
   /** kiosk-sim/qr.ts decodeQr: null when no QR can be read; rejects for an unusable image. */
   decodeQr: (jpeg: Uint8Array) => Promise<{ text: string; ms: number } | null>
-  /** pipeline.verifyPresentedToken with its deps bound. */
-  verify: (qrText: string) => Promise<TokenVerification>
-  /** pipeline.clearanceRecord with its deps bound. */
-  record: (
-    decision: Decision,
-    context: { score: number | null; kid: string | null; jtiHash: string | null },
-    timings: GateTimings,
-  ) => ClearanceRecord
+  /** admitToken with its deps bound. */
+  verify: (qrText: string) => Promise<TokenAdmission>
+  /** recordDecision with its deps bound. */
+  record: (decision: Decision, facts: DecisionFacts, timings: StageTimings) => ClearanceRecord
   /** Gets each decision (to the event reporter). */
   onDecision: (record: ClearanceRecord, outcome: GateOutcome) => void
   /** Wall clock, epoch ms. */
@@ -58,7 +50,7 @@ export interface BrowserGateDeps {
 }
 
 interface Session {
-  timings: GateTimings
+  timings: StageTimings
   /** The look for a face beside the phone, on the frame that read the QR: in totalMs, not in the stage sums. */
   qrFaceMs: number
   kid: string | null

@@ -7,14 +7,10 @@ import { thresholdsFrom } from '../../models/thresholds.ts'
 import { gateTokenPolicy } from '../../tokens/token-profile.ts'
 import { EventReporter } from '../event-reporter.ts'
 import { KeyCache } from '../key-cache.ts'
-import { defaultLiveGateConfig, type LiveGateConfig } from '../live/gate-state-machine.ts'
-import {
-  clearanceRecord,
-  verifyPresentedToken,
-  type ClearanceRecord,
-  type KioskIdentity,
-  type PipelineDeps,
-} from '../pipeline.ts'
+import { admitToken } from '../gate/admit-token.ts'
+import type { GateDeps } from '../gate/clear-passenger.ts'
+import { recordDecision, type ClearanceRecord, type KioskIdentity } from '../gate/clearance-record.ts'
+import { defaultLiveGateConfig, type LiveGateConfig } from '../gate/gate-state-machine.ts'
 import { decodeQr } from '../qr.ts'
 import { KioskServerClient } from '../server-client.ts'
 import { BrowserGate } from './browser-gate.ts'
@@ -54,7 +50,7 @@ export async function startKioskService(options: KioskServiceOptions): Promise<K
     await keys.refresh(Date.now())
     const reporter = new EventReporter(server)
     const tokenPolicy = gateTokenPolicy(options.issuer, options.audience)
-    const pipeline: PipelineDeps = {
+    const pipeline: GateDeps = {
       engine,
       server,
       keys,
@@ -67,8 +63,8 @@ export async function startKioskService(options: KioskServiceOptions): Promise<K
       engine,
       config: { ...defaultLiveGateConfig(policy), holdMs: 4_000, ...options.gate },
       decodeQr,
-      verify: (qrText) => verifyPresentedToken(qrText, pipeline),
-      record: (decision, context, timings) => clearanceRecord(decision, context, timings, pipeline),
+      verify: (qrText) => admitToken(qrText, pipeline),
+      record: (decision, context, timings) => recordDecision(decision, context, timings, pipeline),
       onDecision: (record) => {
         reporter.add(record)
         void reporter.flush().catch(() => undefined) // stays queued; the next decision retries it

@@ -1,11 +1,12 @@
 // The browser-frame adapter of the live gate, over fake frames: JSON "images" that say what the camera sees
 // ({"qr":"T","faces":[]} or {"faces":[{"axis":0}]}), the fake engine, and a fake token check.
 import t from 'tap'
-import type { ClearanceEvidence } from '../../kiosk-sim/decide.ts'
+import type { ClearanceEvidence } from '../../kiosk-sim/gate/decide.ts'
 import type { Decision } from '../../kiosk-sim/decision-types.ts'
-import { defaultLiveGateConfig } from '../../kiosk-sim/live/gate-state-machine.ts'
-import type { ClearanceRecord, TokenVerification } from '../../kiosk-sim/pipeline.ts'
-import { BrowserGate, type GateTimings } from '../../kiosk-sim/serve/browser-gate.ts'
+import { defaultLiveGateConfig } from '../../kiosk-sim/gate/gate-state-machine.ts'
+import type { TokenAdmission } from '../../kiosk-sim/gate/admit-token.ts'
+import type { ClearanceRecord, StageTimings } from '../../kiosk-sim/gate/clearance-record.ts'
+import { BrowserGate } from '../../kiosk-sim/serve/browser-gate.ts'
 import { fakeFaceEngine } from '../helpers/fake-engine.ts'
 import { TEST_MODEL, testThresholds as policy, unitVector } from '../helpers/faces.ts'
 
@@ -22,7 +23,7 @@ const admittedEvidence: ClearanceEvidence = {
   ledger: 'consumed',
   template: { model: TEST_MODEL },
 }
-const admitted: TokenVerification = {
+const admitted: TokenAdmission = {
   verdict: { decision: 'PENDING', needs: 'faces' },
   evidence: admittedEvidence,
   template: unitVector(0),
@@ -30,7 +31,7 @@ const admitted: TokenVerification = {
   jtiHash: 'a'.repeat(64),
   verifyMs: 3,
 }
-const forged: TokenVerification = {
+const forged: TokenAdmission = {
   verdict: { decision: 'REJECT', reason: 'TOKEN_INVALID' },
   evidence: {},
   template: null,
@@ -39,10 +40,10 @@ const forged: TokenVerification = {
   verifyMs: 1,
 }
 
-function rig(options: { verify?: (text: string) => Promise<TokenVerification> } = {}) {
+function rig(options: { verify?: (text: string) => Promise<TokenAdmission> } = {}) {
   let now = 1_000_000
   const engine = fakeFaceEngine()
-  const records: Array<{ decision: Decision; timings: GateTimings; kid: string | null }> = []
+  const records: Array<{ decision: Decision; timings: StageTimings; kid: string | null }> = []
   const verified: string[] = []
   const gate = new BrowserGate({
     engine,
