@@ -1,7 +1,7 @@
 // The live gate as a pure state machine over analysed camera frames:
 //   WAITING_FOR_QR -> (QR read) VERIFYING -> (token admitted) CAPTURING_FACE -> DECIDED -> (hold) WAITING_FOR_QR
-// No I/O: the adapters (live/live-gate.ts, serve/browser-gate.ts) decode QRs, run the token stages and the face
-// engine, and feed what they learned here as inputs. Every rule about tokens, faces and scores is decide()'s; this
+// No I/O: the driver (gate-driver.ts) decodes QRs, runs the token stages and the face engine, and feeds what it
+// learned here as inputs. Every rule about tokens, faces and scores is decide()'s; this
 // file only adds what a frame stream needs: several frames per face, a changed face, time limits, reset.
 import type { DetectedFace, FaceModelId } from '../../models/face-types.ts'
 import { averageEmbeddings, cosineSimilarity, isUsableEmbedding } from '../../models/match.ts'

@@ -1,6 +1,6 @@
 // Per-frame latency of the live gate (pure): what one frame costs while waiting for a QR and while capturing.
 import { summarise } from '../../lib/percentiles.ts'
-import type { FrameLatency } from './live-gate.ts'
+import type { FrameLatency } from '../gate/gate-driver.ts'
 
 export interface FrameLatencySummary {
   /** QR decode per frame while waiting (JPEG encode included; the frame that reads the QR also looks for the holder's face). */

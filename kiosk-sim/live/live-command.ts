@@ -25,7 +25,8 @@ import { latestOnly } from '../sources/latest-frame.ts'
 import { writeVideo } from '../sources/passenger-clip.ts'
 import { defaultLiveGateConfig, type LiveGateConfig } from '../gate/gate-state-machine.ts'
 import { formatFrameLatency, frameLatencySummary } from './frame-latency.ts'
-import { runLiveGate, type FrameLatency, type LiveDecision, type LiveGateDeps } from './live-gate.ts'
+import type { FrameLatency, LiveDecision } from '../gate/gate-driver.ts'
+import { runLiveGate, type LiveGateDeps } from './live-gate.ts'
 
 export const LIVE_USAGE = `  kiosk-sim run (--camera /dev/video0 | --video FILE[,FILE..] | --video DIR --fixtures DIR)
                 (--server URL --kiosk-key KEY [--operator-key KEY] | --embedded) [--width 640] [--height 480] [--fps 10]

@@ -1,4 +1,4 @@
-// A live kiosk: face engine, server client, key cache, event reporter and one FrameSession behind the
+// A live kiosk: face engine, server client, key cache, event reporter and one BrowserGate behind the
 // kiosk's own HTTP listener on 127.0.0.1. Decisions reach the server as clearance events right away.
 import { assertCalibrationFor, loadCalibration } from '../../models/calibration.ts'
 import { startFaceEngine } from '../../models/face-engine.ts'
@@ -7,11 +7,10 @@ import { thresholdsFrom } from '../../models/thresholds.ts'
 import { gateTokenPolicy } from '../../tokens/token-profile.ts'
 import { EventReporter } from '../event-reporter.ts'
 import { KeyCache } from '../key-cache.ts'
-import { admitToken } from '../gate/admit-token.ts'
 import type { GateDeps } from '../gate/clear-passenger.ts'
-import { recordDecision, type ClearanceRecord, type KioskIdentity } from '../gate/clearance-record.ts'
+import type { ClearanceRecord, KioskIdentity } from '../gate/clearance-record.ts'
+import { gateWork } from '../gate/gate-driver.ts'
 import { defaultLiveGateConfig, type LiveGateConfig } from '../gate/gate-state-machine.ts'
-import { decodeQr } from '../qr.ts'
 import { KioskServerClient } from '../server-client.ts'
 import { BrowserGate } from './browser-gate.ts'
 import { buildKioskHttp } from './kiosk-http.ts'
@@ -60,11 +59,8 @@ export async function startKioskService(options: KioskServiceOptions): Promise<K
       now: () => Date.now(),
     }
     const gate = new BrowserGate({
-      engine,
+      ...gateWork(pipeline),
       config: { ...defaultLiveGateConfig(policy), holdMs: 4_000, ...options.gate },
-      decodeQr,
-      verify: (qrText) => admitToken(qrText, pipeline),
-      record: (decision, context, timings) => recordDecision(decision, context, timings, pipeline),
       onDecision: (record) => {
         reporter.add(record)
         void reporter.flush().catch(() => undefined) // stays queued; the next decision retries it

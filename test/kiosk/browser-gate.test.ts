@@ -40,7 +40,7 @@ const forged: TokenAdmission = {
   verifyMs: 1,
 }
 
-function rig(options: { verify?: (text: string) => Promise<TokenAdmission> } = {}) {
+function rig(options: { admit?: (text: string) => Promise<TokenAdmission> } = {}) {
   let now = 1_000_000
   const engine = fakeFaceEngine()
   const records: Array<{ decision: Decision; timings: StageTimings; kid: string | null }> = []
@@ -52,8 +52,8 @@ function rig(options: { verify?: (text: string) => Promise<TokenAdmission> } = {
       const parsed = JSON.parse(Buffer.from(image).toString()) as { qr?: string }
       return parsed.qr ? { text: parsed.qr, ms: 7 } : null
     },
-    verify:
-      options.verify ??
+    admit:
+      options.admit ??
       (async (text) => {
         verified.push(text)
         return text === 'T' ? admitted : forged
@@ -159,7 +159,7 @@ t.test('fails closed: an unreadable face frame or a failing token check refers',
   await gate.onFrame(phone('T'))
   t.match(await gate.onFrame(new Uint8Array([1, 2, 3])), { phase: 'DECIDED', decision: 'REFER_TO_OFFICER' })
   t.same(records[0]!.decision, { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' })
-  const broken = rig({ verify: async () => Promise.reject(new Error('boom')) })
+  const broken = rig({ admit: async () => Promise.reject(new Error('boom')) })
   t.match(await broken.gate.onFrame(phone('T')), { phase: 'DECIDED', decision: 'REFER_TO_OFFICER' })
   t.same(broken.records[0]!.decision, { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' })
 })
