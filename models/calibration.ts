@@ -168,7 +168,7 @@ export function parseCalibration(value: unknown, source = 'calibration'): Calibr
 }
 
 /** A threshold is only valid for the model it was measured on. Throws CALIBRATION_MODEL_MISMATCH. */
-export function assertCalibrationFor(calibration: Calibration, model: FaceModelId): void {
+export function assertCalibrationFor(calibration: Pick<Calibration, 'model'>, model: FaceModelId): void {
   if (!sameFaceModel(calibration.model, model)) {
     throw new CalibrationError(
       'CALIBRATION_MODEL_MISMATCH',
