@@ -6,8 +6,8 @@ import { isMainThread, parentPort, workerData, type MessagePort } from 'node:wor
 import sharp from 'sharp'
 import type { Tensor3D } from '@tensorflow/tfjs-core'
 import type { FaceResult, Human } from '@vladmandic/human'
-import type { Box, DetectedFace, FaceAnalysis, FaceStageTimings } from './face-types.ts'
-import { decodeImage, type RawImage } from './image-decode.ts'
+import type { Box, DetectedFace, FaceAnalysis, FaceStageTimings, FrameImage } from './face-types.ts'
+import { decodeFrameImage, decodeImage, type RawImage } from './image-decode.ts'
 import { ImageError } from './image-errors.ts'
 import { FACE_MODEL_ID, WARMUP_IMAGE, loadHuman } from './human-loader.ts'
 import { FACEAPI_DESCRIPTOR_LENGTH, loadFaceApi, faceDescriptor, type FaceApiModels } from './faceapi-descriptor.ts'
@@ -18,7 +18,7 @@ export interface FaceWorkerOptions {
 }
 
 export type FaceWorkerRequest =
-  { type: 'analyze'; id: number; image: Uint8Array } | { type: 'stats'; id: number } | { type: 'close' }
+  { type: 'analyze'; id: number; image: FrameImage } | { type: 'stats'; id: number } | { type: 'close' }
 
 export interface FaceWorkerStats {
   /** tfjs tensors alive in this worker: must stay flat across calls. */
@@ -124,7 +124,11 @@ interface Frame {
   height: number
 }
 
-async function decodeFrame(image: Uint8Array, maxSide: number): Promise<Frame> {
+async function decodeFrame(image: FrameImage, maxSide: number): Promise<Frame> {
+  // Raw pixels come decoded already (a live camera frame): boxes are reported in their own size.
+  if (!(image instanceof Uint8Array)) {
+    return { raw: await decodeFrameImage(image, { channels: 3, maxSide }), width: image.width, height: image.height }
+  }
   const raw = await decodeImage(image, { channels: 3, maxSide })
   // decodeImage has validated the header; read the oriented full size to map boxes back to it.
   const meta = await sharp(image).metadata()

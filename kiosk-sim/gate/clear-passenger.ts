@@ -1,6 +1,6 @@
 // One passenger from two camera frames to a decision: read the QR, admit the token, analyse the face, match.
 import { round } from '../../lib/format.ts'
-import type { FaceAnalysis, FaceEngine } from '../../models/face-types.ts'
+import type { FaceAnalysis, FaceEngine, FrameImage } from '../../models/face-types.ts'
 import type { Decision } from '../decision-types.ts'
 import { decodeQr } from '../qr.ts'
 import { admitToken, type AdmissionDeps } from './admit-token.ts'
@@ -10,9 +10,9 @@ import { newStageRun, runStages, timed, type StageRun } from './stage-run.ts'
 
 export interface PassengerFrames {
   /** The camera frame in which the passenger shows the phone. */
-  qrFrame: Uint8Array
+  qrFrame: FrameImage
   /** The camera frame of the passenger's face. */
-  faceFrame: Uint8Array
+  faceFrame: FrameImage
 }
 
 /** Everything the gate needs to clear a passenger. */

@@ -3,7 +3,7 @@
 // token stages once a QR is read. Whatever throws becomes a `failed` input, which refers the passenger. The camera
 // gates are loops over it: live/live-gate.ts (ffmpeg frames, pulled) and serve/browser-gate.ts (posted frames).
 import { round } from '../../lib/format.ts'
-import type { FaceEngine } from '../../models/face-types.ts'
+import type { FaceEngine, FrameImage } from '../../models/face-types.ts'
 import type { Decision } from '../decision-types.ts'
 import { decodeQr } from '../qr.ts'
 import { admitToken, type TokenAdmission } from './admit-token.ts'
@@ -25,7 +25,7 @@ import {
 export interface GateDriverDeps {
   engine: Pick<FaceEngine, 'analyze'>
   /** kiosk-sim/qr.ts decodeQr: null when no QR can be read; rejects for an unusable frame. */
-  decodeQr: (frame: Uint8Array) => Promise<{ text: string; ms: number } | null>
+  decodeQr: (frame: FrameImage) => Promise<{ text: string; ms: number } | null>
   /** admitToken with its deps bound. */
   admit: (qrText: string) => Promise<TokenAdmission>
   /** recordDecision with its deps bound. */
@@ -98,9 +98,10 @@ export class GateDriver {
 
   /**
    * One camera frame: time passes to now (a hold ends, a capture window closes), then the frame gets the work the
-   * state machine asks for, then the token stages run if it read a new QR. At most one decision comes of it.
+   * state machine asks for, then the token stages run if it read a new QR. At most one decision comes of it. The
+   * QR decoder and the face engine get the same frame: raw pixels (decoded once) are read by both as they are.
    */
-  async offer(frame: Uint8Array, index = this.#offered): Promise<Offered> {
+  async offer(frame: FrameImage, index = this.#offered): Promise<Offered> {
     this.#offered++
     const at = this.#deps.now()
     const ticked = this.tick(at)
@@ -129,7 +130,7 @@ export class GateDriver {
   }
 
   /** The work the state machine asked for, on one frame, as the state machine's input. */
-  async #analyse(frame: Uint8Array, at: number, work: 'qr' | 'faces', latency: FrameLatency): Promise<GateInput> {
+  async #analyse(frame: FrameImage, at: number, work: 'qr' | 'faces', latency: FrameLatency): Promise<GateInput> {
     try {
       if (work === 'qr') {
         const qrStarted = performance.now()

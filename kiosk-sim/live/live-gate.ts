@@ -1,6 +1,6 @@
-// The live gate on an ffmpeg frame stream (a camera or video files): frames are pulled one at a time and offered to
-// the gate driver, on the stream's own clock or the wall clock.
-import sharp from 'sharp'
+// The live gate on an ffmpeg frame stream (a camera or video files): raw frames are pulled one at a time and offered
+// to the gate driver as they are (the QR decoder and the face engine both read raw pixels), on the stream's own
+// clock or the wall clock.
 import type { GateDeps } from '../gate/clear-passenger.ts'
 import { GateDriver, gateWork, type FrameLatency, type LiveDecision } from '../gate/gate-driver.ts'
 import type { LiveGateConfig } from '../gate/gate-state-machine.ts'
@@ -25,9 +25,6 @@ export interface LiveGateResult {
   frames: number
   latencies: FrameLatency[]
 }
-
-/** JPEG quality of the frame handed to the QR decoder and the face engine (both take encoded images). */
-const FRAME_JPEG_QUALITY = 92
 
 /**
  * Runs the gate over a frame stream until it ends. When it ends mid-session, the time limits are applied at once:
@@ -54,7 +51,7 @@ export async function runLiveGate(
       result.frames++
       streamMs = frame.streamMs
       lastAt = now()
-      const offered = await driver.offer(driver.work === 'none' ? frame.data : await encodeFrame(frame), frame.index)
+      const offered = await driver.offer(frame, frame.index)
       if (offered.latency) {
         result.latencies.push(offered.latency)
         hooks.onFrame?.(offered.latency)
@@ -70,10 +67,4 @@ export async function runLiveGate(
   // End of stream: let every time limit pass, so that a session in progress is decided (fails closed).
   decided(driver.tick(lastAt + deps.config.verifyTimeoutMs + deps.config.faceWindowMs + 1))
   return result
-}
-
-async function encodeFrame(frame: RawFrame): Promise<Buffer> {
-  return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels } })
-    .jpeg({ quality: FRAME_JPEG_QUALITY })
-    .toBuffer()
 }

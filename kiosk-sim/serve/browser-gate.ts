@@ -1,9 +1,11 @@
 // The live gate over frames that arrive one HTTP request at a time from the kiosk screen, on the wall clock: each
-// frame is offered to the gate driver, one at a time, and the answer is the gate's public state.
+// frame is decoded once, offered to the gate driver (QR decoder and face engine read the same pixels), one at a
+// time, and the answer is the gate's public state.
 //
 // Nothing personal leaves this module: the public state carries the step and the decision, never the token, the
 // subject, the score, the reason or an image. Every failure refers the passenger: the gate fails closed.
 import { round } from '../../lib/format.ts'
+import type { FrameImage } from '../../models/face-types.ts'
 import type { DecisionKind } from '../decision-types.ts'
 import type { ClearanceRecord } from '../gate/clearance-record.ts'
 import { GateDriver, type GateDriverDeps, type LiveDecision } from '../gate/gate-driver.ts'
@@ -23,6 +25,8 @@ export interface PublicState {
 }
 
 export interface BrowserGateDeps extends Omit<GateDriverDeps, 'now'> {
+  /** An encoded frame to the pixels both the QR decoder and the face engine read; rejects for an unusable frame. */
+  decodeFrame: (encoded: Uint8Array) => Promise<FrameImage>
   /** Gets each decision (to the event reporter). */
   onDecision: (record: ClearanceRecord, outcome: GateOutcome) => void
   /** Wall clock, epoch ms. */
@@ -31,12 +35,14 @@ export interface BrowserGateDeps extends Omit<GateDriverDeps, 'now'> {
 
 export class BrowserGate {
   readonly #driver: GateDriver
+  readonly #decodeFrame: BrowserGateDeps['decodeFrame']
   readonly #onDecision: BrowserGateDeps['onDecision']
   #decisionSeq = 0
   #busy = false
 
   constructor(deps: BrowserGateDeps) {
     this.#driver = new GateDriver({ ...deps, now: deps.now ?? (() => Date.now()) })
+    this.#decodeFrame = deps.decodeFrame
     this.#onDecision = deps.onDecision
   }
 
@@ -61,7 +67,9 @@ export class BrowserGate {
     this.#busy = true
     const started = performance.now()
     try {
-      this.#report((await this.#driver.offer(frame)).decided)
+      const pixels = await this.#decodeFrame(frame).catch(() => null)
+      // An unusable frame is no QR while waiting, and refers the passenger during capture, as a failed analysis.
+      this.#report(pixels ? (await this.#driver.offer(pixels)).decided : this.#driver.fail('decode'))
     } finally {
       this.#busy = false
     }

@@ -1,6 +1,7 @@
 // A live kiosk for the kiosk screen: an open kiosk (kiosk.ts) and one BrowserGate behind the kiosk's own HTTP
 // listener on 127.0.0.1. Decisions reach the server as clearance events right away.
 import type { FaceEngine } from '../../models/face-types.ts'
+import { decodeImage } from '../../models/image-decode.ts'
 import { gateTokenPolicy } from '../../tokens/token-profile.ts'
 import type { ClearanceRecord, KioskIdentity } from '../gate/clearance-record.ts'
 import { gateWork } from '../gate/gate-driver.ts'
@@ -68,6 +69,8 @@ export async function serveKiosk(kiosk: Kiosk, options: KioskScreenOptions = {})
   const { reporter } = kiosk
   const gate = new BrowserGate({
     ...gateWork(kiosk.deps),
+    // Decoded here, once, under the same limits as any untrusted image; full size, so boxes are the frame's pixels.
+    decodeFrame: (jpeg) => decodeImage(jpeg, { channels: 3 }),
     config: { ...defaultLiveGateConfig(kiosk.policy), holdMs: 4_000, ...options.gate },
     onDecision: (record) => {
       reporter.add(record)

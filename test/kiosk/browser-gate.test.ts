@@ -48,8 +48,10 @@ function rig(options: { admit?: (text: string) => Promise<TokenAdmission> } = {}
   const gate = new BrowserGate({
     engine,
     config: { ...defaultLiveGateConfig(policy), framesToFuse: 3, faceWindowMs: 4_000, holdMs: 4_000 },
+    // The fake frames are JSON: they stay bytes, for the fake QR decoder and the fake engine alike.
+    decodeFrame: async (bytes) => bytes,
     decodeQr: async (image) => {
-      const parsed = JSON.parse(Buffer.from(image).toString()) as { qr?: string }
+      const parsed = JSON.parse(Buffer.from(image as Uint8Array).toString()) as { qr?: string }
       return parsed.qr ? { text: parsed.qr, ms: 7 } : null
     },
     admit:
