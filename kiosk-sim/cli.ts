@@ -4,6 +4,7 @@ import { appendFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { writeJson } from '../lib/write-output.ts'
 import { openKiosk } from './kiosk.ts'
 import { KIOSK_OPTIONS, kioskOptions, kioskServer } from './kiosk-options.ts'
 import { formatSummary } from './run-summary.ts'
@@ -100,12 +101,6 @@ async function runCommand(argv: string[]): Promise<number> {
   } finally {
     await kiosk.close()
   }
-}
-
-async function writeJson(file: string, value: unknown): Promise<void> {
-  const { writeFile } = await import('node:fs/promises')
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true })
-  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`)
 }
 
 main(process.argv.slice(2)).then(

@@ -6,6 +6,7 @@ import { isMainThread, parentPort, workerData, type MessagePort } from 'node:wor
 import sharp from 'sharp'
 import type { Tensor3D } from '@tensorflow/tfjs-core'
 import type { FaceResult, Human } from '@vladmandic/human'
+import { round } from '../lib/format.ts'
 import type { Box, DetectedFace, FaceAnalysis, FaceStageTimings, FrameImage } from './face-types.ts'
 import { decodeFrameImage, decodeImage, type RawImage } from './image-decode.ts'
 import { ImageError } from './image-errors.ts'
@@ -188,12 +189,12 @@ async function analyzeFrame(
   const livenessMs =
     marks.between('Start AntiSpoof:', 'End AntiSpoof:') + marks.between('Start Liveness:', 'End Liveness:')
   const timings: FaceStageTimings = {
-    decodeMs: round(decodeMs),
+    decodeMs: round(decodeMs, 1),
     // Everything else in the detection: tensor upload, blazeface, mesh, face crops, Human's bookkeeping.
-    detectMs: round(Math.max(0, totalMs - embedMs - livenessMs)),
+    detectMs: round(Math.max(0, totalMs - embedMs - livenessMs), 1),
     // face-api: 68 landmarks, dlib-aligned crop, descriptor of the crop and of its mirror, for every face.
-    embedMs: round(embedMs),
-    livenessMs: round(livenessMs),
+    embedMs: round(embedMs, 1),
+    livenessMs: round(livenessMs, 1),
   }
   return { width: frame.width, height: frame.height, faces, model: FACE_MODEL_ID, timings }
 }
@@ -266,8 +267,4 @@ function transferables(analysis: FaceAnalysis): ArrayBuffer[] {
 function toWireError(error: unknown): WireError {
   if (error instanceof ImageError) return { code: error.code, message: error.message }
   return { code: 'FACE_ENGINE_ERROR', message: error instanceof Error ? error.message : String(error) }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10
 }

@@ -2,9 +2,10 @@
 // With --fixtures DIR, --video names a directory: the fixture passengers' clips are made there (tokens issued
 // by the server just before each clip plays) and each decision is checked against the truth file.
 import { appendFileSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { writeJson } from '../../lib/write-output.ts'
 import type { Decision } from '../decision-types.ts'
 import { openKiosk } from '../kiosk.ts'
 import { KIOSK_OPTIONS, kioskOptions, kioskServer } from '../kiosk-options.ts'
@@ -176,8 +177,7 @@ export async function liveCommand(argv: string[]): Promise<number> {
       `\n${formatSummary(summary)}\nevents delivered ${events.delivered}/${records.length}\n${formatFrameLatency(frameMs)}\n`,
     )
     if (values.json) {
-      await mkdir(path.dirname(path.resolve(values.json)), { recursive: true })
-      await writeFile(values.json, `${JSON.stringify({ ...summary, frameMs }, null, 2)}\n`)
+      await writeJson(values.json, { ...summary, frameMs })
     }
     return disagreed > 0 || (summary.truth?.disagreed ?? 0) > 0 ? 1 : 0
   } catch (error) {
