@@ -5,10 +5,10 @@ import type { FaceThresholds } from '../../models/thresholds.ts'
 import type { TokenPolicy } from '../../tokens/token-profile.ts'
 import { verifyToken } from '../../tokens/verify-token.ts'
 import type { KeyCache } from '../key-cache.ts'
-import type { OfflineMode } from '../offline/offline-mode.ts'
 import { ServerUnavailableError, type KioskServerClient } from '../server-client.ts'
 import type { DecisionFacts } from './clearance-record.ts'
 import type { ClearanceEvidence, Verdict } from './decide.ts'
+import type { OfflinePort } from './offline-port.ts'
 import { newStageRun, runStages, timed, type StageRun } from './stage-run.ts'
 
 export interface AdmissionDeps {
@@ -19,7 +19,7 @@ export interface AdmissionDeps {
   /** Epoch milliseconds; a simulation can move it. */
   now: () => number
   /** Offline mode: the kiosk may admit from its caches while the server is unreachable. */
-  offline?: OfflineMode
+  offline?: OfflinePort
 }
 
 /** What the gate learned from a QR text before it looks at the face. */

@@ -1,10 +1,11 @@
 // One passenger from two camera frames to a decision: read the QR, admit the token, analyse the face, match.
 import { round } from '../../lib/format.ts'
-import type { FaceAnalysis, FaceEngine, FrameImage } from '../../models/face-types.ts'
+import type { FaceAnalysis, FrameImage } from '../../models/face-types.ts'
 import type { Decision } from '../decision-types.ts'
 import { decodeQr } from '../qr.ts'
-import { admitToken, type AdmissionDeps } from './admit-token.ts'
-import { recordDecision, type ClearanceRecord, type RecordDeps } from './clearance-record.ts'
+import { admitToken } from './admit-token.ts'
+import { recordDecision, type ClearanceRecord } from './clearance-record.ts'
+import type { GateDeps } from './gate-deps.ts'
 import { decide, faceToMatch, matchScore, refer, type Verdict } from './decide.ts'
 import { newStageRun, runStages, timed, type StageRun } from './stage-run.ts'
 
@@ -13,11 +14,6 @@ export interface PassengerFrames {
   qrFrame: FrameImage
   /** The camera frame of the passenger's face. */
   faceFrame: FrameImage
-}
-
-/** Everything the gate needs to clear a passenger. */
-export interface GateDeps extends AdmissionDeps, Omit<RecordDeps, 'policy'> {
-  engine: FaceEngine
 }
 
 /**

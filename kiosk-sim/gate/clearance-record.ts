@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto'
 import type { OfflineJtiClaim } from '../../lib/outbox-chain.ts'
 import type { FaceThresholds } from '../../models/thresholds.ts'
 import type { Decision } from '../decision-types.ts'
-import type { OfflineMode } from '../offline/offline-mode.ts'
 import type { KioskEvent } from '../server-client.ts'
+import type { OfflinePort } from './offline-port.ts'
 
 export interface KioskIdentity {
   kioskId: string
@@ -44,7 +44,7 @@ export interface RecordDeps {
   /** Epoch milliseconds; a simulation can move it. */
   now: () => number
   /** Offline mode: every decision is appended to the durable outbox before it is returned. */
-  offline?: OfflineMode
+  offline?: OfflinePort
 }
 
 /**
@@ -73,7 +73,7 @@ export function recordDecision(
   return deps.offline ? recordDurably(record, facts.offlineClaim ?? null, deps.offline) : record
 }
 
-function recordDurably(record: ClearanceRecord, claim: OfflineJtiClaim | null, offline: OfflineMode): ClearanceRecord {
+function recordDurably(record: ClearanceRecord, claim: OfflineJtiClaim | null, offline: OfflinePort): ClearanceRecord {
   try {
     offline.record(record, claim)
     return record

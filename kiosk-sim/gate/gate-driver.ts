@@ -7,7 +7,7 @@ import type { FaceEngine, FrameImage } from '../../models/face-types.ts'
 import type { Decision } from '../decision-types.ts'
 import { decodeQr } from '../qr.ts'
 import { admitToken, type TokenAdmission } from './admit-token.ts'
-import type { GateDeps } from './clear-passenger.ts'
+import type { GateDeps } from './gate-deps.ts'
 import { recordDecision, type ClearanceRecord, type DecisionFacts, type StageTimings } from './clearance-record.ts'
 import { GateSession } from './gate-session.ts'
 import {

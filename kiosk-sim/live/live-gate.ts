@@ -1,7 +1,7 @@
 // The live gate on an ffmpeg frame stream (a camera or video files): raw frames are pulled one at a time and offered
 // to the gate driver as they are (the QR decoder and the face engine both read raw pixels), on the stream's own
 // clock or the wall clock.
-import type { GateDeps } from '../gate/clear-passenger.ts'
+import type { GateDeps } from '../gate/gate-deps.ts'
 import { GateDriver, gateWork, type FrameLatency, type LiveDecision } from '../gate/gate-driver.ts'
 import type { LiveGateConfig } from '../gate/gate-state-machine.ts'
 import type { RawFrame } from '../sources/ffmpeg-frames.ts'

@@ -8,7 +8,8 @@ import { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from '../../kiosk-sim/offl
 import { KioskOutbox } from '../../kiosk-sim/offline/outbox.ts'
 import { RevocationCache } from '../../kiosk-sim/offline/revocation-cache.ts'
 import { TemplateCache } from '../../kiosk-sim/offline/template-cache.ts'
-import { clearPassenger, type GateDeps } from '../../kiosk-sim/gate/clear-passenger.ts'
+import { clearPassenger } from '../../kiosk-sim/gate/clear-passenger.ts'
+import type { GateDeps } from '../../kiosk-sim/gate/gate-deps.ts'
 import type { ClearanceRecord } from '../../kiosk-sim/gate/clearance-record.ts'
 import {
   KioskNotAuthorisedError,
