@@ -57,7 +57,7 @@ export interface FrameLatency {
   ms: number
   /** While waiting: whether a QR was read (frames without one cost the decoder every attempt). */
   qrRead?: boolean
-  /** While waiting: the QR decoder's own time (image decode and every attempt). */
+  /** While waiting: the QR decoder's own time (the frame's decode or conversion, and every attempt). */
   qrMs?: number
   /** While capturing: faces the engine found. */
   faces?: number
