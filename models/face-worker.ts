@@ -6,8 +6,9 @@ import { isMainThread, parentPort, workerData, type MessagePort } from 'node:wor
 import sharp from 'sharp'
 import type { Tensor3D } from '@tensorflow/tfjs-core'
 import type { FaceResult, Human } from '@vladmandic/human'
-import type { Box, DetectedFace, FaceAnalysis, FaceStageTimings } from './face-types.ts'
-import { decodeImage, type RawImage } from './image-decode.ts'
+import { round } from '../lib/format.ts'
+import type { Box, DetectedFace, FaceAnalysis, FaceStageTimings, FrameImage } from './face-types.ts'
+import { decodeFrameImage, decodeImage, type RawImage } from './image-decode.ts'
 import { ImageError } from './image-errors.ts'
 import { FACE_MODEL_ID, WARMUP_IMAGE, loadHuman } from './human-loader.ts'
 import { FACEAPI_DESCRIPTOR_LENGTH, loadFaceApi, faceDescriptor, type FaceApiModels } from './faceapi-descriptor.ts'
@@ -18,7 +19,7 @@ export interface FaceWorkerOptions {
 }
 
 export type FaceWorkerRequest =
-  { type: 'analyze'; id: number; image: Uint8Array } | { type: 'stats'; id: number } | { type: 'close' }
+  { type: 'analyze'; id: number; image: FrameImage } | { type: 'stats'; id: number } | { type: 'close' }
 
 export interface FaceWorkerStats {
   /** tfjs tensors alive in this worker: must stay flat across calls. */
@@ -124,7 +125,11 @@ interface Frame {
   height: number
 }
 
-async function decodeFrame(image: Uint8Array, maxSide: number): Promise<Frame> {
+async function decodeFrame(image: FrameImage, maxSide: number): Promise<Frame> {
+  // Raw pixels come decoded already (a live camera frame): boxes are reported in their own size.
+  if (!(image instanceof Uint8Array)) {
+    return { raw: await decodeFrameImage(image, { channels: 3, maxSide }), width: image.width, height: image.height }
+  }
   const raw = await decodeImage(image, { channels: 3, maxSide })
   // decodeImage has validated the header; read the oriented full size to map boxes back to it.
   const meta = await sharp(image).metadata()
@@ -184,12 +189,12 @@ async function analyzeFrame(
   const livenessMs =
     marks.between('Start AntiSpoof:', 'End AntiSpoof:') + marks.between('Start Liveness:', 'End Liveness:')
   const timings: FaceStageTimings = {
-    decodeMs: round(decodeMs),
+    decodeMs: round(decodeMs, 1),
     // Everything else in the detection: tensor upload, blazeface, mesh, face crops, Human's bookkeeping.
-    detectMs: round(Math.max(0, totalMs - embedMs - livenessMs)),
+    detectMs: round(Math.max(0, totalMs - embedMs - livenessMs), 1),
     // face-api: 68 landmarks, dlib-aligned crop, descriptor of the crop and of its mirror, for every face.
-    embedMs: round(embedMs),
-    livenessMs: round(livenessMs),
+    embedMs: round(embedMs, 1),
+    livenessMs: round(livenessMs, 1),
   }
   return { width: frame.width, height: frame.height, faces, model: FACE_MODEL_ID, timings }
 }
@@ -262,8 +267,4 @@ function transferables(analysis: FaceAnalysis): ArrayBuffer[] {
 function toWireError(error: unknown): WireError {
   if (error instanceof ImageError) return { code: error.code, message: error.message }
   return { code: 'FACE_ENGINE_ERROR', message: error instanceof Error ? error.message : String(error) }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10
 }
