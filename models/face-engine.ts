@@ -4,7 +4,7 @@
 // worker that used it exits, and the process crashes (sharp's documentation on worker threads).
 import 'sharp'
 import { Worker } from 'node:worker_threads'
-import type { FaceAnalysis, FaceBackend, FaceEngine, FaceModelId } from './face-types.ts'
+import type { FaceAnalysis, FaceBackend, FaceEngine, FaceModelId, FrameImage } from './face-types.ts'
 import type {
   FaceWorkerOptions,
   FaceWorkerReply,
@@ -91,13 +91,18 @@ class FacePool implements FaceEnginePool {
     this.#slots = slots
   }
 
-  async analyze(image: Uint8Array): Promise<FaceAnalysis> {
+  async analyze(image: FrameImage): Promise<FaceAnalysis> {
     if (this.#closed) throw new FaceEngineError('face engine is closed')
-    if (!(image instanceof Uint8Array) || image.byteLength === 0)
+    const bytes = image instanceof Uint8Array ? image : image?.data
+    if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0)
       throw new ImageError('IMAGE_UNSUPPORTED', 'empty image')
     // A copy is transferred: the caller keeps its buffer.
-    const copy = new Uint8Array(image)
-    return this.#leastBusy().request<FaceAnalysis>((id) => ({ type: 'analyze', id, image: copy }), [copy.buffer])
+    const copy = new Uint8Array(bytes)
+    const sent: FrameImage =
+      image instanceof Uint8Array
+        ? copy
+        : { data: copy, width: image.width, height: image.height, channels: image.channels }
+    return this.#leastBusy().request<FaceAnalysis>((id) => ({ type: 'analyze', id, image: sent }), [copy.buffer])
   }
 
   async stats(): Promise<FaceWorkerStats[]> {

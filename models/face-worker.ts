@@ -4,10 +4,11 @@ import { readFile } from 'node:fs/promises'
 import os from 'node:os'
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import sharp from 'sharp'
+import { round } from '../lib/format.ts'
 import type { FacePipeline, FaceFinding } from './face-pipeline.ts'
-import type { Box, DetectedFace, FaceAnalysis, FaceBackend, FaceStageTimings } from './face-types.ts'
+import type { Box, DetectedFace, FaceAnalysis, FaceBackend, FaceStageTimings, FrameImage } from './face-types.ts'
 import { FACE_MODEL_ID, WARMUP_IMAGE } from './human-loader.ts'
-import { decodeImage, type RawImage } from './image-decode.ts'
+import { decodeFrameImage, decodeImage, type RawImage } from './image-decode.ts'
 import { ImageError } from './image-errors.ts'
 import { loadOnnxPipeline } from './ort/onnx-face-pipeline.ts'
 import { threadCpuClock } from './thread-cpu.ts'
@@ -21,7 +22,7 @@ export interface FaceWorkerOptions {
 }
 
 export type FaceWorkerRequest =
-  { type: 'analyze'; id: number; image: Uint8Array } | { type: 'stats'; id: number } | { type: 'close' }
+  { type: 'analyze'; id: number; image: FrameImage } | { type: 'stats'; id: number } | { type: 'close' }
 
 export interface FaceWorkerStats {
   /** tfjs tensors alive in this worker: must stay flat across calls. */
@@ -121,7 +122,11 @@ interface Frame {
   height: number
 }
 
-async function decodeFrame(image: Uint8Array, maxSide: number): Promise<Frame> {
+async function decodeFrame(image: FrameImage, maxSide: number): Promise<Frame> {
+  // Raw pixels come decoded already (a live camera frame): boxes are reported in their own size.
+  if (!(image instanceof Uint8Array)) {
+    return { raw: await decodeFrameImage(image, { channels: 3, maxSide }), width: image.width, height: image.height }
+  }
   const raw = await decodeImage(image, { channels: 3, maxSide })
   // decodeImage has validated the header; read the oriented full size to map boxes back to it.
   const meta = await sharp(image).metadata()
@@ -143,12 +148,18 @@ async function analyzeFrame(pipeline: FacePipeline, frame: Frame, decodeMs: numb
     .map((face) => toDetectedFace(face, scaleX, scaleY))
     .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
   const timings: FaceStageTimings = {
-    decodeMs: round(decodeMs),
-    detectMs: round(t.detectMs),
-    embedMs: round(t.embedMs),
-    livenessMs: round(t.livenessMs),
+    decodeMs: round(decodeMs, 1),
+    detectMs: round(t.detectMs, 1),
+    embedMs: round(t.embedMs, 1),
+    livenessMs: round(t.livenessMs, 1),
     ...(t.cpuMs
-      ? { cpuMs: { detect: round(t.cpuMs.detect), embed: round(t.cpuMs.embed), liveness: round(t.cpuMs.liveness) } }
+      ? {
+          cpuMs: {
+            detect: round(t.cpuMs.detect, 1),
+            embed: round(t.cpuMs.embed, 1),
+            liveness: round(t.cpuMs.liveness, 1),
+          },
+        }
       : {}),
   }
   return { width: frame.width, height: frame.height, faces, model: FACE_MODEL_ID, timings }
@@ -182,8 +193,4 @@ function transferables(analysis: FaceAnalysis): ArrayBuffer[] {
 function toWireError(error: unknown): WireError {
   if (error instanceof ImageError) return { code: error.code, message: error.message }
   return { code: 'FACE_ENGINE_ERROR', message: error instanceof Error ? error.message : String(error) }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10
 }

@@ -51,7 +51,9 @@ export interface AppConfig {
   logLevel: string
 }
 
-const KEY_MIN_CHARS = 16
+/** Shortest operator or kiosk bearer key accepted. */
+export const KEY_MIN_CHARS = 16
+export const KIOSK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 
 /** Config is checked once, at start; a bad one stops the process with a clear message. */
 export function validateConfig(config: AppConfig): AppConfig {
@@ -68,8 +70,7 @@ export function validateConfig(config: AppConfig): AppConfig {
     if (key.length < KEY_MIN_CHARS) problems.push(`bearer keys need at least ${KEY_MIN_CHARS} characters`)
   }
   for (const kioskId of Object.keys(config.kioskKeys)) {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(kioskId))
-      problems.push(`kiosk id ${JSON.stringify(kioskId)} is not [A-Za-z0-9_-]{1,64}`)
+    if (!KIOSK_ID_PATTERN.test(kioskId)) problems.push(`kiosk id ${JSON.stringify(kioskId)} is not [A-Za-z0-9_-]{1,64}`)
   }
   if (config.templateKey.length !== 32) problems.push('templateKey must be 32 bytes')
   if (config.signingKeys.length === 0) problems.push('at least one signing key is required')

@@ -6,8 +6,8 @@ import { startTsWorker } from '../../lib/ts-worker.ts'
 import type { TokenPolicy } from '../../tokens/token-profile.ts'
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded-server.ts'
 import { EventReporter } from '../event-reporter.ts'
-import type { KioskPolicy } from '../kiosk-policy.ts'
-import type { ClearanceRecord } from '../pipeline.ts'
+import type { FaceThresholds } from '../../models/thresholds.ts'
+import type { ClearanceRecord } from '../gate/clearance-record.ts'
 import { KioskServerClient, type KioskEvent } from '../server-client.ts'
 import { fixturePath, loadFixtureSet } from '../scenario/fixture-set.ts'
 import { forgeToken } from '../scenario/forge-token.ts'
@@ -30,7 +30,7 @@ export interface LoadtestOptions {
   contactlessShare: number
   seed: number
   fixturesDir: string
-  policy: KioskPolicy
+  policy: FaceThresholds
   tokenPolicy: TokenPolicy
   onProgress?: (progress: { cleared: number; planned: number; perSecond: number; elapsedSec: number }) => void
 }

@@ -54,7 +54,7 @@ export interface PostgresStoreOptions {
 
 /** Rows per INSERT in insertEvents; a larger batch is split, all parts in one transaction. */
 const EVENT_CHUNK = 1000
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
 const RESIDENT_COLUMNS = 'resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at'
 

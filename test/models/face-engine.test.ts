@@ -154,6 +154,31 @@ t.test('the face engine on real photos', async (t) => {
     t.ok(after.faces.length >= 1, 'twin: the engine still works after bad input')
   })
 
+  t.test('raw pixels (a decoded camera frame) give the faces the same pixels give encoded', async (t) => {
+    const photo = photos[0] as Buffer
+    for (const channels of [3, 4, 1] as const) {
+      const image = sharp(photo).autoOrient()
+      const shaped = channels === 1 ? image.toColourspace('b-w') : channels === 4 ? image.ensureAlpha() : image
+      const { data, info } = await shaped.raw().toBuffer({ resolveWithObject: true })
+      const png = await sharp(data, { raw: { width: info.width, height: info.height, channels } })
+        .png()
+        .toBuffer()
+      const encoded = await engine.analyze(png)
+      const raw = await engine.analyze({ data, width: info.width, height: info.height, channels })
+      t.same(
+        [raw.width, raw.height],
+        [encoded.width, encoded.height],
+        `${channels} channels: boxes in the frame's pixels`,
+      )
+      t.equal(raw.faces.length, encoded.faces.length)
+      const cosine = cosineSimilarity(largest(raw).embedding, largest(encoded).embedding)
+      t.ok(cosine > 0.999, `${channels} channels: same face, cosine ${cosine.toFixed(4)}`)
+      t.equal(data.byteLength, info.width * info.height * channels, 'the caller keeps its pixels')
+    }
+    const wrongSize = { data: new Uint8Array(30), width: 640, height: 480, channels: 3 } as const
+    await t.rejects(engine.analyze(wrongSize), { name: 'ImageError', code: 'IMAGE_CORRUPT' })
+  })
+
   t.test('no tensor leak across calls; the caller keeps its buffer', async (t) => {
     const [before] = await engine.stats()
     const photo = photos[2] as Buffer
