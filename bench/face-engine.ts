@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import sharp from 'sharp'
 import type { FaceAnalysis, FaceStageTimings } from '../models/face-types.ts'
 import { startFaceEngine, DEFAULT_MAX_SIDE, type FaceEnginePool } from '../models/face-engine.ts'
+import { parseFaceBackend } from '../models/face-backend.ts'
 
 interface ImageSet {
   name: string
@@ -32,6 +33,7 @@ const { values } = parseArgs({
 const iterations = Number(values.iterations)
 const workerCounts = values.workers.split(',').map(Number)
 const maxSide = Number(values['max-side'])
+const backend = parseFaceBackend(process.env.FACE_BACKEND)
 
 const require = createRequire(import.meta.url)
 const demo = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo')
@@ -45,7 +47,7 @@ for (const set of sets) console.log(`  ${set.name}: ${set.images.length} images`
 
 for (const workers of workerCounts) {
   const started = performance.now()
-  const engine = await startFaceEngine({ workers, maxSide, requestTimeoutMs: 60_000 })
+  const engine = await startFaceEngine({ workers, maxSide, requestTimeoutMs: 60_000, backend })
   console.log(`\n${workers} worker(s), started in ${Math.round(performance.now() - started)} ms`)
   try {
     for (const set of sets) {
@@ -97,7 +99,7 @@ function report(name: string, sequential: Sample[], loaded: Sample[], perSecond:
 
 async function buildImageSets(): Promise<ImageSet[]> {
   // Face boxes come from the engine itself; a kiosk frame is kept only when the engine sees exactly one face in it.
-  const finder = await startFaceEngine({ workers: 1, maxSide })
+  const finder = await startFaceEngine({ workers: 1, maxSide, backend })
   try {
     const analyses = await Promise.all(photos.map((photo) => finder.analyze(photo)))
     const frames = async (width: number, height: number) => {

@@ -9,6 +9,7 @@ import { startEmbeddedServer } from '../kiosk-sim/embedded-server.ts'
 import { formatSummary } from '../kiosk-sim/run-summary.ts'
 import { loadFixtureSet } from '../kiosk-sim/scenario/fixture-set.ts'
 import { runFixtures } from '../kiosk-sim/scenario/run-fixtures.ts'
+import { parseFaceBackend } from '../models/face-backend.ts'
 
 const ROUNDS = Number(process.argv[2] ?? 8)
 const fixtures = await loadFixtureSet('fixtures')
@@ -18,7 +19,7 @@ const passengers = Array.from({ length: ROUNDS }, (_, round) =>
 ).flat()
 
 const server = await startEmbeddedServer({ kioskIds: ['bench-kiosk'], logLevel: 'error' })
-const engine = await startFaceEngine({ workers: 1 })
+const engine = await startFaceEngine({ workers: 1, backend: parseFaceBackend(process.env.FACE_BACKEND) })
 try {
   // Warm-up: the first WASM inferences compile kernels.
   await runFixtures({ ...fixtures, passengers: genuine.slice(0, 2) }, options())

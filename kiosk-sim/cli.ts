@@ -4,15 +4,14 @@ import { appendFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { assertCalibrationFor, loadCalibration } from '../models/calibration.ts'
-import { startFaceEngine } from '../models/face-engine.ts'
-import { thresholdsFrom } from '../models/thresholds.ts'
-import { gateTokenPolicy } from '../tokens/token-profile.ts'
-import { KIOSK_OPTIONS } from './kiosk-options.ts'
-import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts'
+import { writeJson } from '../lib/write-output.ts'
+import { openKiosk } from './kiosk.ts'
+import { KIOSK_OPTIONS, kioskOptions, kioskServer } from './kiosk-options.ts'
+import { parseFaceBackend } from '../models/face-backend.ts'
+import type { FaceBackend } from '../models/face-types.ts'
 import { formatSummary } from './run-summary.ts'
 import { loadFixtureSet } from './scenario/fixture-set.ts'
-import { runFixtures } from './scenario/run-fixtures.ts'
+import { playFixtures } from './scenario/run-fixtures.ts'
 
 const USAGE = `usage:
   kiosk-sim run (--server URL --operator-key KEY --kiosk-key KEY | --embedded) --fixtures DIR
@@ -29,14 +28,15 @@ const USAGE = `usage:
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  const backend = parseFaceBackend(process.env.FACE_BACKEND)
   if (command === 'run' && rest.some((a) => /^--(camera|video)(=|$)/.test(a))) {
     const { liveCommand } = await import('./live/live-command.ts')
-    return liveCommand(rest)
+    return liveCommand(rest, backend)
   }
-  if (command === 'run') return runCommand(rest)
+  if (command === 'run') return runCommand(rest, backend)
   if (command === 'loadtest') {
     const { loadtestCommand } = await import('./loadtest/loadtest-command.ts')
-    return loadtestCommand(rest)
+    return loadtestCommand(rest, backend)
   }
   if (command === 'simulate') {
     const { simulateCommand } = await import('./simulation/simulate-command.ts')
@@ -44,17 +44,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'serve') {
     const { serveCommand } = await import('./serve/serve-command.ts')
-    return serveCommand(rest)
+    return serveCommand(rest, backend)
   }
   if (command === 'eval') {
     const { evalCommand } = await import('./eval/eval-command.ts')
-    return evalCommand(rest)
+    return evalCommand(rest, process, backend)
   }
   process.stderr.write(`${USAGE}\n`)
   return 2
 }
 
-async function runCommand(argv: string[]): Promise<number> {
+async function runCommand(argv: string[], backend: FaceBackend): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -66,45 +66,36 @@ async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`)
     return 2
   }
-  const calibration = loadCalibration(values.calibration)
-  const policy = thresholdsFrom(calibration)
-  const kioskId = values['kiosk-id']!
-  let embedded: EmbeddedServer | null = null
-  const engine = await startFaceEngine({ workers: 1 })
+  const server = kioskServer(values)
+  if (!server || (server !== 'embedded' && !server.operatorKey))
+    throw new Error('--operator-key and --kiosk-key are required with --server')
+  const set = await loadFixtureSet(values.fixtures)
+  await mkdir(path.dirname(path.resolve(values.log!)), { recursive: true })
+  if (values.outbox) await mkdir(path.dirname(path.resolve(values.outbox)), { recursive: true })
+  const kiosk = await openKiosk({
+    ...kioskOptions(values),
+    server,
+    backend,
+    ...(values.outbox ? { outboxPath: path.resolve(values.outbox) } : {}),
+  })
   try {
-    assertCalibrationFor(calibration, engine.model)
-    if (values.embedded) embedded = await startEmbeddedServer({ kioskIds: [kioskId] })
-    const serverUrl = embedded?.url ?? values.server!
-    const operatorKey = embedded?.operatorKey ?? values['operator-key']
-    const kioskKey = embedded?.kioskKeys[kioskId] ?? values['kiosk-key']
-    if (!operatorKey || !kioskKey) throw new Error('--operator-key and --kiosk-key are required with --server')
-    const set = await loadFixtureSet(values.fixtures)
-    await mkdir(path.dirname(path.resolve(values.log!)), { recursive: true })
-    if (values.outbox) await mkdir(path.dirname(path.resolve(values.outbox)), { recursive: true })
+    const { kioskId, controlPoint } = kiosk.deps.identity
     process.stdout.write(
-      `kiosk ${kioskId} at ${values['control-point']} -> ${serverUrl} (${set.passengers.length} passengers)\n`,
+      `kiosk ${kioskId} at ${controlPoint} -> ${kiosk.serverUrl} (${set.passengers.length} passengers)\n`,
     )
-
-    const result = await runFixtures(set, {
-      serverUrl,
-      operatorKey,
-      kioskKey,
-      identity: { kioskId, controlPoint: values['control-point']! },
-      engine,
-      policy,
-      tokenPolicy: gateTokenPolicy(values.issuer, values.audience),
-      ...(values.outbox ? { outboxPath: path.resolve(values.outbox) } : {}),
-      onDecision: (record, passenger) => {
-        const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
-        const want = passenger.expected.reason
-          ? `${passenger.expected.decision}(${passenger.expected.reason})`
-          : passenger.expected.decision
-        const mark = verdict === want ? 'ok  ' : 'DIFF'
-        process.stdout.write(
-          `${mark} ${passenger.id.padEnd(4)} ${passenger.scenario.padEnd(9)} ${verdict.padEnd(34)} score ${record.score?.toFixed(3) ?? '  -  '}  ${record.timings.totalMs.toFixed(0)} ms${mark === 'DIFF' ? `  expected ${want}` : ''}\n`,
-        )
-        appendFileSync(values.log!, `${JSON.stringify({ passengerId: passenger.id, ...record })}\n`)
-      },
+    const result = await playFixtures(set, kiosk, (record, passenger) => {
+      const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
+      const want = passenger.expected.reason
+        ? `${passenger.expected.decision}(${passenger.expected.reason})`
+        : passenger.expected.decision
+      const mark = verdict === want ? 'ok  ' : 'DIFF'
+      const score = record.score?.toFixed(3) ?? '  -  '
+      const who = `${passenger.id.padEnd(4)} ${passenger.scenario.padEnd(9)}`
+      const expected = mark === 'DIFF' ? `  expected ${want}` : ''
+      process.stdout.write(
+        `${mark} ${who} ${verdict.padEnd(34)} score ${score}  ${record.timings.totalMs.toFixed(0)} ms${expected}\n`,
+      )
+      appendFileSync(values.log!, `${JSON.stringify({ passengerId: passenger.id, ...record })}\n`)
     })
     process.stdout.write(
       `\n${formatSummary(result.summary)}\nevents delivered ${result.eventsSent}/${result.records.length}\n`,
@@ -112,15 +103,8 @@ async function runCommand(argv: string[]): Promise<number> {
     if (values.json) await writeJson(values.json, result.summary)
     return result.summary.truth && result.summary.truth.disagreed > 0 ? 1 : 0
   } finally {
-    await engine.close()
-    await embedded?.stop()
+    await kiosk.close()
   }
-}
-
-async function writeJson(file: string, value: unknown): Promise<void> {
-  const { writeFile } = await import('node:fs/promises')
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true })
-  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`)
 }
 
 main(process.argv.slice(2)).then(

@@ -15,6 +15,8 @@ export interface EmbeddedServer {
 }
 
 const SERVER_MAIN = fileURLToPath(new URL('../server/main.ts', import.meta.url))
+// tsx as this package resolves it, not as the caller's working directory would (npx kiosk-sim from elsewhere).
+const TSX = import.meta.resolve('tsx')
 
 /**
  * Starts the real server as its own process on a fresh SQLite file and a free port, with freshly made keys.
@@ -46,11 +48,13 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const dir = await mkdtemp(path.join(tmpdir(), 'echannel-'))
   const databasePath = path.join(dir, 'echannel.db')
   const { operatorKey, kioskKeys, templateKey } = options.secrets ?? newEmbeddedSecrets(options.kioskIds)
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN], {
+  const child = spawn(process.execPath, ['--import', TSX, SERVER_MAIN], {
     env: {
       ...process.env,
       ...options.env,
       DATABASE_PATH: databasePath,
+      // Its signing key lives and dies with the temporary folder: the point of an embedded server.
+      DATA_DIR: dir,
       HOST: '127.0.0.1',
       PORT: '0',
       OPERATOR_KEYS: operatorKey,

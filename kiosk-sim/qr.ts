@@ -1,11 +1,12 @@
-// QR decoding of a camera frame: encoded image in, token text out (or null when no QR is readable).
+// QR decoding of a camera frame: an encoded image or raw pixels in, token text out (or null when no QR is readable).
 // Two decoders: zxing-wasm (default, faster and reads more frames, see bench/qr.ts) and jsqr.
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import jsqrModule from 'jsqr'
 import sharp from 'sharp'
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader'
-import { decodeImage, type RawImage } from '../models/image-decode.ts'
+import type { FrameImage } from '../models/face-types.ts'
+import { decodeFrameImage, type RawImage } from '../models/image-decode.ts'
 
 export type QrDecoderName = 'zxing' | 'jsqr'
 
@@ -14,7 +15,7 @@ export interface QrResult {
   decoder: QrDecoderName
   /** Scale of the (downscaled) frame at which the QR was read. */
   scale: number
-  /** Wall time of the whole call: image decode plus every attempt. */
+  /** Wall time of the whole call: image decode (or, for raw pixels, their conversion) plus every attempt. */
   ms: number
 }
 
@@ -37,12 +38,15 @@ interface Rgba {
 // jsqr is CommonJS with `exports.default = jsQR`; under NodeNext its default import is that exports object.
 const jsQR = jsqrModule.default
 
-/** Decodes the first QR code in an encoded JPEG, PNG or WebP frame. Rejects with an ImageError for unusable input. */
-export async function decodeQr(frame: Uint8Array, options: QrDecodeOptions = {}): Promise<QrResult | null> {
+/**
+ * Decodes the first QR code in a camera frame: encoded (JPEG, PNG, WebP) or raw pixels, which are read as they are
+ * (no encode and decode in between). Rejects with an ImageError for unusable input.
+ */
+export async function decodeQr(frame: FrameImage, options: QrDecodeOptions = {}): Promise<QrResult | null> {
   const started = performance.now()
   const decoder = options.decoder ?? DEFAULT_QR_DECODER
   const read = decoder === 'zxing' ? readZxing : readJsqr
-  const full = await decodeImage(frame, { channels: 4, maxSide: QR_MAX_SIDE })
+  const full = await decodeFrameImage(frame, { channels: 4, maxSide: QR_MAX_SIDE })
   for (const scale of QR_SCALES) {
     const image = scale === 1 ? toRgba(full) : await rescale(full, scale)
     if (!image) continue

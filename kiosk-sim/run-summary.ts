@@ -1,5 +1,5 @@
 import { summarise } from '../lib/percentiles.ts'
-import type { ClearanceRecord } from './pipeline.ts'
+import type { ClearanceRecord } from './gate/clearance-record.ts'
 
 export interface RunSummary {
   passengers: number

@@ -1,12 +1,13 @@
 import type { ClearanceEvent } from '../contract/clearance-event.ts'
+import { CodedError } from '../lib/coded-error.ts'
 import type { ChainEntry, ChainHead } from '../lib/outbox-chain.ts'
 
 export type KioskEvent = ClearanceEvent
 
-export class ServerUnavailableError extends Error {
+/** The server could not be asked (network error, timeout, 5xx): an outage, which offline mode may bridge. */
+export class ServerUnavailableError extends CodedError<'SERVER_UNAVAILABLE'> {
   constructor(message: string) {
-    super(message)
-    this.name = 'ServerUnavailableError'
+    super('SERVER_UNAVAILABLE', message)
   }
 }
 
@@ -14,18 +15,16 @@ export class ServerUnavailableError extends Error {
  * The server answered and refused this kiosk (401/403: a withdrawn or wrong kiosk key). Not an outage: it must
  * never send the kiosk into offline mode.
  */
-export class KioskNotAuthorisedError extends Error {
+export class KioskNotAuthorisedError extends CodedError<'KIOSK_NOT_AUTHORISED'> {
   constructor(message: string) {
-    super(message)
-    this.name = 'KioskNotAuthorisedError'
+    super('KIOSK_NOT_AUTHORISED', message)
   }
 }
 
-/** The server refused an outbox batch with a stable code (OUTBOX_GAP, OUTBOX_CHAIN_BROKEN, ...): a retry will not help. */
-export class OutboxRefusedError extends Error {
-  constructor(readonly code: string) {
-    super(`outbox refused: ${code}`)
-    this.name = 'OutboxRefusedError'
+/** The server refused an outbox batch with its stable code (OUTBOX_GAP, OUTBOX_CHAIN_BROKEN, ...): no retry helps. */
+export class OutboxRefusedError extends CodedError {
+  constructor(code: string) {
+    super(code, `outbox refused: ${code}`)
   }
 }
 

@@ -1,6 +1,7 @@
 // The calibrated decision threshold and quality gates, shared by enrolment (server) and verification
 // (kiosk). Written by scripts/calibrate.ts from a measured run; read once at start and validated here.
 
+import { CodedError } from '../lib/coded-error.ts'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import Type, { type Static } from 'typebox'
@@ -119,14 +120,7 @@ export type Calibration = Static<typeof CalibrationSchema>
 
 export type CalibrationErrorCode = 'CALIBRATION_UNREADABLE' | 'CALIBRATION_INVALID' | 'CALIBRATION_MODEL_MISMATCH'
 
-export class CalibrationError extends Error {
-  readonly code: CalibrationErrorCode
-  constructor(code: CalibrationErrorCode, message: string) {
-    super(message)
-    this.name = 'CalibrationError'
-    this.code = code
-  }
-}
+export class CalibrationError extends CodedError<CalibrationErrorCode> {}
 
 /** Reads and validates a calibration file (default: models/calibration.json). Throws CalibrationError. */
 export function loadCalibration(path: string = DEFAULT_CALIBRATION_PATH): Calibration {
@@ -168,7 +162,7 @@ export function parseCalibration(value: unknown, source = 'calibration'): Calibr
 }
 
 /** A threshold is only valid for the model it was measured on. Throws CALIBRATION_MODEL_MISMATCH. */
-export function assertCalibrationFor(calibration: Calibration, model: FaceModelId): void {
+export function assertCalibrationFor(calibration: Pick<Calibration, 'model'>, model: FaceModelId): void {
   if (!sameFaceModel(calibration.model, model)) {
     throw new CalibrationError(
       'CALIBRATION_MODEL_MISMATCH',

@@ -1,9 +1,10 @@
-// The face engine: a pool of worker threads, each with its own Human instance. The event loop only posts bytes.
+// The face engine: a pool of worker threads, each with its own models (onnxruntime sessions, or Human and face-api
+// on tfjs WASM for the reference backend). The event loop only posts bytes.
 // sharp is loaded here on purpose: libvips must stay loaded in the main thread, or glibc unloads it when a
 // worker that used it exits, and the process crashes (sharp's documentation on worker threads).
 import 'sharp'
 import { Worker } from 'node:worker_threads'
-import type { FaceAnalysis, FaceEngine, FaceModelId } from './face-types.ts'
+import type { FaceAnalysis, FaceBackend, FaceEngine, FaceModelId, FrameImage } from './face-types.ts'
 import type {
   FaceWorkerOptions,
   FaceWorkerReply,
@@ -11,11 +12,12 @@ import type {
   FaceWorkerStats,
   WireError,
 } from './face-worker.ts'
+import { DEFAULT_FACE_BACKEND, FACE_BACKENDS } from './face-backend.ts'
 import { FACE_MODEL_ID } from './human-loader.ts'
 import { FaceEngineError, ImageError, type ImageErrorCode } from './image-errors.ts'
 
 export interface FaceEngineOptions {
-  /** Worker threads, each with its own models (about 8 detections/s per core). Default 1. */
+  /** Worker threads, each with its own models (about 20 faces/s per core on onnxruntime, 7 on tfjs). Default 1. */
   workers?: number
   /** A request not answered in this time rejects with FaceEngineError. Default 10 s. */
   requestTimeoutMs?: number
@@ -23,9 +25,13 @@ export interface FaceEngineOptions {
   startTimeoutMs?: number
   /** Frames are downscaled so that their longer side is at most this many pixels. Default 1280. */
   maxSide?: number
+  /** Where the networks run. Default 'onnx'; 'tfjs' is the reference path (tfjs on WASM). */
+  backend?: FaceBackend
 }
 
 export interface FaceEnginePool extends FaceEngine {
+  /** Where this engine's networks run. */
+  readonly backend: FaceBackend
   /** Per-worker tensor counts, for leak checks. */
   stats(): Promise<FaceWorkerStats[]>
 }
@@ -50,10 +56,12 @@ export async function startFaceEngine(options: FaceEngineOptions = {}): Promise<
   const workers = options.workers ?? 1
   if (!Number.isInteger(workers) || workers < 1)
     throw new FaceEngineError(`workers must be a positive integer, got ${workers}`)
+  const backend = options.backend ?? DEFAULT_FACE_BACKEND
+  if (!FACE_BACKENDS.includes(backend)) throw new FaceEngineError(`unknown face backend ${JSON.stringify(backend)}`)
   const settings: PoolSettings = {
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
-    worker: { maxSide: options.maxSide ?? DEFAULT_MAX_SIDE },
+    worker: { maxSide: options.maxSide ?? DEFAULT_MAX_SIDE, backend },
   }
   const slots = Array.from({ length: workers }, () => new WorkerSlot(settings))
   try {
@@ -62,7 +70,7 @@ export async function startFaceEngine(options: FaceEngineOptions = {}): Promise<
     await Promise.all(slots.map((slot) => slot.close()))
     throw new FaceEngineError(`face engine failed to start: ${(error as Error).message}`)
   }
-  return new FacePool(slots)
+  return new FacePool(slots, backend)
 }
 
 interface PoolSettings {
@@ -76,17 +84,25 @@ class FacePool implements FaceEnginePool {
   readonly #slots: WorkerSlot[]
   #closed = false
 
-  constructor(slots: WorkerSlot[]) {
+  constructor(
+    slots: WorkerSlot[],
+    readonly backend: FaceBackend,
+  ) {
     this.#slots = slots
   }
 
-  async analyze(image: Uint8Array): Promise<FaceAnalysis> {
+  async analyze(image: FrameImage): Promise<FaceAnalysis> {
     if (this.#closed) throw new FaceEngineError('face engine is closed')
-    if (!(image instanceof Uint8Array) || image.byteLength === 0)
+    const bytes = image instanceof Uint8Array ? image : image?.data
+    if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0)
       throw new ImageError('IMAGE_UNSUPPORTED', 'empty image')
     // A copy is transferred: the caller keeps its buffer.
-    const copy = new Uint8Array(image)
-    return this.#leastBusy().request<FaceAnalysis>((id) => ({ type: 'analyze', id, image: copy }), [copy.buffer])
+    const copy = new Uint8Array(bytes)
+    const sent: FrameImage =
+      image instanceof Uint8Array
+        ? copy
+        : { data: copy, width: image.width, height: image.height, channels: image.channels }
+    return this.#leastBusy().request<FaceAnalysis>((id) => ({ type: 'analyze', id, image: sent }), [copy.buffer])
   }
 
   async stats(): Promise<FaceWorkerStats[]> {

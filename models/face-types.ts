@@ -6,6 +6,9 @@ export interface FaceModelId {
   version: string
 }
 
+/** Where the engine's networks run: onnxruntime-node (the default), or tfjs on WASM (the reference). */
+export type FaceBackend = 'onnx' | 'tfjs'
+
 export type Box = [x: number, y: number, width: number, height: number]
 
 export interface DetectedFace {
@@ -32,6 +35,8 @@ export interface FaceStageTimings {
   detectMs: number
   embedMs: number
   livenessMs: number
+  /** CPU time of the face worker's thread in each stage, where the platform reports it (Linux). */
+  cpuMs?: { detect: number; embed: number; liveness: number }
 }
 
 export interface FaceAnalysis {
@@ -43,9 +48,23 @@ export interface FaceAnalysis {
   timings: FaceStageTimings
 }
 
+/** Decoded 8-bit pixels, row by row, channels interleaved: grey (1), RGB (3) or RGBA (4). */
+export interface RawPixels {
+  data: Uint8Array
+  width: number
+  height: number
+  channels: 1 | 3 | 4
+}
+
+/**
+ * A camera frame as the engine and the QR decoder take it: encoded (JPEG, PNG, WebP), or pixels already decoded,
+ * so that a frame decoded once serves both.
+ */
+export type FrameImage = Uint8Array | RawPixels
+
 export interface FaceEngine {
   readonly model: FaceModelId
-  /** Encoded image (JPEG, PNG, WebP) in, faces out. Rejects with an ImageError or FaceEngineError. */
-  analyze(image: Uint8Array): Promise<FaceAnalysis>
+  /** An encoded image or raw pixels in, faces out. Rejects with an ImageError or FaceEngineError. */
+  analyze(image: FrameImage): Promise<FaceAnalysis>
   close(): Promise<void>
 }

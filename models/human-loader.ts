@@ -28,7 +28,9 @@ const faceapiVersion = (JSON.parse(readFileSync(faceapiPackage, 'utf8')) as { ve
 
 /**
  * Identity of the templates this engine produces: the descriptor model and the code that crops for it. Human
- * detects; face-api's 128-d ResNet describes a dlib-aligned crop (models/faceapi-descriptor.ts).
+ * detects; face-api's 128-d ResNet describes a dlib-aligned crop (models/faceapi-descriptor.ts). One id for both
+ * backends: onnxruntime gives tfjs's boxes and scores and its descriptors to 1 - cosine < 1e-12
+ * (test/models/backend-equivalence.test.ts); were that to fail, the id would have to change.
  */
 export const FACE_MODEL_ID: FaceModelId = Object.freeze({
   name: 'human+faceapi-resnet',
@@ -73,6 +75,8 @@ export function buildHumanConfig(): Partial<Config> {
         maxDetected: 3,
         minConfidence: 0.2,
         iouThreshold: 0.1,
+        // Human's default, stated because the onnxruntime pipeline reads it from here (ort/onnx-face-pipeline.ts).
+        scale: 1.4,
         return: false,
         ...noSkip,
       },

@@ -1,4 +1,5 @@
 import sharp, { type Metadata, type SharpOptions } from 'sharp'
+import type { FrameImage, RawPixels } from './face-types.ts'
 import { ImageError } from './image-errors.ts'
 
 // Hostile images are stopped before decode: the format is sniffed from the magic bytes (no other loader
@@ -86,6 +87,39 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions): Pr
   } catch (error) {
     throw withCause(new ImageError('IMAGE_CORRUPT', 'image could not be decoded'), error)
   }
+}
+
+/**
+ * Raw pixels (a camera frame decoded already) to what decodeImage gives for an encoded one: the asked channels,
+ * within maxSide. Pixels already in that shape are handed on as they are, without a copy.
+ */
+export async function decodeRawPixels(pixels: RawPixels, options: DecodeOptions): Promise<RawImage> {
+  const { data, width, height, channels } = pixels
+  if (![1, 3, 4].includes(channels) || !isPositiveInteger(width) || !isPositiveInteger(height))
+    throw new ImageError('IMAGE_CORRUPT', 'raw frame has no dimensions')
+  if (!(data instanceof Uint8Array) || data.byteLength !== width * height * channels)
+    throw new ImageError('IMAGE_CORRUPT', 'raw frame size does not match its pixels')
+  if (width * height > MAX_INPUT_PIXELS || width > MAX_INPUT_SIDE || height > MAX_INPUT_SIDE)
+    throw new ImageError(
+      'IMAGE_TOO_LARGE',
+      `image is larger than ${MAX_INPUT_PIXELS} pixels or ${MAX_INPUT_SIDE} a side`,
+    )
+  const fits = !options.maxSide || Math.max(width, height) <= options.maxSide
+  if (fits && channels === options.channels) {
+    return { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), width, height, channels }
+  }
+  let pipeline = sharp(data, { raw: { width, height, channels } })
+  if (!fits) pipeline = pipeline.resize({ width: options.maxSide, height: options.maxSide, fit: 'inside' })
+  // Grey becomes three equal channels; as in decodeImage, transparency is flattened onto white for 3 channels.
+  pipeline = pipeline.toColourspace('srgb')
+  pipeline = options.channels === 3 ? pipeline.flatten({ background: '#ffffff' }).removeAlpha() : pipeline.ensureAlpha()
+  const out = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
+  return { data: out.data, width: out.info.width, height: out.info.height, channels: options.channels }
+}
+
+/** A camera frame, encoded or raw, as raw pixels of the asked shape. Rejects with ImageError. */
+export function decodeFrameImage(image: FrameImage, options: DecodeOptions): Promise<RawImage> {
+  return image instanceof Uint8Array ? decodeImage(image, options) : decodeRawPixels(image, options)
 }
 
 /** The format from the magic bytes alone. Everything else (GIF, SVG, TIFF, HEIF/AVIF, raw...) is null. */

@@ -10,6 +10,8 @@ import { runEvalDetailed, type EvalRun } from '../kiosk-sim/eval/run-eval.ts'
 import { parseCalibration, type Calibration } from '../models/calibration.ts'
 import { highestThresholdWithin, wilsonInterval } from '../models/eval/metrics.ts'
 import { DEFAULT_SEED } from '../models/eval/pairs.ts'
+import { parseFaceBackend } from '../models/face-backend.ts'
+import { pct } from '../lib/format.ts'
 
 /** Each liveness / anti-spoof gate may reject at most this share of bona fide photos (BPCER). */
 const MAX_BPCER = 0.05
@@ -34,6 +36,7 @@ const targetFmr = Number(values['target-fmr'])
 
 let lastDecile = -1
 const run = await runEvalDetailed({
+  backend: parseFaceBackend(process.env.FACE_BACKEND),
   dataset: values.dataset,
   limit,
   workers: Number(values.workers),
@@ -50,7 +53,7 @@ if (values.plot) await writeFile(values.plot, detSvg(run))
 const calibration = parseCalibration(buildCalibration(run, values.dataset, limit ?? null, targetFmr), 'new calibration')
 await writeFile(values.out, JSON.stringify(calibration, null, 2) + '\n')
 process.stdout.write(
-  `\ncalibration written to ${values.out}: threshold ${calibration.threshold}, FNMR ${pct(calibration.figures.fnmrAtTargetFmr)} at FMR ${pct(calibration.figures.fmrAtThreshold)}\n`,
+  `\ncalibration written to ${values.out}: threshold ${calibration.threshold}, FNMR ${pct(calibration.figures.fnmrAtTargetFmr, 3)} at FMR ${pct(calibration.figures.fmrAtThreshold, 3)}\n`,
 )
 process.stdout.write(`quality gates: ${JSON.stringify(calibration.quality)}\n`)
 
@@ -129,8 +132,4 @@ function buildCalibration(run: EvalRun, dataset: string, limit: number | null, t
     },
     createdAt: new Date().toISOString(),
   }
-}
-
-function pct(p: number): string {
-  return `${(p * 100).toFixed(3)}%`
 }

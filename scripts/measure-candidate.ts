@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import type { Tensor3D } from '@tensorflow/tfjs-core'
 import type { FaceResult, Human } from '@vladmandic/human'
+import { pct } from '../lib/format.ts'
 
 const ALL_CROPS = [
   'human-box',
@@ -329,7 +330,6 @@ async function main(): Promise<void> {
     }
     return { name, eer: m.eer(), auc: m.auc(), at1e2: at(1e-2), at1e3: at(1e-3), at1e4: at(1e-4) }
   })
-  const pct = (x: number) => `${(100 * x).toFixed(2)}%`
   console.log(
     `\nimages ${selected.length}, common acquired ${common.filter(Boolean).length}; genuine ${pairs.genuine.length}, impostor ${pairs.impostor.length}${pairs.impostorSampled ? ` (sampled of ${pairs.impostorAvailable})` : ''}`,
   )

@@ -1,6 +1,8 @@
 // npm run screenshots: PNGs of the kiosk screen and the dashboard for the README (docs/), taken by Chromium
 // (playwright-core) with a fake camera playing fixture passenger clips through a live kiosk and a real server.
 // The dashboard shows those decisions plus conventional e-Channel passengers logged as the load test does.
+// First: without a Chromium, one line and exit 1 before anything starts.
+import './check-chromium.ts'
 import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { launchChromium } from '../test-browser/helpers/browser.ts'

@@ -22,6 +22,7 @@ import {
 } from '../models/eval/multi-template.ts'
 import { buildPairs, DEFAULT_SEED } from '../models/eval/pairs.ts'
 import { averageEmbeddings, cosineSimilarity, firstPairBelow } from '../models/match.ts'
+import { pct } from '../lib/format.ts'
 
 const TARGETS = ['0.01', '0.001', '0.0001'] as const
 const THRESHOLD_DECIMALS = 4
@@ -344,10 +345,6 @@ function mcnemarExactP(b: number, c: number): number {
 function roundUp(threshold: number): number {
   const scale = 10 ** THRESHOLD_DECIMALS
   return Math.ceil(threshold * scale) / scale
-}
-
-function pct(p: number | null, digits = 2): string {
-  return p === null || !Number.isFinite(p) ? 'n/a' : `${(p * 100).toFixed(digits)}%`
 }
 
 function printTable(): void {

@@ -19,6 +19,7 @@ import {
   type TradeoffPoint,
 } from '../models/eval/quality-tradeoff.ts'
 import { buildPairs, DEFAULT_SEED } from '../models/eval/pairs.ts'
+import { pct } from '../lib/format.ts'
 
 const TARGET_FMR = 0.001
 /** The selection rule's FTE ceilings: per gate, and for the gates together. */
@@ -134,7 +135,6 @@ const measure = (gate: string, value: number, pass: Uint8Array): Measured => ({
   both: tradeoffPoint(pass, genuine, impostorDesc, { side: 'both' as GateSide, targetFmr: TARGET_FMR, fixedThreshold }),
 })
 
-const pct = (x: number, d = 2) => `${(x * 100).toFixed(d)}%`
 const ci = (r: { rate: number; ciLow: number; ciHigh: number }) => `${pct(r.rate)} [${pct(r.ciLow)}, ${pct(r.ciHigh)}]`
 const fmtValue = (v: number) => (Number.isNaN(v) ? '' : Number.isFinite(v) ? String(v) : 'none')
 const header =

@@ -63,7 +63,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   const ownsResources = !deps.store || !deps.faceEngine
   const store = deps.store ?? openStore(config)
   await store.migrate()
-  const faceEngine = deps.faceEngine ?? (await startFaceEngine({ workers: 1 }))
+  const faceEngine = deps.faceEngine ?? (await startFaceEngine({ workers: 1, backend: config.faceBackend }))
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
     : null

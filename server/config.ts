@@ -1,3 +1,4 @@
+import type { FaceBackend } from '../models/face-types.ts'
 import type { DatedSigningKey } from './keys/key-ring.ts'
 
 export interface EnrolmentPolicy {
@@ -37,6 +38,8 @@ export interface AppConfig {
   /** How long a superseded key keeps verifying: at least the token lifetime plus the kiosks' JWKS refresh. */
   keyOverlapSec: number
   enrolment: EnrolmentPolicy
+  /** Where the face engine's networks run (FACE_BACKEND); default onnxruntime. */
+  faceBackend?: FaceBackend
   /** The calibrated model; enrolment refuses to store a template of any other. */
   faceModel: { name: string; version: string; embeddingLength: number }
   /** AES-256 key that seals templates at rest; from the environment, never from the database or the repo. */
@@ -48,7 +51,9 @@ export interface AppConfig {
   logLevel: string
 }
 
-const KEY_MIN_CHARS = 16
+/** Shortest operator or kiosk bearer key accepted. */
+export const KEY_MIN_CHARS = 16
+export const KIOSK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 
 /** Config is checked once, at start; a bad one stops the process with a clear message. */
 export function validateConfig(config: AppConfig): AppConfig {
@@ -65,8 +70,7 @@ export function validateConfig(config: AppConfig): AppConfig {
     if (key.length < KEY_MIN_CHARS) problems.push(`bearer keys need at least ${KEY_MIN_CHARS} characters`)
   }
   for (const kioskId of Object.keys(config.kioskKeys)) {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(kioskId))
-      problems.push(`kiosk id ${JSON.stringify(kioskId)} is not [A-Za-z0-9_-]{1,64}`)
+    if (!KIOSK_ID_PATTERN.test(kioskId)) problems.push(`kiosk id ${JSON.stringify(kioskId)} is not [A-Za-z0-9_-]{1,64}`)
   }
   if (config.templateKey.length !== 32) problems.push('templateKey must be 32 bytes')
   if (config.signingKeys.length === 0) problems.push('at least one signing key is required')

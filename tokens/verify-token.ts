@@ -15,7 +15,17 @@ import {
 export type TokenFailure = 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_NOT_YET_VALID'
 
 export type TokenCheck =
-  { ok: true; claims: TokenClaims; kid: string } | { ok: false; reason: TokenFailure; detail: string }
+  | { ok: true; claims: TokenClaims; kid: string }
+  | {
+      ok: false
+      reason: TokenFailure
+      detail: string
+      /**
+       * Set when the token names a well-formed kid that is not in the key set: the keys may have rotated since the
+       * last fetch, so the caller may refetch them and verify again. Absent for every other failure.
+       */
+      unknownKid?: string
+    }
 
 const fail = (reason: TokenFailure, detail: string): TokenCheck => ({ ok: false, reason, detail })
 
@@ -54,7 +64,7 @@ function verifyOrFail(
   if (typ !== TOKEN_TYP) return fail('TOKEN_INVALID', 'typ')
   if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) return fail('TOKEN_INVALID', 'kid format')
   const key = keys.get(kid)
-  if (!key) return fail('TOKEN_INVALID', 'unknown kid')
+  if (!key) return { ok: false, reason: 'TOKEN_INVALID', detail: 'unknown kid', unknownKid: kid }
 
   let payload: unknown
   try {

@@ -4,9 +4,12 @@
 //   --from-embeddings PATH [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]   (re-score a cache, no engine)
 // Exit codes: 0 done (and gate passed), 1 gate failed or the run failed, 2 usage error.
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import path from 'node:path'
+import { readFile } from 'node:fs/promises'
+import type { FaceBackend } from '../../models/face-types.ts'
 import { parseArgs } from 'node:util'
+import { pct } from '../../lib/format.ts'
+import { ProgressBar } from '../../lib/progress-bar.ts'
+import { writeOutput } from '../../lib/write-output.ts'
 import { renderDetSvg } from '../../models/eval/det-plot.ts'
 import { decodeEmbeddingCache, encodeEmbeddingCache } from '../../models/eval/embedding-cache.ts'
 import {
@@ -44,7 +47,7 @@ interface EvalArgs {
   maxFnmr?: number
 }
 
-export async function evalCommand(argv: string[], io: CommandIo = process): Promise<number> {
+export async function evalCommand(argv: string[], io: CommandIo = process, backend?: FaceBackend): Promise<number> {
   let args: EvalArgs
   try {
     args = parseEvalArgs(argv)
@@ -61,6 +64,7 @@ export async function evalCommand(argv: string[], io: CommandIo = process): Prom
           dataset: args.dataset!,
           limit: args.limit,
           workers: args.workers,
+          ...(backend ? { backend } : {}),
           onProgress: progress.update,
         })
   } catch (error) {
@@ -88,10 +92,10 @@ export async function evalCommand(argv: string[], io: CommandIo = process): Prom
   if (args.maxFnmr !== undefined) {
     const fnmr = report.fnmrAtFmr[GATE_FMR].fnmr
     if (fnmr > args.maxFnmr) {
-      io.stderr.write(`gate FAILED: FNMR at FMR 0.1% is ${pct(fnmr)}, above the allowed ${pct(args.maxFnmr)}\n`)
+      io.stderr.write(`gate FAILED: FNMR at FMR 0.1% is ${rate(fnmr)}, above the allowed ${rate(args.maxFnmr)}\n`)
       return 1
     }
-    io.stderr.write(`gate passed: FNMR at FMR 0.1% is ${pct(fnmr)} <= ${pct(args.maxFnmr)}\n`)
+    io.stderr.write(`gate passed: FNMR at FMR 0.1% is ${rate(fnmr)} <= ${rate(args.maxFnmr)}\n`)
   }
   return 0
 }
@@ -154,19 +158,19 @@ export function formatSummary(r: EvalReport): string {
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ')
-  rows.push(`  FTA          ${pct(r.fta.rate)} (${r.fta.count}${reasons ? `: ${reasons}` : ''})`)
+  rows.push(`  FTA          ${rate(r.fta.rate)} (${r.fta.count}${reasons ? `: ${reasons}` : ''})`)
   rows.push(
     `  pairs        genuine ${r.pairs.genuine}, impostor ${r.pairs.impostor}${r.pairs.impostorSampled ? ` (sampled of ${r.pairs.impostorAvailable})` : ''}`,
   )
-  rows.push(`  EER          ${pct(r.eer.eer)} at threshold ${r.eer.threshold.toFixed(4)}`)
+  rows.push(`  EER          ${rate(r.eer.eer)} at threshold ${r.eer.threshold.toFixed(4)}`)
   rows.push(`  AUC          ${r.auc.toFixed(5)}`)
   rows.push('')
   rows.push('  target FMR   FNMR      95% CI (Wilson)      threshold   measured FMR')
   for (const key of REPORT_FMR_TARGETS) {
     const x = r.fnmrAtFmr[key]
-    const ci = `[${pct(x.ciLow)}, ${pct(x.ciHigh)}]`
+    const ci = `[${rate(x.ciLow)}, ${rate(x.ciHigh)}]`
     rows.push(
-      `  ${pct(Number(key)).padEnd(12)} ${pct(x.fnmr).padEnd(9)} ${ci.padEnd(20)} ${x.threshold.toFixed(4).padEnd(11)} ${pct(x.fmr, 4)}`,
+      `  ${rate(Number(key)).padEnd(12)} ${rate(x.fnmr).padEnd(9)} ${ci.padEnd(20)} ${x.threshold.toFixed(4).padEnd(11)} ${pct(x.fmr, 4)}`,
     )
   }
   rows.push('')
@@ -192,20 +196,15 @@ export function formatSummary(r: EvalReport): string {
 /** Progress on stderr: a redrawn bar on a TTY, otherwise one line per 10%. */
 function createProgress(stderr: CommandIo['stderr']): { update: (p: EvalProgress) => void; end: () => void } {
   const started = performance.now()
+  const bar = new ProgressBar(stderr)
   let lastDecile = -1
-  let drawn = false
   return {
     update: ({ done, total, fta }) => {
       const share = done / total
       const elapsed = (performance.now() - started) / 1000
       const eta = done > 0 ? (elapsed / done) * (total - done) : 0
-      if (stderr.isTTY) {
-        const width = Math.max(10, Math.min(40, (stderr.columns ?? 80) - 50))
-        const filled = Math.round(share * width)
-        stderr.write(
-          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}% ${done}/${total} FTA ${fta} ETA ${eta.toFixed(0)}s `,
-        )
-        drawn = true
+      if (bar.tty) {
+        bar.draw(share, `${(share * 100).toFixed(0).padStart(3)}% ${done}/${total} FTA ${fta} ETA ${eta.toFixed(0)}s `)
       } else {
         const decile = Math.floor(share * 10)
         if (decile > lastDecile) {
@@ -214,10 +213,7 @@ function createProgress(stderr: CommandIo['stderr']): { update: (p: EvalProgress
         }
       }
     },
-    end: () => {
-      if (drawn) stderr.write('\n')
-      drawn = false
-    },
+    end: () => bar.end(),
   }
 }
 
@@ -227,12 +223,7 @@ function positiveInt(name: string, value: string): number {
   return n
 }
 
-function pct(p: number, digits?: number): string {
-  if (!Number.isFinite(p)) return 'n/a'
-  return `${(p * 100).toFixed(digits ?? (p !== 0 && p < 0.01 ? 3 : 2))}%`
-}
-
-async function writeOutput(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true })
-  await writeFile(file, content)
+/** An error rate: a third decimal below 1% (an FMR of 0.1% needs it). */
+function rate(p: number): string {
+  return pct(p, p !== 0 && p < 0.01 ? 3 : 2)
 }

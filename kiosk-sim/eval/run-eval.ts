@@ -2,6 +2,7 @@
 // genuine and impostor pairs with cosine similarity, and reports ISO/IEC 19795-1 figures.
 // Edge module: reads the dataset and drives the engine; the statistics live in models/eval/ (pure).
 
+import type { FaceBackend } from '../../models/face-types.ts'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FaceEngine, FaceModelId } from '../../models/face-types.ts'
@@ -16,6 +17,9 @@ import {
   selectIdentitySubset,
   type PairList,
 } from '../../models/eval/pairs.ts'
+
+/** Time one image may take in the eval's engine (queue included). */
+const EVAL_REQUEST_TIMEOUT_MS = 120_000
 
 export const REPORT_FMR_TARGETS = ['0.01', '0.001', '0.0001'] as const
 export const QUALITY_THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] as const
@@ -37,7 +41,9 @@ export interface EvalOptions {
   maxImpostors?: number
   onProgress?: (progress: EvalProgress) => void
   /** Defaults to the real engine (models/face-engine.ts). */
-  startEngine?: (options: { workers: number }) => Promise<FaceEngine>
+  startEngine?: (options: { workers: number; backend?: FaceBackend; requestTimeoutMs?: number }) => Promise<FaceEngine>
+  /** Where the engine runs its networks; default onnxruntime. */
+  backend?: FaceBackend
 }
 
 export type FtaReason = 'no-face' | 'no-embedding' | 'image-error'
@@ -151,7 +157,12 @@ export async function runEvalDetailed(options: EvalOptions): Promise<EvalRun> {
   const startEngine =
     options.startEngine ?? (async (o) => (await import('../../models/face-engine.ts')).startFaceEngine(o))
   const started = performance.now()
-  const engine = await startEngine({ workers })
+  const engine = await startEngine({
+    workers,
+    ...(options.backend ? { backend: options.backend } : {}),
+    // A batch run is not latency-bound: on a loaded machine one tfjs analysis can take over the gate's 10 s.
+    requestTimeoutMs: EVAL_REQUEST_TIMEOUT_MS,
+  })
   let analysed: Array<{ result: ImageResult; embedding: Float32Array }>
   try {
     analysed = await analyseAll(engine, options.dataset, selected, workers * 2, options.onProgress)

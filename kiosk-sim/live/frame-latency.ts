@@ -1,16 +1,16 @@
 // Per-frame latency of the live gate (pure): what one frame costs while waiting for a QR and while capturing.
 import { summarise } from '../../lib/percentiles.ts'
-import type { FrameLatency } from './live-gate.ts'
+import type { FrameLatency } from '../gate/gate-driver.ts'
 
 export interface FrameLatencySummary {
-  /** QR decode per frame while waiting (JPEG encode included; the frame that reads the QR also looks for the holder's face). */
+  /** QR decode per frame while waiting (the frame that reads the QR also looks for the holder's face). */
   waitingQr: { frames: number; p50: number; p95: number }
   /** The same, split: frames where a QR was read, and frames without one (every decoder attempt runs). */
   waitingQrRead: { frames: number; p50: number; p95: number }
   waitingNoQr: { frames: number; p50: number; p95: number }
-  /** The QR decoder alone (image decode and every attempt), on every waiting frame. */
+  /** The QR decoder alone (the frame's conversion and every attempt), on every waiting frame. */
   qrDecoderOnly: { frames: number; p50: number; p95: number }
-  /** Face analysis per frame while capturing (JPEG encode included). */
+  /** Face analysis per frame while capturing (the copy to the engine's worker included). */
   capturingFace: { frames: number; p50: number; p95: number }
   /** Every frame that was worked on. */
   all: { frames: number; p50: number; p95: number }

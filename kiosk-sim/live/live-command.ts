@@ -2,30 +2,26 @@
 // With --fixtures DIR, --video names a directory: the fixture passengers' clips are made there (tokens issued
 // by the server just before each clip plays) and each decision is checked against the truth file.
 import { appendFileSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { assertCalibrationFor, loadCalibration } from '../../models/calibration.ts'
-import { startFaceEngine } from '../../models/face-engine.ts'
-import { thresholdsFrom } from '../../models/thresholds.ts'
-import { gateTokenPolicy } from '../../tokens/token-profile.ts'
-import { KIOSK_OPTIONS } from '../kiosk-options.ts'
+import { writeJson } from '../../lib/write-output.ts'
+import type { FaceBackend } from '../../models/face-types.ts'
 import type { Decision } from '../../contract/decision-reasons.ts'
-import { startEmbeddedServer, type EmbeddedServer } from '../embedded-server.ts'
-import { EventReporter } from '../event-reporter.ts'
-import { KeyCache } from '../key-cache.ts'
+import { openKiosk } from '../kiosk.ts'
+import { KIOSK_OPTIONS, kioskOptions, kioskServer } from '../kiosk-options.ts'
 import { summariseRun, formatSummary } from '../run-summary.ts'
 import { fixtureClips } from '../scenario/fixture-clips.ts'
 import { loadFixtureSet } from '../scenario/fixture-set.ts'
 import { OperatorClient } from '../scenario/operator-client.ts'
-import { KioskServerClient } from '../server-client.ts'
 import { checkFrameSource, ffmpegFrames, type FfmpegInput, type FrameStream } from '../sources/ffmpeg-frames.ts'
 import { FrameSourceError } from '../sources/frame-source-errors.ts'
 import { latestOnly } from '../sources/latest-frame.ts'
 import { writeVideo } from '../sources/passenger-clip.ts'
-import { defaultLiveGateConfig, type LiveGateConfig } from './gate-state-machine.ts'
+import { defaultLiveGateConfig, type LiveGateConfig } from '../gate/gate-state-machine.ts'
 import { formatFrameLatency, frameLatencySummary } from './frame-latency.ts'
-import { runLiveGate, type FrameLatency, type LiveDecision, type LiveGateDeps } from './live-gate.ts'
+import type { FrameLatency, LiveDecision } from '../gate/gate-driver.ts'
+import { runLiveGate, type LiveGateDeps } from './live-gate.ts'
 
 export const LIVE_USAGE = `  kiosk-sim run (--camera /dev/video0 | --video FILE[,FILE..] | --video DIR --fixtures DIR)
                 (--server URL --kiosk-key KEY [--operator-key KEY] | --embedded) [--width 640] [--height 480] [--fps 10]
@@ -33,7 +29,7 @@ export const LIVE_USAGE = `  kiosk-sim run (--camera /dev/video0 | --video FILE[
                 [--frame-log FILE.jsonl] [--json FILE] [--kiosk-id ID] [--control-point CP] [--ffmpeg PATH]`
 
 /** Runs the live gate; resolves with the exit code (1 when a fixture clip's decision differs from the truth). */
-export async function liveCommand(argv: string[]): Promise<number> {
+export async function liveCommand(argv: string[], backend?: FaceBackend): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -78,41 +74,22 @@ export async function liveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`kiosk-sim: ${error.code}: ${error.message}\n`)
     return 3
   }
-  const calibration = loadCalibration(values.calibration)
-  const policy = thresholdsFrom(calibration)
-  const config: LiveGateConfig = {
-    ...defaultLiveGateConfig(policy),
+  const gate: Partial<LiveGateConfig> = {
     framesToFuse: positiveInteger(values['frames-to-fuse']!, '--frames-to-fuse'),
     faceWindowMs: positiveNumber(values['face-window']!, '--face-window') * 1000,
     holdMs: positiveNumber(values.hold!, '--hold') * 1000,
   }
-  const kioskId = values['kiosk-id']!
-  let embedded: EmbeddedServer | null = null
-  let reporter: EventReporter | null = null
-  const engine = await startFaceEngine({ workers: 1 })
+  const server = kioskServer(values)
+  if (!server) throw new Error('--kiosk-key is required with --server')
+  if (values.fixtures && server !== 'embedded' && !server.operatorKey)
+    throw new Error('--operator-key is required with --fixtures and --server')
+  const kiosk = await openKiosk({ ...kioskOptions(values), server, ...(backend ? { backend } : {}) })
+  const { serverUrl, reporter: events } = kiosk
+  const kioskId = kiosk.deps.identity.kioskId
   try {
-    assertCalibrationFor(calibration, engine.model)
-    if (values.embedded) embedded = await startEmbeddedServer({ kioskIds: [kioskId] })
-    const serverUrl = embedded?.url ?? values.server!
-    const kioskKey = embedded?.kioskKeys[kioskId] ?? values['kiosk-key']
-    const operatorKey = embedded?.operatorKey ?? values['operator-key']
-    if (!kioskKey) throw new Error('--kiosk-key is required with --server')
-    if (values.fixtures && !operatorKey) throw new Error('--operator-key is required with --fixtures and --server')
-
-    const server = new KioskServerClient(serverUrl, kioskKey)
-    const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
-    await keys.refresh(Date.now())
-    const events = new EventReporter(server)
-    reporter = events
     const deps: LiveGateDeps = {
-      engine,
-      server,
-      keys,
-      policy,
-      config,
-      tokenPolicy: gateTokenPolicy(values.issuer, values.audience),
-      identity: { kioskId, controlPoint: values['control-point']! },
-      now: () => Date.now(),
+      ...kiosk.deps,
+      config: { ...defaultLiveGateConfig(kiosk.policy), ...gate },
       clock: values.camera ? 'wall' : 'stream',
     }
     for (const file of [values.log!, values['frame-log']!])
@@ -167,7 +144,7 @@ export async function liveCommand(argv: string[]): Promise<number> {
     } else if (values.fixtures) {
       const set = await loadFixtureSet(values.fixtures)
       await mkdir(values.video!, { recursive: true })
-      const clips = fixtureClips(set, new OperatorClient(serverUrl, operatorKey!), {
+      const clips = fixtureClips(set, new OperatorClient(serverUrl, kiosk.operatorKey!), {
         tailgate: true,
         swap: true,
         clip: { width: frame.width, height: frame.height, fps: frame.fps },
@@ -201,21 +178,19 @@ export async function liveCommand(argv: string[]): Promise<number> {
       `\n${formatSummary(summary)}\nevents delivered ${events.delivered}/${records.length}\n${formatFrameLatency(frameMs)}\n`,
     )
     if (values.json) {
-      await mkdir(path.dirname(path.resolve(values.json)), { recursive: true })
-      await writeFile(values.json, `${JSON.stringify({ ...summary, frameMs }, null, 2)}\n`)
+      await writeJson(values.json, { ...summary, frameMs })
     }
     return disagreed > 0 || (summary.truth?.disagreed ?? 0) > 0 ? 1 : 0
   } catch (error) {
     if (error instanceof FrameSourceError) {
       // A passenger referred because the source failed is still reported.
-      await reporter?.flush().catch(() => undefined)
+      await events.flush().catch(() => undefined)
       process.stderr.write(`kiosk-sim: ${error.code}: ${error.message}\n`)
       return 3
     }
     throw error
   } finally {
-    await engine.close()
-    await embedded?.stop()
+    await kiosk.close()
   }
 }
 

@@ -1,21 +1,21 @@
 // One load-test kiosk in its own worker thread, with its own face engine: frames in, decisions out.
+import type { FaceBackend } from '../../models/face-types.ts'
 import { parentPort, workerData } from 'node:worker_threads'
-import { startFaceEngine } from '../../models/face-engine.ts'
 import { summarise } from '../../lib/percentiles.ts'
 import type { TokenPolicy } from '../../tokens/token-profile.ts'
-import { EventReporter } from '../event-reporter.ts'
-import { KeyCache } from '../key-cache.ts'
-import type { KioskPolicy } from '../kiosk-policy.ts'
-import { clearPassenger, type ClearanceRecord } from '../pipeline.ts'
-import { KioskServerClient } from '../server-client.ts'
+import type { FaceThresholds } from '../../models/thresholds.ts'
+import { clearPassenger } from '../gate/clear-passenger.ts'
+import type { ClearanceRecord } from '../gate/clearance-record.ts'
+import { openKiosk } from '../kiosk.ts'
 
 export interface KioskWorkerData {
   serverUrl: string
   kioskKey: string
   kioskId: string
   controlPoint: string
-  policy: KioskPolicy
+  policy: FaceThresholds
   tokenPolicy: TokenPolicy
+  backend?: FaceBackend
 }
 
 export type KioskWorkerRequest =
@@ -38,11 +38,17 @@ const port = parentPort!
 const roundTrips: number[] = []
 
 try {
-  const engine = await startFaceEngine({ workers: 1 })
-  const server = new KioskServerClient(data.serverUrl, data.kioskKey, 5000, (ms) => roundTrips.push(ms))
-  const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
-  await keys.refresh(Date.now())
-  const reporter = new EventReporter(server, 50)
+  const kiosk = await openKiosk({
+    identity: { kioskId: data.kioskId, controlPoint: data.controlPoint },
+    server: { url: data.serverUrl, kioskKey: data.kioskKey },
+    policy: data.policy,
+    tokenPolicy: data.tokenPolicy,
+    requestTimeoutMs: 5000,
+    onRoundTrip: (ms) => roundTrips.push(ms),
+    reportBatchSize: 50,
+    ...(data.backend ? { backend: data.backend } : {}),
+  })
+  const { reporter } = kiosk
   port.postMessage({ type: 'ready' } satisfies KioskWorkerReply)
 
   port.on('message', async (message: KioskWorkerRequest) => {
@@ -50,23 +56,14 @@ try {
       const offset = message.presentAfterMs
       const record = await clearPassenger(
         { qrFrame: message.qrFrame, faceFrame: message.faceFrame },
-        {
-          engine,
-          server,
-          keys,
-          policy: data.policy,
-          tokenPolicy: data.tokenPolicy,
-          identity: { kioskId: data.kioskId, controlPoint: data.controlPoint },
-          now: () => Date.now() + offset,
-          eventClock: () => Date.now(),
-        },
+        { ...kiosk.deps, now: () => Date.now() + offset, eventClock: () => Date.now() },
       )
       reporter.add(record)
       port.postMessage({ type: 'cleared', seq: message.seq, record } satisfies KioskWorkerReply)
       return
     }
     await reporter.flush(8).catch(() => {})
-    await engine.close()
+    await kiosk.close()
     const { p50, p95, p99 } = summarise(roundTrips)
     port.postMessage({
       type: 'drained',

@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import path from 'node:path'
+import type { FaceBackend } from '../../models/face-types.ts'
 import { parseArgs } from 'node:util'
+import { ProgressBar } from '../../lib/progress-bar.ts'
+import { writeJson, writeOutput } from '../../lib/write-output.ts'
 import { assertCalibrationFor, loadCalibration } from '../../models/calibration.ts'
 import { FACE_MODEL_ID } from '../../models/human-loader.ts'
 import { thresholdsFrom } from '../../models/thresholds.ts'
@@ -11,7 +12,7 @@ import { DEFAULT_MIX, parseMix } from './passenger-plan.ts'
 import { runLoadtest } from './run-loadtest.ts'
 
 /** kiosk-sim loadtest: exit 0 when the run completed with no lost events, 1 otherwise, 2 on bad usage. */
-export async function loadtestCommand(argv: string[]): Promise<number> {
+export async function loadtestCommand(argv: string[], backend?: FaceBackend): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -46,8 +47,9 @@ export async function loadtestCommand(argv: string[]): Promise<number> {
   }
   const calibration = loadCalibration()
   assertCalibrationFor(calibration, FACE_MODEL_ID)
-  const tty = process.stderr.isTTY
+  const bar = new ProgressBar(process.stderr, 30)
   const report = await runLoadtest({
+    backend,
     server: values.server
       ? {
           urls: values.server.split(','),
@@ -71,23 +73,13 @@ export async function loadtestCommand(argv: string[]): Promise<number> {
     tokenPolicy: gateTokenPolicy(),
     onProgress: ({ cleared, planned, perSecond, elapsedSec }) => {
       const line = `cleared ${cleared}/${planned}  ${perSecond.toFixed(2)}/s  ${elapsedSec.toFixed(0)} s`
-      if (tty) process.stderr.write(`\r${bar(cleared / Math.max(planned, 1))} ${line}   `)
+      if (bar.tty) bar.draw(cleared / Math.max(planned, 1), `${line}   `)
       else if (Math.floor(elapsedSec) % 10 === 0) process.stderr.write(`${line}\n`)
     },
   })
-  if (tty) process.stderr.write('\n')
+  bar.end()
   process.stdout.write(`${formatLoadtestReport(report)}\n`)
-  if (values.json) await writeOut(values.json, `${JSON.stringify(report, null, 2)}\n`)
-  if (values.html) await writeOut(values.html, loadtestHtml(report))
+  if (values.json) await writeJson(values.json, report)
+  if (values.html) await writeOutput(values.html, loadtestHtml(report))
   return report.lostEvents === 0 && report.errors.workers === 0 ? 0 : 1
-}
-
-function bar(fraction: number): string {
-  const filled = Math.round(Math.min(Math.max(fraction, 0), 1) * 30)
-  return `[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}]`
-}
-
-async function writeOut(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true })
-  await writeFile(file, content)
 }

@@ -1,6 +1,6 @@
 import { summarise, type Percentiles } from '../../lib/percentiles.ts'
 import { CONTACTLESS_SHARE_REFERENCE } from '../../contract/contactless-share.ts'
-import type { ClearanceRecord } from '../pipeline.ts'
+import type { ClearanceRecord } from '../gate/clearance-record.ts'
 import type { Mix, PlannedPassenger } from './passenger-plan.ts'
 
 /** Seconds a physical contactless e-Channel takes per passenger (mission.md). */

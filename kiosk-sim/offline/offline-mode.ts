@@ -1,7 +1,5 @@
 import type { OfflineJtiClaim } from '../../lib/outbox-chain.ts'
-import type { TokenClaims } from '../../tokens/token-profile.ts'
-import type { LedgerOutcome, TemplateOutcome } from '../decide.ts'
-import type { ReferReason } from '../../contract/decision-reasons.ts'
+import type { Admission, AdmissionInput, OfflinePort } from '../gate/offline-port.ts'
 import type { KioskEvent } from '../server-client.ts'
 import { offlineVerdict, type OfflineLimits } from './offline-policy.ts'
 import type { KioskOutbox } from './outbox.ts'
@@ -17,35 +15,11 @@ export interface OfflineModeDeps {
   monotonic: () => number
 }
 
-/** What the server said at admission ('unavailable' where it could not be asked), with the kiosk's view. */
-export interface AdmissionInput {
-  claims: TokenClaims
-  jtiHash: string
-  keysFresh: boolean
-  /** The kiosk's wall clock, epoch ms. */
-  nowMs: number
-  ledger: LedgerOutcome
-  template: TemplateOutcome
-  embedding: Float32Array | null
-  /** True when whatever failed failed as an outage (network, timeout, 5xx), not as a refusal. */
-  outage: boolean
-}
-
-export interface Admission {
-  ledger: LedgerOutcome
-  template: TemplateOutcome
-  embedding: Float32Array | null
-  /** Offline work was refused: the passenger goes to an officer with this reason. */
-  refusal: ReferReason | null
-  /** The token id this kiosk consumed in the server's place; it travels in the outbox, and the server consumes it at sync. */
-  claim: OfflineJtiClaim | null
-}
-
 /**
  * The kiosk's offline mode: it learns from every online admission (templates, consumed token ids) and,
  * when the server cannot answer, admits from what it learned, but only while the offline policy allows.
  */
-export class OfflineMode {
+export class OfflineMode implements OfflinePort {
   constructor(private readonly deps: OfflineModeDeps) {}
 
   get outbox(): KioskOutbox {

@@ -1,3 +1,4 @@
+import { CodedError } from '../../lib/coded-error.ts'
 import Database from 'better-sqlite3'
 import {
   canonicalJson,
@@ -11,10 +12,10 @@ import type { KioskEvent } from '../server-client.ts'
 
 export type OutboxEntry = ChainEntry<KioskEvent>
 
-export class OutboxMismatchError extends Error {
+/** The outbox file belongs to another kiosk. */
+export class OutboxMismatchError extends CodedError<'OUTBOX_MISMATCH'> {
   constructor(message: string) {
-    super(message)
-    this.name = 'OutboxMismatchError'
+    super('OUTBOX_MISMATCH', message)
   }
 }
 

@@ -1,12 +1,13 @@
 // The tester's side of the API: enrol residents and fetch their tokens, as an operator and a resident would.
+import { CodedError } from '../../lib/coded-error.ts'
 
-export class ApiError extends Error {
+/** The server refused a request; `code` is the server's stable error code. */
+export class ApiError extends CodedError {
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: string,
   ) {
-    super(`HTTP ${status} ${code}`)
-    this.name = 'ApiError'
+    super(code, `HTTP ${status} ${code}`)
   }
 }
 

@@ -1,14 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import type { FaceEngine } from '../../models/face-types.ts'
+import type { FaceThresholds } from '../../models/thresholds.ts'
 import type { TokenPolicy } from '../../tokens/token-profile.ts'
-import { EventReporter } from '../event-reporter.ts'
-import { KeyCache } from '../key-cache.ts'
-import type { KioskPolicy } from '../kiosk-policy.ts'
-import { clearPassenger, type ClearanceRecord, type KioskIdentity } from '../pipeline.ts'
+import { clearPassenger } from '../gate/clear-passenger.ts'
+import type { ClearanceRecord, KioskIdentity } from '../gate/clearance-record.ts'
+import { openKiosk, type Kiosk } from '../kiosk.ts'
 import { summariseRun, type RunSummary } from '../run-summary.ts'
-import { openOfflineMode } from '../offline/open-offline-mode.ts'
 import { syncOutbox } from '../offline/outbox-sync.ts'
-import { KioskServerClient } from '../server-client.ts'
 import { renderPhoneFrame } from '../sources/phone-frame.ts'
 import { fixturePath, type FixturePassenger, type FixtureSet } from './fixture-set.ts'
 import { ApiError, OperatorClient } from './operator-client.ts'
@@ -20,7 +18,7 @@ export interface FixtureRunOptions {
   kioskKey: string
   identity: KioskIdentity
   engine: FaceEngine
-  policy: KioskPolicy
+  policy: FaceThresholds
   tokenPolicy: TokenPolicy
   /** Called once per passenger, as soon as the gate has decided. */
   onDecision?: (record: ClearanceRecord, passenger: FixturePassenger) => void
@@ -37,25 +35,45 @@ export interface FixtureRunResult {
   eventsSent: number
 }
 
-/**
- * Plays the fixture passengers through one kiosk against a real server: enrols the residents (or resets the
- * credentials of ones already enrolled), issues each passenger's token, shows it as a QR on a phone in a
- * camera frame, and lets the gate decide. Only the time spent at the gate counts toward clearances per second.
- */
+/** Opens a kiosk on a running server with a shared engine, plays the fixtures through it, and closes it. */
 export async function runFixtures(set: FixtureSet, options: FixtureRunOptions): Promise<FixtureRunResult> {
-  const operator = new OperatorClient(options.serverUrl, options.operatorKey)
+  const kiosk = await openKiosk({
+    identity: options.identity,
+    server: { url: options.serverUrl, kioskKey: options.kioskKey, operatorKey: options.operatorKey },
+    engine: options.engine,
+    policy: options.policy,
+    tokenPolicy: options.tokenPolicy,
+    ...(options.outboxPath ? { outboxPath: options.outboxPath } : {}),
+  })
+  try {
+    return await playFixtures(set, kiosk, options.onDecision)
+  } finally {
+    await kiosk.close()
+  }
+}
+
+/**
+ * Plays the fixture passengers through an open kiosk against its real server: enrols the residents (or resets the
+ * credentials of ones already enrolled) with the kiosk's operator key, issues each passenger's token, shows it as a
+ * QR on a phone in a camera frame, and lets the gate decide. Only the time spent at the gate counts toward
+ * clearances per second. With offline mode the run ends with an outbox sync, otherwise with a flush of the reporter.
+ */
+export async function playFixtures(
+  set: FixtureSet,
+  kiosk: Kiosk,
+  onDecision?: FixtureRunOptions['onDecision'],
+): Promise<FixtureRunResult> {
+  if (!kiosk.operatorKey) throw new Error('a fixture run enrols its residents: it needs the operator key')
+  const operator = new OperatorClient(kiosk.serverUrl, kiosk.operatorKey)
   const credentials = new Map<string, string>()
   for (const resident of set.residents) {
     const photo = await readFile(fixturePath(set, resident.enrolPhoto))
     credentials.set(resident.residentId, await enrolOrReset(operator, { ...resident, photo }))
   }
 
-  const server = new KioskServerClient(options.serverUrl, options.kioskKey)
-  const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
-  await keys.refresh(Date.now())
-  const offline = options.outboxPath ? openOfflineMode(options.outboxPath, options.identity.kioskId, server) : undefined
-  const reporter = new EventReporter(server)
+  const { offline, reporter } = kiosk
   const firstSeq = offline ? offline.outbox.head().seq + 1 : 0
+  const deliveredBefore = reporter.delivered
   const tokens = new Map<string, string>()
   const records: ClearanceRecord[] = []
   let gateSeconds = 0
@@ -65,26 +83,18 @@ export async function runFixtures(set: FixtureSet, options: FixtureRunOptions): 
     tokens.set(passenger.id, token)
     const qrFrame = await renderPhoneFrame(token, { seed: passenger.qrSeed, difficulty: passenger.qrDifficulty })
     const faceFrame = await readFile(fixturePath(set, passenger.faceFrame))
+    // The passenger presents the token this long after it was issued: the gate's clock runs ahead by as much.
     const offsetMs = passenger.presentAfterSeconds * 1000
+    const now = kiosk.deps.now
     const started = performance.now()
     const record = await clearPassenger(
       { qrFrame, faceFrame },
-      {
-        engine: options.engine,
-        server,
-        keys,
-        policy: options.policy,
-        tokenPolicy: options.tokenPolicy,
-        identity: options.identity,
-        now: () => Date.now() + offsetMs,
-        eventClock: () => Date.now(),
-        ...(offline ? { offline } : {}),
-      },
+      { ...kiosk.deps, now: () => now() + offsetMs, eventClock: now },
     )
     gateSeconds += (performance.now() - started) / 1000
     if (!offline) reporter.add(record)
     records.push(record)
-    options.onDecision?.(record, passenger)
+    onDecision?.(record, passenger)
   }
   const summary = summariseRun(
     records,
@@ -93,15 +103,11 @@ export async function runFixtures(set: FixtureSet, options: FixtureRunOptions): 
   )
   if (!offline) {
     await reporter.flush()
-    return { records, summary, eventsSent: reporter.delivered }
+    return { records, summary, eventsSent: reporter.delivered - deliveredBefore }
   }
-  try {
-    const report = await syncOutbox(offline.outbox, server)
-    // This run's entries are seq firstSeq.. (earlier runs' entries in the same file were synced before or now).
-    return { records, summary, eventsSent: Math.max(0, report.acknowledged.seq - firstSeq + 1) }
-  } finally {
-    offline.outbox.close()
-  }
+  const report = await syncOutbox(offline.outbox, kiosk.server)
+  // This run's entries are seq firstSeq.. (earlier runs' entries in the same file were synced before or now).
+  return { records, summary, eventsSent: Math.max(0, report.acknowledged.seq - firstSeq + 1) }
 }
 
 /** Enrols, or, for a resident enrolled earlier, issues a fresh credential: runs can repeat against one server. */

@@ -1,26 +1,15 @@
-// The live gate (kiosk-sim/live/gate-state-machine.ts) over frames that arrive one HTTP request at a time from
-// the kiosk screen: each JPEG is looked at for the work the state machine asks for (QR decode while waiting, face
-// analysis while capturing), the token stages run when a QR is read, and the answer is the gate's public state.
-// kiosk-sim/live/live-gate.ts does the same over an ffmpeg frame stream (raw frames, pulled); this adapter takes
-// encoded frames, pushed, on the wall clock.
+// The live gate over frames that arrive one HTTP request at a time from the kiosk screen, on the wall clock: each
+// frame is decoded once, offered to the gate driver (QR decoder and face engine read the same pixels), one at a
+// time, and the answer is the gate's public state.
 //
 // Nothing personal leaves this module: the public state carries the step and the decision, never the token, the
 // subject, the score, the reason or an image. Every failure refers the passenger: the gate fails closed.
-import type { FaceAnalysis, FaceEngine } from '../../models/face-types.ts'
-import type { Decision } from '../../contract/decision-reasons.ts'
-import {
-  frameWork,
-  initialGateState,
-  stepGate,
-  type GateInput,
-  type GateOutcome,
-  type GatePhase,
-  type GateState,
-  type LiveGateConfig,
-} from '../live/gate-state-machine.ts'
-import type { ClearanceRecord, TokenVerification } from '../pipeline.ts'
-
-export type DecisionKind = Decision['decision']
+import { round } from '../../lib/format.ts'
+import type { FrameImage } from '../../models/face-types.ts'
+import type { DecisionKind } from '../../contract/decision-reasons.ts'
+import type { ClearanceRecord } from '../gate/clearance-record.ts'
+import { GateDriver, type GateDriverDeps, type LiveDecision } from '../gate/gate-driver.ts'
+import type { GateOutcome, GatePhase } from '../gate/gate-state-machine.ts'
 
 /** What the kiosk screen may know. */
 export interface PublicState {
@@ -31,64 +20,36 @@ export interface PublicState {
   decisionSeq: number
   /** The gate's time on the frame just posted, ms (null for a state read or a skipped frame). */
   frameMs: number | null
-  /** True when the frame was not looked at (the gate was busy with the previous one, verifying, or showing a decision). */
+  /** True when the frame was not looked at (the gate was busy with the previous one, or a decision is on show). */
   skipped: boolean
 }
 
-/** The gate's own work for one passenger, in clearance-event timings. */
-export type GateTimings = ClearanceRecord['timings']
-
-export interface BrowserGateDeps {
-  engine: FaceEngine
-  config: LiveGateConfig
-  /** kiosk-sim/qr.ts decodeQr: null when no QR can be read; rejects for an unusable image. */
-  decodeQr: (jpeg: Uint8Array) => Promise<{ text: string; ms: number } | null>
-  /** pipeline.verifyPresentedToken with its deps bound. */
-  verify: (qrText: string) => Promise<TokenVerification>
-  /** pipeline.clearanceRecord with its deps bound. */
-  record: (
-    decision: Decision,
-    context: { score: number | null; kid: string | null; jtiHash: string | null },
-    timings: GateTimings,
-  ) => ClearanceRecord
+export interface BrowserGateDeps extends Omit<GateDriverDeps, 'now'> {
+  /** An encoded frame to the pixels both the QR decoder and the face engine read; rejects for an unusable frame. */
+  decodeFrame: (encoded: Uint8Array) => Promise<FrameImage>
   /** Gets each decision (to the event reporter). */
   onDecision: (record: ClearanceRecord, outcome: GateOutcome) => void
   /** Wall clock, epoch ms. */
   now?: () => number
 }
 
-interface Session {
-  timings: GateTimings
-  /** The look for a face beside the phone, on the frame that read the QR: in totalMs, not in the stage sums. */
-  qrFaceMs: number
-  kid: string | null
-  jtiHash: string | null
-}
-
-const newSession = (): Session => ({
-  timings: { decodeMs: 0, verifyMs: 0, detectMs: 0, embedMs: 0, livenessMs: 0, matchMs: 0, totalMs: 0 },
-  qrFaceMs: 0,
-  kid: null,
-  jtiHash: null,
-})
-
 export class BrowserGate {
-  #state: GateState = initialGateState()
-  #session = newSession()
+  readonly #driver: GateDriver
+  readonly #decodeFrame: BrowserGateDeps['decodeFrame']
+  readonly #onDecision: BrowserGateDeps['onDecision']
   #decisionSeq = 0
   #busy = false
-  readonly #deps: BrowserGateDeps
-  readonly #now: () => number
 
   constructor(deps: BrowserGateDeps) {
-    this.#deps = deps
-    this.#now = deps.now ?? (() => Date.now())
+    this.#driver = new GateDriver({ ...deps, now: deps.now ?? (() => Date.now()) })
+    this.#decodeFrame = deps.decodeFrame
+    this.#onDecision = deps.onDecision
   }
 
   /** The public state; time passes for the gate too (a decision's hold ends, a capture window closes). */
   state(frameMs: number | null = null, skipped = false): PublicState {
-    if (!this.#busy) this.#apply({ type: 'tick', at: this.#now() })
-    const s = this.#state
+    if (!this.#busy) this.#report(this.#driver.tick())
+    const s = this.#driver.state
     return {
       phase: s.phase,
       decision: s.phase === 'DECIDED' ? s.outcome.decision.decision : null,
@@ -101,105 +62,27 @@ export class BrowserGate {
   /** One camera frame (JPEG, PNG or WebP). One at a time: a frame that arrives while the gate works is skipped. */
   async onFrame(frame: Uint8Array): Promise<PublicState> {
     if (this.#busy) return this.state(null, true)
-    this.#apply({ type: 'tick', at: this.#now() })
-    const work = frameWork(this.#state)
-    if (work === 'none') return this.state(null, true)
+    this.#report(this.#driver.tick())
+    if (this.#driver.work === 'none') return this.state(null, true)
     this.#busy = true
     const started = performance.now()
     try {
-      this.#apply(await this.#analyse(frame, work))
-      const current = this.#state as GateState
-      if (current.phase === 'VERIFYING') await this.#verify(current.session.qrText)
+      const pixels = await this.#decodeFrame(frame).catch(() => null)
+      // An unusable frame is no QR while waiting, and refers the passenger during capture, as a failed analysis.
+      this.#report(pixels ? (await this.#driver.offer(pixels)).decided : this.#driver.fail('decode'))
     } finally {
       this.#busy = false
     }
     return this.state(round(performance.now() - started))
   }
 
-  async #analyse(frame: Uint8Array, work: 'qr' | 'faces'): Promise<GateInput> {
-    const at = this.#now()
-    try {
-      if (work === 'qr') {
-        const qr = await this.#deps.decodeQr(frame).catch(() => null) // an unusable frame is just not a QR
-        const state = this.#state
-        const isNew = qr !== null && !(state.phase === 'WAITING_FOR_QR' && qr.text === state.lastQrText)
-        if (!isNew) return { type: 'frame', at, qrText: qr?.text ?? null }
-        this.#session = newSession()
-        this.#session.timings.decodeMs = round(qr.ms)
-        // The face seen beside the phone, to compare with the face captured next (FACE_CHANGED).
-        const faces = await this.#deps.engine.analyze(frame).catch(() => null)
-        if (faces) this.#session.qrFaceMs = round(analysisMs(faces))
-        return {
-          type: 'frame',
-          at,
-          qrText: qr.text,
-          ...(faces ? { faces: { faces: faces.faces, model: faces.model } } : {}),
-        }
-      }
-      const analysis = await this.#deps.engine.analyze(frame)
-      this.#addFaceTimings(analysis)
-      return { type: 'frame', at, faces: { faces: analysis.faces, model: analysis.model } }
-    } catch {
-      return { type: 'failed', at: this.#now(), stage: work }
-    }
-  }
-
-  async #verify(qrText: string): Promise<void> {
-    const started = performance.now()
-    try {
-      const verification = await this.#deps.verify(qrText)
-      this.#session.timings.verifyMs = round(verification.verifyMs)
-      this.#session.kid = verification.kid
-      this.#session.jtiHash = verification.jtiHash
-      this.#apply({ type: 'verified', at: this.#now(), outcome: verification })
-    } catch {
-      this.#session.timings.verifyMs = round(performance.now() - started)
-      this.#apply({ type: 'failed', at: this.#now(), stage: 'verify' })
-    }
-  }
-
-  #apply(input: GateInput): void {
-    const step = stepGate(this.#state, input, this.#deps.config)
-    this.#state = step.state
-    if (!step.decided) return
+  #report(decided: LiveDecision | null): void {
+    if (!decided) return
     this.#decisionSeq++
-    const { timings, kid, jtiHash, qrFaceMs } = this.#session
-    // As in the camera gate, detect, embed and liveness are sums over the capture frames. totalMs is the gate's own
-    // work for this passenger (QR read and the look beside the phone, token stages, capture frames), not the
-    // seconds the passenger takes to lower the phone and face the camera.
-    timings.totalMs = round(
-      qrFaceMs +
-        timings.decodeMs +
-        timings.verifyMs +
-        timings.detectMs +
-        timings.embedMs +
-        timings.livenessMs +
-        timings.matchMs,
-    )
     try {
-      this.#deps.onDecision(
-        this.#deps.record(step.decided.decision, { score: step.decided.score, kid, jtiHash }, timings),
-        step.decided,
-      )
+      this.#onDecision(decided.record, decided.outcome)
     } catch {
       // Reporting must not stop the gate; the decision is on show regardless.
     }
-    this.#session = newSession()
   }
-
-  #addFaceTimings(analysis: FaceAnalysis): void {
-    const t = this.#session.timings
-    t.detectMs = round(t.detectMs + analysis.timings.decodeMs + analysis.timings.detectMs)
-    t.embedMs = round(t.embedMs + analysis.timings.embedMs)
-    t.livenessMs = round(t.livenessMs + analysis.timings.livenessMs)
-  }
-}
-
-function analysisMs(analysis: FaceAnalysis): number {
-  const t = analysis.timings
-  return t.decodeMs + t.detectMs + t.embedMs + t.livenessMs
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100
 }

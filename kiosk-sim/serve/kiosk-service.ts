@@ -1,39 +1,36 @@
-// A live kiosk: face engine, server client, key cache, event reporter and one FrameSession behind the
-// kiosk's own HTTP listener on 127.0.0.1. Decisions reach the server as clearance events right away.
-import { assertCalibrationFor, loadCalibration } from '../../models/calibration.ts'
-import { startFaceEngine } from '../../models/face-engine.ts'
+// A live kiosk for the kiosk screen: an open kiosk (kiosk.ts) and one BrowserGate behind the kiosk's own HTTP
+// listener on 127.0.0.1. Decisions reach the server as clearance events right away.
+import type { FaceBackend } from '../../models/face-types.ts'
 import type { FaceEngine } from '../../models/face-types.ts'
-import { thresholdsFrom } from '../../models/thresholds.ts'
+import { decodeImage } from '../../models/image-decode.ts'
 import { gateTokenPolicy } from '../../tokens/token-profile.ts'
-import { EventReporter } from '../event-reporter.ts'
-import { KeyCache } from '../key-cache.ts'
-import { defaultLiveGateConfig, type LiveGateConfig } from '../live/gate-state-machine.ts'
-import {
-  clearanceRecord,
-  verifyPresentedToken,
-  type ClearanceRecord,
-  type KioskIdentity,
-  type PipelineDeps,
-} from '../pipeline.ts'
-import { decodeQr } from '../qr.ts'
-import { KioskServerClient } from '../server-client.ts'
+import type { ClearanceRecord, KioskIdentity } from '../gate/clearance-record.ts'
+import { gateWork } from '../gate/gate-driver.ts'
+import { defaultLiveGateConfig, type LiveGateConfig } from '../gate/gate-state-machine.ts'
+import { openKiosk, type Kiosk } from '../kiosk.ts'
 import { BrowserGate } from './browser-gate.ts'
 import { buildKioskHttp } from './kiosk-http.ts'
 
-export interface KioskServiceOptions {
+export interface KioskServiceOptions extends KioskScreenOptions {
   serverUrl: string
   kioskKey: string
   identity: KioskIdentity
-  /** The browser origin of the kiosk page; default the server's origin. */
-  pageOrigin?: string
-  port?: number
-  host?: string
   issuer?: string
   audience?: string
   calibrationFile?: string
   /** An engine to share (tests); otherwise the service starts its own and closes it. */
   engine?: FaceEngine
-  /** Overrides of the live gate's defaults (hold 4 s here, so that a screen can be read; 3 frames fused; 4 s face window). */
+  /** Where the service's own engine runs its networks; default onnxruntime. */
+  backend?: FaceBackend
+}
+
+/** Where the kiosk's screen reaches it, and how its gate runs. */
+export interface KioskScreenOptions {
+  /** The browser origin of the kiosk page; default the server's origin. */
+  pageOrigin?: string
+  port?: number
+  host?: string
+  /** Overrides of the live gate's defaults: hold 4 s here (a screen must be read), 3 frames fused, 4 s face window. */
   gate?: Partial<Omit<LiveGateConfig, 'policy'>>
   onDecision?: (record: ClearanceRecord) => void
 }
@@ -43,50 +40,55 @@ export interface KioskService {
   close(): Promise<void>
 }
 
+/** Opens a kiosk on a running server and serves it; close() closes both. */
 export async function startKioskService(options: KioskServiceOptions): Promise<KioskService> {
-  const calibration = loadCalibration(options.calibrationFile)
-  const policy = thresholdsFrom(calibration)
-  const engine = options.engine ?? (await startFaceEngine({ workers: 1 }))
+  const kiosk = await openKiosk({
+    identity: options.identity,
+    server: { url: options.serverUrl, kioskKey: options.kioskKey },
+    tokenPolicy: gateTokenPolicy(options.issuer, options.audience),
+    ...(options.calibrationFile ? { calibrationFile: options.calibrationFile } : {}),
+    ...(options.engine ? { engine: options.engine } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+  })
   try {
-    assertCalibrationFor(calibration, engine.model)
-    const server = new KioskServerClient(options.serverUrl, options.kioskKey)
-    const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
-    await keys.refresh(Date.now())
-    const reporter = new EventReporter(server)
-    const tokenPolicy = gateTokenPolicy(options.issuer, options.audience)
-    const pipeline: PipelineDeps = {
-      engine,
-      server,
-      keys,
-      policy,
-      tokenPolicy,
-      identity: options.identity,
-      now: () => Date.now(),
-    }
-    const gate = new BrowserGate({
-      engine,
-      config: { ...defaultLiveGateConfig(policy), holdMs: 4_000, ...options.gate },
-      decodeQr,
-      verify: (qrText) => verifyPresentedToken(qrText, pipeline),
-      record: (decision, context, timings) => clearanceRecord(decision, context, timings, pipeline),
-      onDecision: (record) => {
-        reporter.add(record)
-        void reporter.flush().catch(() => undefined) // stays queued; the next decision retries it
-        options.onDecision?.(record)
-      },
-    })
-    const http = await buildKioskHttp({ gate, allowedOrigin: options.pageOrigin ?? new URL(options.serverUrl).origin })
-    const url = await http.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
+    const service = await serveKiosk(kiosk, options)
     return {
-      url,
+      url: service.url,
       async close() {
-        await http.close()
-        await reporter.flush(2).catch(() => undefined)
-        if (!options.engine) await engine.close()
+        await service.close()
+        await kiosk.close()
       },
     }
   } catch (error) {
-    if (!options.engine) await engine.close()
+    await kiosk.close()
     throw error
+  }
+}
+
+/**
+ * The browser gate of an open kiosk behind its own HTTP listener. Decisions go to the server as clearance events at
+ * once; close() stops the listener and flushes the reporter, and leaves the kiosk open.
+ */
+export async function serveKiosk(kiosk: Kiosk, options: KioskScreenOptions = {}): Promise<KioskService> {
+  const { reporter } = kiosk
+  const gate = new BrowserGate({
+    ...gateWork(kiosk.deps),
+    // Decoded here, once, under the same limits as any untrusted image; full size, so boxes are the frame's pixels.
+    decodeFrame: (jpeg) => decodeImage(jpeg, { channels: 3 }),
+    config: { ...defaultLiveGateConfig(kiosk.policy), holdMs: 4_000, ...options.gate },
+    onDecision: (record) => {
+      reporter.add(record)
+      void reporter.flush().catch(() => undefined) // stays queued; the next decision retries it
+      options.onDecision?.(record)
+    },
+  })
+  const http = await buildKioskHttp({ gate, allowedOrigin: options.pageOrigin ?? new URL(kiosk.serverUrl).origin })
+  const url = await http.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
+  return {
+    url,
+    async close() {
+      await http.close()
+      await reporter.flush(2).catch(() => undefined)
+    },
   }
 }

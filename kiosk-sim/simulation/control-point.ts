@@ -1,5 +1,6 @@
 // Discrete-event simulation of one control point: contactless e-Channels, conventional e-Channels and
 // counters, one FIFO queue per gate type (multi-server). Pure: plain config in, plain result out.
+import { CodedError } from '../../lib/coded-error.ts'
 import { percentileOfSorted } from '../../lib/percentiles.ts'
 import { createRng, nextPiecewisePoisson, sampleServiceTime, type ServiceTimeSpec } from './random.ts'
 
@@ -39,8 +40,10 @@ export const DEFAULT_PLEDGE_SEC = 900
 /** ImmD pledge: 98% of residents cleared within 15 minutes. */
 export const PLEDGE_TARGET = 0.98
 
-export class SimulationConfigError extends Error {
-  readonly code = 'SIM_BAD_CONFIG'
+export class SimulationConfigError extends CodedError<'SIM_BAD_CONFIG'> {
+  constructor(message: string) {
+    super('SIM_BAD_CONFIG', message)
+  }
 }
 
 export interface HourRow {

@@ -1,5 +1,7 @@
 // `simulate`: the command-line edge of the control-point simulation. Parses options, reads the optional
 // load-test JSON, runs the pure simulation or a sweep, prints a report and writes the JSON / SVG files.
+import { CodedError } from '../../lib/coded-error.ts'
+import { pct } from '../../lib/format.ts'
 import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import {
@@ -40,7 +42,11 @@ const processIo: CommandIo = {
   err: (text) => void process.stderr.write(text),
 }
 
-class UsageError extends Error {}
+class UsageError extends CodedError<'USAGE'> {
+  constructor(message: string) {
+    super('USAGE', message)
+  }
+}
 
 /** Walking time added to a load test's kiosk latency to get gate occupancy (the 7 s press figure includes it). */
 export const DEFAULT_LOADTEST_WALK_SEC = 3
@@ -203,7 +209,6 @@ function parseSweep(text: string): { param: SweepParam; sweepValues: number[] } 
 }
 
 const fmtInt = (v: number) => Math.round(v).toLocaleString('en-GB')
-const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a')
 const minutes = (sec: number) => (Number.isFinite(sec) ? (sec / 60).toFixed(2) : 'n/a')
 
 function describeConfig(config: ControlPointConfig, contactlessSource: string): string {
@@ -218,8 +223,8 @@ function describeConfig(config: ControlPointConfig, contactlessSource: string): 
     `Control point: ${config.hours} h, ${arrivals}, seed ${config.seed}`,
     `Gates: ${config.gates.contactless} contactless (${sec(s.contactless)}, ${contactlessSource}), ` +
       `${config.gates.conventional} conventional (${sec(s.conventional)}), ${config.gates.counters} counters (${sec(s.counter)}); cv ${s.contactless.cv}/${s.conventional.cv}/${s.counter.cv}`,
-    `Contactless share ${pct(config.contactlessShare)}, referred to counters ${pct(config.referRate ?? DEFAULT_REFER_RATE)}` +
-      (config.counterShare ? `, straight to counters ${pct(config.counterShare)}` : ''),
+    `Contactless share ${pct(config.contactlessShare, 1)}, referred to counters ${pct(config.referRate ?? DEFAULT_REFER_RATE, 1)}` +
+      (config.counterShare ? `, straight to counters ${pct(config.counterShare, 1)}` : ''),
   ].join('\n')
 }
 
@@ -231,16 +236,16 @@ export function formatReport(config: ControlPointConfig, r: ControlPointResult):
   const lines = [
     `Arrivals ${fmtInt(r.arrivals)} · finished ${fmtInt(r.finished)} · in service ${fmtInt(inService)} · still queued ${fmtInt(queued)} · referred ${fmtInt(r.referred)}`,
     `Throughput ${fmtInt(r.throughputPerHour)} passengers/h`,
-    `Wait (min): p50 ${minutes(r.waitSec.p50)} · p95 ${minutes(r.waitSec.p95)} · p98 ${minutes(r.waitSec.p98)} · mean ${minutes(r.waitSec.mean)} · ${pct(r.waitedShare)} queued at all`,
-    `Pledge: ${pct(r.withinPledge)} of finished passengers cleared within ${pledgeMin} min (target ${PLEDGE_TARGET * 100}%): ${met}` +
+    `Wait (min): p50 ${minutes(r.waitSec.p50)} · p95 ${minutes(r.waitSec.p95)} · p98 ${minutes(r.waitSec.p98)} · mean ${minutes(r.waitSec.mean)} · ${pct(r.waitedShare, 1)} queued at all`,
+    `Pledge: ${pct(r.withinPledge, 1)} of finished passengers cleared within ${pledgeMin} min (target ${PLEDGE_TARGET * 100}%): ${met}` +
       (r.overdueAtEnd > 0 ? `; ${fmtInt(r.overdueAtEnd)} still in the system past ${pledgeMin} min at the end` : ''),
-    `Utilisation: contactless ${pct(r.utilisation.contactless)} · conventional ${pct(r.utilisation.conventional)} · counters ${pct(r.utilisation.counter)}`,
-    `Contactless share: ${pct(r.measuredContactlessShare)} measured (configured ${pct(config.contactlessShare)}; ImmD 32% first month, ~40% end 2022, >70% 2024)`,
+    `Utilisation: contactless ${pct(r.utilisation.contactless, 1)} · conventional ${pct(r.utilisation.conventional, 1)} · counters ${pct(r.utilisation.counter, 1)}`,
+    `Contactless share: ${pct(r.measuredContactlessShare, 1)} measured (configured ${pct(config.contactlessShare, 1)}; ImmD 32% first month, ~40% end 2022, >70% 2024)`,
     '',
     'hour  arrivals    served  p95 wait (min)  pledge',
     ...r.hourly.map(
       (h) =>
-        `${String(h.hour).padStart(4)}  ${fmtInt(h.arrivals).padStart(8)}  ${fmtInt(h.served).padStart(8)}  ${minutes(h.waitP95Sec).padStart(14)}  ${pct(h.withinPledge).padStart(6)}`,
+        `${String(h.hour).padStart(4)}  ${fmtInt(h.arrivals).padStart(8)}  ${fmtInt(h.served).padStart(8)}  ${minutes(h.waitP95Sec).padStart(14)}  ${pct(h.withinPledge, 1).padStart(6)}`,
     ),
   ]
   return lines.join('\n')
@@ -270,13 +275,13 @@ export function formatSweepTable(rows: readonly SweepRow[]): string {
     minutes(r.waitP50Sec),
     minutes(r.waitP95Sec),
     minutes(r.waitP98Sec),
-    pct(r.withinPledge),
+    pct(r.withinPledge, 1),
     fmtInt(r.overdueAtEnd),
     fmtInt(r.backlog),
-    pct(r.utilContactless),
-    pct(r.utilConventional),
-    pct(r.utilCounter),
-    pct(r.measuredContactlessShare),
+    pct(r.utilContactless, 1),
+    pct(r.utilConventional, 1),
+    pct(r.utilCounter, 1),
+    pct(r.measuredContactlessShare, 1),
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ')

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import path from 'node:path'
+import { defaultFfmpeg } from '../../lib/ffmpeg-binary.ts'
 import { FrameSourceError } from './frame-source-errors.ts'
 
 export interface RawVideoFormat {
@@ -11,7 +12,7 @@ export interface RawVideoFormat {
 }
 
 export interface EncodeOptions {
-  /** The ffmpeg executable; default `ffmpeg` from PATH. */
+  /** The ffmpeg executable; default an ffmpeg on PATH, else the packaged one (lib/ffmpeg-binary.ts). */
   ffmpegPath?: string
 }
 
@@ -60,8 +61,9 @@ export async function encodeRawVideo(
     ...codec,
     filePath,
   ]
-  const child = spawn(options.ffmpegPath ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] })
-  await spawned(child, options.ffmpegPath)
+  const ffmpeg = ffmpegCommand(options.ffmpegPath)
+  const child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] })
+  await spawned(child, ffmpeg)
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000)
@@ -80,6 +82,14 @@ export async function encodeRawVideo(
   const code = await exited
   if (code !== 0)
     throw new FrameSourceError('FFMPEG_FAILED', `ffmpeg exited with code ${code} writing ${filePath}: ${stderr.trim()}`)
+}
+
+/** The given executable, else the default one; FFMPEG_NOT_FOUND says in one line what is missing. */
+export function ffmpegCommand(ffmpegPath?: string): string {
+  if (ffmpegPath) return ffmpegPath
+  const lookup = defaultFfmpeg()
+  if (!lookup.found) throw new FrameSourceError('FFMPEG_NOT_FOUND', lookup.missing)
+  return lookup.path
 }
 
 /** Resolves once the process runs; a missing executable becomes FFMPEG_NOT_FOUND (spawn's ENOENT). */

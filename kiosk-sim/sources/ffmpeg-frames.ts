@@ -3,7 +3,7 @@
 // so a slow consumer pauses the pipe and ffmpeg with it (backpressure).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { access, constants } from 'node:fs/promises'
-import { spawned } from './ffmpeg-encode.ts'
+import { ffmpegCommand, spawned } from './ffmpeg-encode.ts'
 import { FrameSourceError } from './frame-source-errors.ts'
 
 export type FfmpegInput = { kind: 'camera'; device: string } | { kind: 'file'; path: string }
@@ -17,7 +17,7 @@ export interface FfmpegFrameOptions {
   pixelFormat?: FramePixelFormat
   /** Play a file at its own rate (ffmpeg -re) instead of as fast as it is read. */
   realtime?: boolean
-  /** The ffmpeg executable; default `ffmpeg` from PATH. */
+  /** The ffmpeg executable; default an ffmpeg on PATH, else the packaged one (lib/ffmpeg-binary.ts). */
   ffmpegPath?: string
 }
 
@@ -89,9 +89,10 @@ export function ffmpegFrames(options: FfmpegFrameOptions): FrameStream {
   async function* frames(): AsyncGenerator<RawFrame> {
     if (child) throw new Error('a frame stream can be read once')
     if (stopped) return
-    const proc = spawn(options.ffmpegPath ?? 'ffmpeg', ffmpegArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] })
+    const ffmpeg = ffmpegCommand(options.ffmpegPath)
+    const proc = spawn(ffmpeg, ffmpegArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] })
     child = proc
-    await spawned(proc, options.ffmpegPath)
+    await spawned(proc, ffmpeg)
     let stderr = ''
     proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-4000)
@@ -141,8 +142,9 @@ export function ffmpegFrames(options: FfmpegFrameOptions): FrameStream {
  * Rejects with FFMPEG_NOT_FOUND or SOURCE_UNAVAILABLE. (ffmpeg may still fail to open a source that exists.)
  */
 export async function checkFrameSource(options: Pick<FfmpegFrameOptions, 'input' | 'ffmpegPath'>): Promise<void> {
-  const probe = spawn(options.ffmpegPath ?? 'ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore' })
-  await spawned(probe, options.ffmpegPath)
+  const ffmpeg = ffmpegCommand(options.ffmpegPath)
+  const probe = spawn(ffmpeg, ['-hide_banner', '-version'], { stdio: 'ignore' })
+  await spawned(probe, ffmpeg)
   await new Promise((resolve) => probe.once('exit', resolve))
   const source = options.input.kind === 'camera' ? options.input.device : options.input.path
   try {

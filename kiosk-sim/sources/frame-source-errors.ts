@@ -1,4 +1,5 @@
 // Errors of the live frame sources (ffmpeg, clips); `code` is stable, tests and the CLI read it.
+import { CodedError } from '../../lib/coded-error.ts'
 
 export type FrameSourceErrorCode =
   /** ffmpeg is not installed or not on PATH (spawn ENOENT). */
@@ -12,11 +13,4 @@ export type FrameSourceErrorCode =
   /** A clip file extension that writeVideo does not know how to encode. */
   | 'CLIP_FORMAT_UNSUPPORTED'
 
-export class FrameSourceError extends Error {
-  readonly code: FrameSourceErrorCode
-  constructor(code: FrameSourceErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'FrameSourceError'
-    this.code = code
-  }
-}
+export class FrameSourceError extends CodedError<FrameSourceErrorCode> {}

@@ -1,6 +1,7 @@
 // Per-image results of one engine run (identity, file, FTA reason, quality figures, embedding), kept so that
 // studies can re-score without running the engine again. Pure: a JSON text in, plain data out, and back.
 // Embeddings are little-endian Float32 in base64 (128-d: 684 characters per image).
+import { CodedError } from '../../lib/coded-error.ts'
 
 export type CachedFtaReason = 'no-face' | 'no-embedding' | 'image-error'
 
@@ -33,11 +34,9 @@ export interface EmbeddingCache {
 
 export const EMBEDDING_CACHE_FORMAT = 'echannel-embeddings/1'
 
-export class EmbeddingCacheError extends Error {
-  readonly code = 'EMBEDDING_CACHE_INVALID'
+export class EmbeddingCacheError extends CodedError<'EMBEDDING_CACHE_INVALID'> {
   constructor(message: string) {
-    super(message)
-    this.name = 'EmbeddingCacheError'
+    super('EMBEDDING_CACHE_INVALID', message)
   }
 }
 

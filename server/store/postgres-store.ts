@@ -53,7 +53,7 @@ export interface PostgresStoreOptions {
   onIdleError?: (error: Error) => void
 }
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
 const RESIDENT_COLUMNS = 'resident_id, subject, name, date_of_birth, guardian_consent, status, enrolled_at, revoked_at'
 

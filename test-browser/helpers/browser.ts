@@ -1,8 +1,6 @@
-// Debian's Chromium driven by playwright-core (no browser download). A fake camera plays a y4m file.
-import { existsSync } from 'node:fs'
+// A system Chromium driven by playwright-core (no browser download). A fake camera plays a y4m file.
 import { chromium, type Browser } from 'playwright-core'
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+import { findChromium } from '../../lib/chromium-binary.ts'
 
 const BASE_FLAGS = [
   '--no-sandbox',
@@ -20,7 +18,8 @@ export interface LaunchOptions {
 }
 
 export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`)
+  const lookup = findChromium({ chromiumPath: process.env.CHROMIUM_PATH, searchPath: process.env.PATH ?? '' })
+  if (!lookup.found) throw new Error(lookup.missing)
   const camera = options.cameraClip
     ? [
         '--use-fake-ui-for-media-stream',
@@ -29,5 +28,5 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
       ]
     : []
   // launch() gives every browser a new empty profile directory of its own.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, ...camera] })
+  return chromium.launch({ executablePath: lookup.path, headless: true, args: [...BASE_FLAGS, ...camera] })
 }

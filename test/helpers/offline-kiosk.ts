@@ -8,7 +8,9 @@ import { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from '../../kiosk-sim/offl
 import { KioskOutbox } from '../../kiosk-sim/offline/outbox.ts'
 import { RevocationCache } from '../../kiosk-sim/offline/revocation-cache.ts'
 import { TemplateCache } from '../../kiosk-sim/offline/template-cache.ts'
-import { clearPassenger, type ClearanceRecord, type PipelineDeps } from '../../kiosk-sim/pipeline.ts'
+import { clearPassenger } from '../../kiosk-sim/gate/clear-passenger.ts'
+import type { GateDeps } from '../../kiosk-sim/gate/gate-deps.ts'
+import type { ClearanceRecord } from '../../kiosk-sim/gate/clearance-record.ts'
 import {
   KioskNotAuthorisedError,
   KioskServerClient,
@@ -78,7 +80,7 @@ export interface OfflineKiosk {
   offline: OfflineMode
   outbox: KioskOutbox
   revocations: RevocationCache
-  deps: PipelineDeps
+  deps: GateDeps
   present(token: string, axis: number): Promise<ClearanceRecord>
 }
 
@@ -102,7 +104,7 @@ export function offlineKiosk(options: {
     limits: options.limits ?? DEFAULT_TEST_LIMITS,
     monotonic: options.clocks.monotonic,
   })
-  const deps: PipelineDeps = {
+  const deps: GateDeps = {
     engine: fakeFaceEngine(),
     server: client,
     keys: new KeyCache(() => client.fetchJwks(), 15 * 60_000),

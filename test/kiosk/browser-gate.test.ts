@@ -1,11 +1,12 @@
 // The browser-frame adapter of the live gate, over fake frames: JSON "images" that say what the camera sees
 // ({"qr":"T","faces":[]} or {"faces":[{"axis":0}]}), the fake engine, and a fake token check.
 import t from 'tap'
-import type { ClearanceEvidence } from '../../kiosk-sim/decide.ts'
+import type { ClearanceEvidence } from '../../kiosk-sim/gate/decide.ts'
 import type { Decision } from '../../contract/decision-reasons.ts'
-import { defaultLiveGateConfig } from '../../kiosk-sim/live/gate-state-machine.ts'
-import type { ClearanceRecord, TokenVerification } from '../../kiosk-sim/pipeline.ts'
-import { BrowserGate, type GateTimings } from '../../kiosk-sim/serve/browser-gate.ts'
+import { defaultLiveGateConfig } from '../../kiosk-sim/gate/gate-state-machine.ts'
+import type { TokenAdmission } from '../../kiosk-sim/gate/admit-token.ts'
+import type { ClearanceRecord, StageTimings } from '../../kiosk-sim/gate/clearance-record.ts'
+import { BrowserGate } from '../../kiosk-sim/serve/browser-gate.ts'
 import { fakeFaceEngine } from '../helpers/fake-engine.ts'
 import { TEST_MODEL, testThresholds as policy, unitVector } from '../helpers/faces.ts'
 
@@ -22,7 +23,7 @@ const admittedEvidence: ClearanceEvidence = {
   ledger: 'consumed',
   template: { model: TEST_MODEL },
 }
-const admitted: TokenVerification = {
+const admitted: TokenAdmission = {
   verdict: { decision: 'PENDING', needs: 'faces' },
   evidence: admittedEvidence,
   template: unitVector(0),
@@ -30,7 +31,7 @@ const admitted: TokenVerification = {
   jtiHash: 'a'.repeat(64),
   verifyMs: 3,
 }
-const forged: TokenVerification = {
+const forged: TokenAdmission = {
   verdict: { decision: 'REJECT', reason: 'TOKEN_INVALID' },
   evidence: {},
   template: null,
@@ -39,20 +40,22 @@ const forged: TokenVerification = {
   verifyMs: 1,
 }
 
-function rig(options: { verify?: (text: string) => Promise<TokenVerification> } = {}) {
+function rig(options: { admit?: (text: string) => Promise<TokenAdmission> } = {}) {
   let now = 1_000_000
   const engine = fakeFaceEngine()
-  const records: Array<{ decision: Decision; timings: GateTimings; kid: string | null }> = []
+  const records: Array<{ decision: Decision; timings: StageTimings; kid: string | null }> = []
   const verified: string[] = []
   const gate = new BrowserGate({
     engine,
     config: { ...defaultLiveGateConfig(policy), framesToFuse: 3, faceWindowMs: 4_000, holdMs: 4_000 },
+    // The fake frames are JSON: they stay bytes, for the fake QR decoder and the fake engine alike.
+    decodeFrame: async (bytes) => bytes,
     decodeQr: async (image) => {
-      const parsed = JSON.parse(Buffer.from(image).toString()) as { qr?: string }
+      const parsed = JSON.parse(Buffer.from(image as Uint8Array).toString()) as { qr?: string }
       return parsed.qr ? { text: parsed.qr, ms: 7 } : null
     },
-    verify:
-      options.verify ??
+    admit:
+      options.admit ??
       (async (text) => {
         verified.push(text)
         return text === 'T' ? admitted : forged
@@ -158,7 +161,7 @@ t.test('fails closed: an unreadable face frame or a failing token check refers',
   await gate.onFrame(phone('T'))
   t.match(await gate.onFrame(new Uint8Array([1, 2, 3])), { phase: 'DECIDED', decision: 'REFER_TO_OFFICER' })
   t.same(records[0]!.decision, { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' })
-  const broken = rig({ verify: async () => Promise.reject(new Error('boom')) })
+  const broken = rig({ admit: async () => Promise.reject(new Error('boom')) })
   t.match(await broken.gate.onFrame(phone('T')), { phase: 'DECIDED', decision: 'REFER_TO_OFFICER' })
   t.same(broken.records[0]!.decision, { decision: 'REFER_TO_OFFICER', reason: 'INTERNAL_ERROR' })
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { decide, type ClearanceEvidence } from '../../kiosk-sim/decide.ts'
+import { decide, type ClearanceEvidence } from '../../kiosk-sim/gate/decide.ts'
 import { face, testThresholds as policy, TEST_MODEL, unitVector } from '../helpers/faces.ts'
 
 const claims = { iss: 'i', aud: 'a', sub: 'subject-1', jti: 'j'.repeat(16), iat: 1, nbf: 1, exp: 100 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { formatFrameLatency, frameLatencySummary } from '../../kiosk-sim/live/frame-latency.ts'
-import type { FrameLatency } from '../../kiosk-sim/live/live-gate.ts'
+import type { FrameLatency } from '../../kiosk-sim/gate/gate-driver.ts'
 
 const waiting = (ms: number, qrRead: boolean, qrMs: number): FrameLatency => ({
   index: 0,

@@ -1,6 +1,6 @@
 // The live gate's state machine on synthetic analysed frames: each refusal has a twin that passes.
 import t from 'tap'
-import type { ClearanceEvidence } from '../../kiosk-sim/decide.ts'
+import type { ClearanceEvidence } from '../../kiosk-sim/gate/decide.ts'
 import {
   defaultLiveGateConfig,
   frameWork,
@@ -11,7 +11,7 @@ import {
   type GateState,
   type LiveGateConfig,
   type TokenOutcome,
-} from '../../kiosk-sim/live/gate-state-machine.ts'
+} from '../../kiosk-sim/gate/gate-state-machine.ts'
 import type { DetectedFace } from '../../models/face-types.ts'
 import { face, testThresholds as policy, TEST_MODEL, unitVector } from '../helpers/faces.ts'
 

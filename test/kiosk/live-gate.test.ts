@@ -2,8 +2,9 @@
 // and server: the wiring from frames to decisions, and failing closed when the engine or the source fails.
 import t from 'tap'
 import { KeyCache } from '../../kiosk-sim/key-cache.ts'
-import { defaultLiveGateConfig } from '../../kiosk-sim/live/gate-state-machine.ts'
-import { runLiveGate, type LiveDecision, type LiveGateDeps } from '../../kiosk-sim/live/live-gate.ts'
+import { defaultLiveGateConfig } from '../../kiosk-sim/gate/gate-state-machine.ts'
+import type { LiveDecision } from '../../kiosk-sim/gate/gate-driver.ts'
+import { runLiveGate, type LiveGateDeps } from '../../kiosk-sim/live/live-gate.ts'
 import type { KioskServerClient } from '../../kiosk-sim/server-client.ts'
 import type { RawFrame } from '../../kiosk-sim/sources/ffmpeg-frames.ts'
 import { passengerClipFrames } from '../../kiosk-sim/sources/passenger-clip.ts'

@@ -11,6 +11,7 @@ import {
   writeY4m,
   type PassengerClipSpec,
 } from '../../kiosk-sim/sources/passenger-clip.ts'
+import { ffmpegCommand } from '../../kiosk-sim/sources/ffmpeg-encode.ts'
 import { i420Size, rgbToI420 } from '../../kiosk-sim/sources/y4m.ts'
 
 const TEXT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJyN0hxMnhMbTlQIn0.c2lnbmF0dXJl'
@@ -133,17 +134,18 @@ t.test('writeVideo: ffmpeg writes every frame; unknown formats and a missing ffm
   t.teardown(() => import('node:fs/promises').then((fs) => fs.rm(file, { force: true })))
   await writeVideo(small(), file)
   t.ok((await stat(file)).size > 0)
-  const { stdout } = await promisify(execFile)('ffprobe', [
-    '-v',
-    'error',
-    '-count_frames',
-    '-show_entries',
-    'stream=nb_read_frames,width,height',
-    '-of',
-    'csv=p=0',
+  // Decoded back by the same ffmpeg (the packaged build has no ffprobe): its size and the frames it decodes.
+  const { stderr } = await promisify(execFile)(ffmpegCommand(), [
+    '-hide_banner',
+    '-nostdin',
+    '-i',
     file,
+    '-f',
+    'null',
+    '-',
   ])
-  t.equal(stdout.trim(), '192,144,12')
+  t.match(stderr, /Stream #0:0.*: Video: h264 .*, 192x144[ ,]/)
+  t.equal(/frame=\s*(\d+)(?![\s\S]*frame=)/.exec(stderr)?.[1], '12')
   await t.rejects(writeVideo(small(), path.join(tmpdir(), 'x.webm')), { code: 'CLIP_FORMAT_UNSUPPORTED' })
   await t.rejects(writeVideo(small(), file, { ffmpegPath: '/nonexistent/ffmpeg' }), { code: 'FFMPEG_NOT_FOUND' })
 })

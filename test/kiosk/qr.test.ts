@@ -51,6 +51,21 @@ for (const decoder of DECODERS) {
   })
 }
 
+t.test('raw pixels (RGB, RGBA, grey) are read as they are, as the live gate hands them over', async (t) => {
+  const frame = await renderPhoneFrame(TOKEN, { seed: 1, difficulty: 'clean' })
+  for (const channels of [3, 4, 1] as const) {
+    const image = sharp(frame)
+    const shaped =
+      channels === 1 ? image.toColourspace('b-w') : channels === 4 ? image.ensureAlpha() : image.removeAlpha()
+    const { data, info } = await shaped.raw().toBuffer({ resolveWithObject: true })
+    t.equal(info.channels, channels)
+    const result = await decodeQr({ data, width: info.width, height: info.height, channels })
+    t.equal(result?.text, TOKEN, `${channels} channels`)
+  }
+  const wrongSize = { data: new Uint8Array(30), width: 640, height: 480, channels: 3 } as const
+  await t.rejects(decodeQr(wrongSize), { code: 'IMAGE_CORRUPT' })
+})
+
 t.test('a 1920x1080 frame is downscaled and read', async (t) => {
   const frame = await renderPhoneFrame(TOKEN, { seed: 4, difficulty: 'clean', width: 1920, height: 1080 })
   const result = await decodeQr(frame)

@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildLoadtestReport } from '../../kiosk-sim/loadtest/loadtest-report.ts'
 import { loadtestHtml } from '../../kiosk-sim/loadtest/loadtest-html.ts'
 import { DEFAULT_MIX, type PlannedPassenger } from '../../kiosk-sim/loadtest/passenger-plan.ts'
-import type { ClearanceRecord } from '../../kiosk-sim/pipeline.ts'
+import type { ClearanceRecord } from '../../kiosk-sim/gate/clearance-record.ts'
 
 const timings = (total: number) => ({
   decodeMs: 5,

@@ -58,8 +58,10 @@ t.test('the face engine on real photos', async (t) => {
         `sample${i + 1}: ${analysis.faces.length} faces (group photo, at most 3 kept)`,
       )
       t.same(analysis.model, engine.model)
-      for (const value of Object.values(analysis.timings))
+      const { cpuMs, ...wall } = analysis.timings
+      for (const value of [...Object.values(wall), ...Object.values(cpuMs ?? {})])
         t.ok(value >= 0 && Number.isFinite(value), 'timings are durations')
+      if (process.platform === 'linux') t.ok(cpuMs, 'thread CPU per stage on Linux')
       let previousArea = Number.POSITIVE_INFINITY
       for (const face of analysis.faces) {
         const [x, y, w, h] = face.box
@@ -93,7 +95,10 @@ t.test('the face engine on real photos', async (t) => {
       }
       const values = readdirSync(`/proc/${process.pid}/task`).map(nice)
       t.equal(nice(String(process.pid)), 0, 'the main thread keeps normal priority')
-      t.equal(values.filter((v) => v === 10).length, 1, 'exactly one thread (the one face worker) at niceness 10')
+      // The worker thread, and any thread it starts (onnxruntime starts one), which inherits its niceness.
+      const niced = values.filter((v) => v === 10).length
+      t.ok(niced >= 1 && niced <= 2, `the face worker's threads at niceness 10 (${niced})`)
+      t.equal(values.filter((v) => v !== 0 && v !== 10).length, 0, 'no other niceness')
     },
   )
 
@@ -147,6 +152,31 @@ t.test('the face engine on real photos', async (t) => {
     await t.rejects(engine.analyze(new Uint8Array(0)), ImageError)
     const after = await engine.analyze(photos[1] as Buffer)
     t.ok(after.faces.length >= 1, 'twin: the engine still works after bad input')
+  })
+
+  t.test('raw pixels (a decoded camera frame) give the faces the same pixels give encoded', async (t) => {
+    const photo = photos[0] as Buffer
+    for (const channels of [3, 4, 1] as const) {
+      const image = sharp(photo).autoOrient()
+      const shaped = channels === 1 ? image.toColourspace('b-w') : channels === 4 ? image.ensureAlpha() : image
+      const { data, info } = await shaped.raw().toBuffer({ resolveWithObject: true })
+      const png = await sharp(data, { raw: { width: info.width, height: info.height, channels } })
+        .png()
+        .toBuffer()
+      const encoded = await engine.analyze(png)
+      const raw = await engine.analyze({ data, width: info.width, height: info.height, channels })
+      t.same(
+        [raw.width, raw.height],
+        [encoded.width, encoded.height],
+        `${channels} channels: boxes in the frame's pixels`,
+      )
+      t.equal(raw.faces.length, encoded.faces.length)
+      const cosine = cosineSimilarity(largest(raw).embedding, largest(encoded).embedding)
+      t.ok(cosine > 0.999, `${channels} channels: same face, cosine ${cosine.toFixed(4)}`)
+      t.equal(data.byteLength, info.width * info.height * channels, 'the caller keeps its pixels')
+    }
+    const wrongSize = { data: new Uint8Array(30), width: 640, height: 480, channels: 3 } as const
+    await t.rejects(engine.analyze(wrongSize), { name: 'ImageError', code: 'IMAGE_CORRUPT' })
   })
 
   t.test('no tensor leak across calls; the caller keeps its buffer', async (t) => {

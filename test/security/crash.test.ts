@@ -31,6 +31,7 @@ t.test(
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_PATH: databasePath,
+      DATA_DIR: dir,
       HOST: '127.0.0.1',
       PORT: '0',
       OPERATOR_KEYS: operatorKey,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { syncOutbox } from '../../kiosk-sim/offline/outbox-sync.ts'
-import { clearPassenger } from '../../kiosk-sim/pipeline.ts'
+import { clearPassenger } from '../../kiosk-sim/gate/clear-passenger.ts'
 import { renderPhoneFrame } from '../../kiosk-sim/sources/phone-frame.ts'
 import { generateSigningKey } from '../../tokens/jwks.ts'
 import {

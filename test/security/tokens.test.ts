@@ -5,7 +5,9 @@
 import { createHash, createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
 import t from 'tap'
 import { KeyCache } from '../../kiosk-sim/key-cache.ts'
-import { clearPassenger, type ClearanceRecord, type PipelineDeps } from '../../kiosk-sim/pipeline.ts'
+import { clearPassenger } from '../../kiosk-sim/gate/clear-passenger.ts'
+import type { GateDeps } from '../../kiosk-sim/gate/gate-deps.ts'
+import type { ClearanceRecord } from '../../kiosk-sim/gate/clearance-record.ts'
 import { KioskServerClient } from '../../kiosk-sim/server-client.ts'
 import { renderPhoneFrame } from '../../kiosk-sim/sources/phone-frame.ts'
 import { hkidCheckDigit } from '../../server/domain/hkid.ts'
@@ -100,7 +102,7 @@ t.test('the kiosk refuses every token attack and approves the genuine token', as
 
   const server = new KioskServerClient(url, KIOSK_KEY)
   const keys = new KeyCache(() => server.fetchJwks(), 15 * 60_000)
-  const deps: PipelineDeps = {
+  const deps: GateDeps = {
     engine: fakeFaceEngine(),
     server,
     keys,

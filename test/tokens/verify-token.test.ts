@@ -86,6 +86,25 @@ t.test('kid must be known and well-formed; the key map is a Map', async (t) => {
   t.match(verifyToken(signRaw(validClaims(), { typ: 'JWT' }), keys, policy, NOW), { ok: false, detail: 'typ' })
 })
 
+t.test(
+  'an unknown kid is reported as data, so a kiosk can refetch its keys; other failures carry no kid',
+  async (t) => {
+    const unknown = verifyToken(signRaw(validClaims(), { kid: 'rotated-kid-1' }), keys, policy, NOW)
+    t.match(unknown, { ok: false, reason: 'TOKEN_INVALID', detail: 'unknown kid', unknownKid: 'rotated-kid-1' })
+    const others = [
+      verifyToken(signRaw(validClaims(), { kid: '../../etc/passwd' }), keys, policy, NOW),
+      verifyToken(signRaw(validClaims(), { typ: 'JWT' }), keys, policy, NOW),
+      verifyToken(signRaw({ ...validClaims(), jti: 'short' }), keys, policy, NOW),
+      verifyToken(signToken(request, key).token, keys, policy, NOW + 200),
+      verifyToken('a.b.c', keys, policy, NOW),
+    ]
+    for (const check of others) {
+      t.equal(check.ok, false)
+      t.notOk('unknownKid' in check, `no unknownKid for ${check.ok ? 'ok' : check.detail}`)
+    }
+  },
+)
+
 t.test('every claim is required and checked', async (t) => {
   for (const claim of ['exp', 'iat', 'nbf', 'jti', 'sub', 'aud', 'iss']) {
     const claims: Record<string, unknown> = validClaims()

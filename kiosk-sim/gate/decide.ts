@@ -1,11 +1,10 @@
-import type { DetectedFace, FaceModelId } from '../models/face-types.ts'
-import { distinctFaces } from '../models/distinct-faces.ts'
-import { sameFaceModel } from '../models/face-model.ts'
-import { cosineSimilarity, isUsableEmbedding } from '../models/match.ts'
-import { matchThresholdFor } from '../models/thresholds.ts'
-import type { TokenCheck } from '../tokens/verify-token.ts'
-import type { Decision, ReferReason } from '../contract/decision-reasons.ts'
-import type { KioskPolicy } from './kiosk-policy.ts'
+import type { DetectedFace, FaceModelId } from '../../models/face-types.ts'
+import { distinctFaces } from '../../models/distinct-faces.ts'
+import { sameFaceModel } from '../../models/face-model.ts'
+import { cosineSimilarity, isUsableEmbedding } from '../../models/match.ts'
+import { matchThresholdFor, type FaceThresholds } from '../../models/thresholds.ts'
+import type { TokenCheck } from '../../tokens/verify-token.ts'
+import type { Decision, ReferReason, RejectReason } from '../../contract/decision-reasons.ts'
 
 export type LedgerOutcome = 'consumed' | 'replayed' | 'unavailable'
 /** photos: enrolment photos behind the template; it picks the threshold (see matchThresholdFor). */
@@ -27,24 +26,20 @@ export interface ClearanceEvidence {
   matchScore?: number
 }
 
-export type Stage = 'qr' | 'token' | 'admission' | 'faces' | 'match'
+/** The stages decide() asks for, in the order a passenger meets them. */
+export const STAGES = ['qr', 'token', 'admission', 'faces', 'match'] as const
+export type Stage = (typeof STAGES)[number]
 export type Verdict = Decision | { decision: 'PENDING'; needs: Stage }
 
 const pending = (needs: Stage): Verdict => ({ decision: 'PENDING', needs })
-const refer = (reason: Extract<Decision, { decision: 'REFER_TO_OFFICER' }>['reason']): Decision => ({
-  decision: 'REFER_TO_OFFICER',
-  reason,
-})
-const reject = (reason: Extract<Decision, { decision: 'REJECT' }>['reason']): Decision => ({
-  decision: 'REJECT',
-  reason,
-})
+export const refer = (reason: ReferReason): Decision => ({ decision: 'REFER_TO_OFFICER', reason })
+export const reject = (reason: RejectReason): Decision => ({ decision: 'REJECT', reason })
 
 /**
  * Pure: the gate's whole rule. Given the evidence so far it either decides or names the next stage to run.
  * The checks run in the order a passenger meets them; anything unexpected refers to an officer.
  */
-export function decide(evidence: ClearanceEvidence, policy: KioskPolicy): Verdict {
+export function decide(evidence: ClearanceEvidence, policy: FaceThresholds): Verdict {
   if (evidence.internalError) return refer('INTERNAL_ERROR')
 
   if (evidence.qrText === undefined) return pending('qr')
@@ -73,7 +68,7 @@ export function decide(evidence: ClearanceEvidence, policy: KioskPolicy): Verdic
 }
 
 /** The one face the gate will compare, once decide() has passed the face checks. */
-export function faceToMatch(faces: readonly DetectedFace[], policy: KioskPolicy): DetectedFace | null {
+export function faceToMatch(faces: readonly DetectedFace[], policy: FaceThresholds): DetectedFace | null {
   const present = countedFaces(faces, policy)
   return present.length === 1 ? present[0]! : null
 }
@@ -83,7 +78,7 @@ export function matchScore(captured: Float32Array, enrolled: Float32Array): numb
   return Math.round(cosineSimilarity(captured, enrolled) * 10_000) / 10_000
 }
 
-function checkFaces(faces: readonly DetectedFace[], policy: KioskPolicy): Decision | null {
+function checkFaces(faces: readonly DetectedFace[], policy: FaceThresholds): Decision | null {
   const present = countedFaces(faces, policy)
   if (present.length === 0) return refer('NO_FACE')
   if (present.length > 1) return refer('MULTIPLE_FACES')
@@ -96,6 +91,6 @@ function checkFaces(faces: readonly DetectedFace[], policy: KioskPolicy): Decisi
 }
 
 /** A second person close behind counts (tailgating); tiny far-away detections do not. */
-function countedFaces(faces: readonly DetectedFace[], policy: KioskPolicy): DetectedFace[] {
+function countedFaces(faces: readonly DetectedFace[], policy: FaceThresholds): DetectedFace[] {
   return distinctFaces(faces, policy.minDetectorScore, policy.minFaceSizePx / 2)
 }

@@ -1,18 +1,18 @@
 // The live gate as a pure state machine over analysed camera frames:
 //   WAITING_FOR_QR -> (QR read) VERIFYING -> (token admitted) CAPTURING_FACE -> DECIDED -> (hold) WAITING_FOR_QR
-// No I/O: the adapter (live-gate.ts) reads frames, decodes QRs, runs the token stages and the face engine,
-// and feeds what it learned here as inputs. Every rule about tokens, faces and scores is decide()'s; this
+// No I/O: the driver (gate-driver.ts) decodes QRs, runs the token stages and the face engine, and feeds what it
+// learned here as inputs. Every rule about tokens, faces and scores is decide()'s; this
 // file only adds what a frame stream needs: several frames per face, a changed face, time limits, reset.
 import type { DetectedFace, FaceModelId } from '../../models/face-types.ts'
 import { averageEmbeddings, cosineSimilarity, isUsableEmbedding } from '../../models/match.ts'
-import { decide, faceToMatch, matchScore, type ClearanceEvidence, type Verdict } from '../decide.ts'
+import type { FaceThresholds } from '../../models/thresholds.ts'
 import type { Decision } from '../../contract/decision-reasons.ts'
-import type { KioskPolicy } from '../kiosk-policy.ts'
+import { decide, faceToMatch, matchScore, refer, type ClearanceEvidence, type Verdict } from './decide.ts'
 
 export type GatePhase = 'WAITING_FOR_QR' | 'VERIFYING' | 'CAPTURING_FACE' | 'DECIDED'
 
 export interface LiveGateConfig {
-  policy: KioskPolicy
+  policy: FaceThresholds
   /** Good face frames (one face, passing decide()'s face checks) fused into one embedding before matching. */
   framesToFuse: number
   /** Time from the start of capture within which the face must be seen; then the gate decides on what it has. */
@@ -29,7 +29,7 @@ export interface LiveGateConfig {
   sameFaceThreshold: number
 }
 
-export function defaultLiveGateConfig(policy: KioskPolicy): LiveGateConfig {
+export function defaultLiveGateConfig(policy: FaceThresholds): LiveGateConfig {
   return {
     policy,
     framesToFuse: 3,
@@ -46,7 +46,7 @@ export interface FrameFaces {
   model: FaceModelId
 }
 
-/** What the token stages learned (pipeline.verifyPresentedToken). */
+/** What the token stages learned (admit-token.ts). */
 export interface TokenOutcome {
   /** A decision, or PENDING with needs 'faces'. */
   verdict: Verdict
@@ -224,7 +224,10 @@ function windowClosed(
   return decided(state.session, state.lastRefusal ?? refer('NO_FACE'), null, 0, at)
 }
 
-/** Fuses the collected faces (mean of unit embeddings; the most confident frame's box and scores) and lets decide() match. */
+/**
+ * Fuses the collected faces (mean of unit embeddings; the most confident frame's box and scores) and lets decide()
+ * match.
+ */
 function match(state: Extract<GateState, { phase: 'CAPTURING_FACE' }>, at: number, config: LiveGateConfig): GateStep {
   const { session, samples } = state
   const best = samples.reduce((a, b) => (b.detectorScore > a.detectorScore ? b : a))
@@ -257,8 +260,4 @@ function decided(
 
 function stay(state: GateState): GateStep {
   return { state, decided: null }
-}
-
-function refer(reason: Extract<Decision, { decision: 'REFER_TO_OFFICER' }>['reason']): Decision {
-  return { decision: 'REFER_TO_OFFICER', reason }
 }
