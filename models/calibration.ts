@@ -111,6 +111,21 @@ export const CalibrationSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** The presentation-attack classifier (models/pad): the gate refers a face scoring below `threshold`. */
+    pad: Type.Optional(
+      Type.Object(
+        {
+          threshold: Rate,
+          /** BPCER the threshold was chosen for, on held-out bona fide presentations. */
+          targetBpcer: Rate,
+          rule: Type.String({ minLength: 1 }),
+          /** Id of the weights (models/pad/pad-weights.json) the threshold was measured with. */
+          model: Type.String({ pattern: '^[0-9a-f]{16}$' }),
+          figures: Type.Record(Type.String(), Type.Unknown()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     createdAt: Type.String({ minLength: 1 }),
   },
   { additionalProperties: false },

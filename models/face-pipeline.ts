@@ -13,6 +13,8 @@ export interface FaceFinding {
   /** Anti-spoof "real" and liveness scores, 0 when the model gave none (Human drops a score that rounds to 0). */
   antispoof: number
   liveness: number
+  /** Presentation-attack classifier's bona fide probability (models/pad), added by the worker; absent: not run. */
+  pad?: number | null
   pose: { yaw: number; pitch: number; roll: number } | null
   /** L2-normalised 128-d descriptor, or empty. */
   embedding: Float32Array

@@ -11,6 +11,7 @@ import { FACE_MODEL_ID, WARMUP_IMAGE } from './human-loader.ts'
 import { decodeFrameImage, decodeImage, type RawImage } from './image-decode.ts'
 import { ImageError } from './image-errors.ts'
 import { loadOnnxPipeline } from './ort/onnx-face-pipeline.ts'
+import { loadPadModel, type PadModel } from './pad/pad-model.ts'
 import { threadCpuClock } from './thread-cpu.ts'
 import { loadTfjsPipeline } from './tfjs-face-pipeline.ts'
 
@@ -62,7 +63,10 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
   }
   let pipeline: FacePipeline
   try {
-    pipeline = options.backend === 'onnx' ? await loadOnnxPipeline(cpuClock) : await loadTfjsPipeline(cpuClock)
+    // The presentation-attack classifier is pure JS over the decoded frame: the same on either backend.
+    const pad = loadPadModel()
+    const networks = options.backend === 'onnx' ? await loadOnnxPipeline(cpuClock) : await loadTfjsPipeline(cpuClock)
+    pipeline = withPad(networks, pad)
     await warmUp(pipeline, options.maxSide)
   } catch (error) {
     port.postMessage({ type: 'init-error', message: (error as Error).message } satisfies FaceWorkerReply)
@@ -165,6 +169,30 @@ async function analyzeFrame(pipeline: FacePipeline, frame: Frame, decodeMs: numb
   return { width: frame.width, height: frame.height, faces, model: FACE_MODEL_ID, timings }
 }
 
+/** Adds the classifier's score to every face the networks found, on the frame they found it in. */
+function withPad(pipeline: FacePipeline, pad: PadModel): FacePipeline {
+  return {
+    warmUp: (maxSide) => pipeline.warmUp(maxSide),
+    memory: () => pipeline.memory(),
+    analyze: async (frame, maxFaces) => {
+      const result = await pipeline.analyze(frame, maxFaces)
+      const start = performance.now()
+      const faces = result.faces.map((face) => ({ ...face, pad: padScoreOrNull(pad, frame, face.box) }))
+      // Counted with liveness: both judge the presentation, and the classifier takes a few ms at most.
+      const timings = { ...result.timings, livenessMs: result.timings.livenessMs + performance.now() - start }
+      return { faces, timings }
+    },
+  }
+}
+
+function padScoreOrNull(pad: PadModel, frame: RawImage, box: Box): number | null {
+  try {
+    return round(pad.score(frame, box), 4)
+  } catch {
+    return null // an empty box: decide() refers a face without a score
+  }
+}
+
 function toDetectedFace(face: FaceFinding, scaleX: number, scaleY: number): DetectedFace {
   const [x, y, w, h] = face.box
   const box: Box = [Math.round(x * scaleX), Math.round(y * scaleY), Math.round(w * scaleX), Math.round(h * scaleY)]
@@ -175,6 +203,7 @@ function toDetectedFace(face: FaceFinding, scaleX: number, scaleY: number): Dete
     faceSizePx: Math.min(box[2], box[3]),
     antispoof: face.antispoof,
     liveness: face.liveness,
+    pad: face.pad ?? null,
     pose: face.pose,
     embedding: face.embedding.length > 0 ? face.embedding : new Float32Array(0),
   }

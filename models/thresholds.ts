@@ -22,6 +22,8 @@ export interface FaceThresholds {
   minFaceSizePx: number
   antispoofMin: number
   livenessMin: number
+  /** The presentation-attack classifier's minimum bona fide score (calibration `pad.threshold`); absent: not used. */
+  padThreshold?: number
 }
 
 /** The calibrated numbers that both enrolment and the gate apply. */
@@ -39,6 +41,7 @@ export function thresholdsFrom(calibration: Calibration): FaceThresholds {
     minFaceSizePx: calibration.quality.minFaceSizePx,
     antispoofMin: calibration.quality.antispoofMin,
     livenessMin: calibration.quality.livenessMin,
+    ...(calibration.pad ? { padThreshold: calibration.pad.threshold } : {}),
   }
 }
 

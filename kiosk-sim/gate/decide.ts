@@ -87,6 +87,8 @@ function checkFaces(faces: readonly DetectedFace[], policy: FaceThresholds): Dec
   if (!isUsableEmbedding(face.embedding, policy.embeddingLength)) return refer('FACE_QUALITY_LOW')
   if (face.antispoof === null || face.antispoof < policy.antispoofMin) return refer('SPOOF_SUSPECTED')
   if (face.liveness === null || face.liveness < policy.livenessMin) return refer('SPOOF_SUSPECTED')
+  if (policy.padThreshold !== undefined && (face.pad === null || face.pad < policy.padThreshold))
+    return refer('SPOOF_SUSPECTED')
   return null
 }
 
