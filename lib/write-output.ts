@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
 /** Writes a report file, making its folder first (out/ need not exist). */
-export async function writeOutput(file: string, content: string): Promise<void> {
+export async function writeOutput(file: string, content: string | Uint8Array): Promise<void> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true })
   await writeFile(file, content)
 }

@@ -63,8 +63,9 @@ async function runWorker(port: MessagePort, options: FaceWorkerOptions): Promise
   }
   let pipeline: FacePipeline
   try {
-    // The presentation-attack classifier is pure JS over the decoded frame: the same on either backend.
-    const pad = loadPadModel()
+    // The presentation-attack classifier is pure JS over the decoded frame: the same on either backend. Without
+    // readable weights every face scores null, which decide() refers once the calibration sets a pad threshold.
+    const pad = loadPadModelOrNull()
     const networks = options.backend === 'onnx' ? await loadOnnxPipeline(cpuClock) : await loadTfjsPipeline(cpuClock)
     pipeline = withPad(networks, pad)
     await warmUp(pipeline, options.maxSide)
@@ -170,7 +171,8 @@ async function analyzeFrame(pipeline: FacePipeline, frame: Frame, decodeMs: numb
 }
 
 /** Adds the classifier's score to every face the networks found, on the frame they found it in. */
-function withPad(pipeline: FacePipeline, pad: PadModel): FacePipeline {
+function withPad(pipeline: FacePipeline, pad: PadModel | null): FacePipeline {
+  if (!pad) return pipeline
   return {
     warmUp: (maxSide) => pipeline.warmUp(maxSide),
     memory: () => pipeline.memory(),
@@ -182,6 +184,14 @@ function withPad(pipeline: FacePipeline, pad: PadModel): FacePipeline {
       const timings = { ...result.timings, livenessMs: result.timings.livenessMs + performance.now() - start }
       return { faces, timings }
     },
+  }
+}
+
+function loadPadModelOrNull(): PadModel | null {
+  try {
+    return loadPadModel()
+  } catch {
+    return null
   }
 }
 

@@ -1,6 +1,5 @@
 // The face engine's findings on every training image, run once and cached in out/ (git-ignored): the classifier
 // is trained on the boxes the kiosk's engine draws, and retraining must not wait minutes for detection again.
-import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -26,21 +25,20 @@ export interface CachedDetection {
 /** Detections keyed by absolute file path; the key set and the files' sizes decide whether the cache is stale. */
 export type DetectionCache = Record<string, CachedDetection>
 
-const VERSION = 1
-
+/**
+ * The engine's findings for `files`, read from the cache where present; only missing files are analysed, then the
+ * cache is rewritten. Delete the cache after changing the engine or its calibration.
+ */
 export async function detectAll(files: readonly string[], cachePath: string): Promise<DetectionCache> {
-  const key = createHash('sha256')
-    .update(JSON.stringify([VERSION, files]))
-    .digest('hex')
-  if (existsSync(cachePath)) {
-    const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as { key: string; detections: DetectionCache }
-    if (cached.key === key) return cached.detections
-  }
+  const detections: DetectionCache = existsSync(cachePath)
+    ? (JSON.parse(readFileSync(cachePath, 'utf8')) as { detections: DetectionCache }).detections
+    : {}
+  const missing = files.filter((file) => !detections[file])
+  if (missing.length === 0) return detections
   const engine = await startFaceEngine({ workers: 1 })
-  const detections: DetectionCache = {}
   try {
     let done = 0
-    for (const file of files) {
+    for (const file of missing) {
       try {
         const analysis = await engine.analyze(await readFile(file))
         detections[file] = {
@@ -57,12 +55,12 @@ export async function detectAll(files: readonly string[], cachePath: string): Pr
       } catch {
         detections[file] = { width: 0, height: 0, faces: [] }
       }
-      if (++done % 200 === 0) process.stderr.write(`detected ${done}/${files.length}\n`)
+      if (++done % 200 === 0) process.stderr.write(`detected ${done}/${missing.length}\n`)
     }
   } finally {
     await engine.close()
   }
-  await writeOutput(cachePath, JSON.stringify({ key, detections }))
+  await writeOutput(cachePath, JSON.stringify({ detections }))
   return detections
 }
 
