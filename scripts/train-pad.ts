@@ -27,7 +27,7 @@ import { chooseCombined, combinedGrid } from './pad/presentation-grid.ts'
 
 /** Chosen by cross-validation among the candidates in docs/pad-classifier.md. */
 const FEATURES: PadFeatureConfig = { cropSize: 64, margin: 0, radii: [1] }
-const TRAIN: Omit<TrainOptions, 'config'> = { l2: 1e-3, facesShare: 0.5, withHumanScores: false }
+const TRAIN: Omit<TrainOptions, 'config'> = { l2: 0.03, facesShare: 0.5, withHumanScores: false }
 /** The classifier alone may refuse this share of held-out bona fide presentations (NUAA and faces alike)... */
 const TARGET_BPCER = 0.05
 /** ...so that the whole presentation check (with antispoof and liveness) stays within this. */
