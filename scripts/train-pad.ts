@@ -6,7 +6,7 @@
 // target, and the final model, trained on all subjects, is written to models/pad/pad-weights.json with its
 // provenance; models/calibration.json gets the pad section and the measured antispoof/liveness minimums.
 // Deterministic: no random numbers (folds by subject, Newton's method from zero).
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -17,7 +17,7 @@ import { DEFAULT_MAX_SIDE } from '../models/face-engine.ts'
 import { decodeImage } from '../models/image-decode.ts'
 import type { PadFeatureConfig } from '../models/pad/pad-features.ts'
 import { DEFAULT_PAD_WEIGHTS_PATH, padModelFrom, padModelId, type PadWeights } from '../models/pad/pad-model.ts'
-import { loadDataset, type Sample } from './pad/pad-dataset.ts'
+import { loadDataset, screenReplaySamples, type Sample } from './pad/pad-dataset.ts'
 import { detectAll } from './pad/pad-detections.ts'
 import { cvFigures, formatFolds } from './pad/pad-figures.ts'
 import { thresholdForBpcer } from './pad/pad-metrics.ts'
@@ -27,7 +27,9 @@ import { chooseCombined, combinedGrid } from './pad/presentation-grid.ts'
 
 /** Chosen by cross-validation among the candidates in docs/pad-classifier.md. */
 const FEATURES: PadFeatureConfig = { cropSize: 64, margin: 0, radii: [1] }
-const TRAIN: Omit<TrainOptions, 'config'> = { l2: 0.03, facesShare: 0.5, withHumanScores: false }
+const TRAIN: Omit<TrainOptions, 'config'> = { l2: 0.03, facesShare: 0.5, screenShare: 0, withHumanScores: false }
+/** Every this many faces photos gets a synthetic screen-replay twin (an attack) for training. */
+const SCREEN_EVERY = 4
 /** The classifier alone may refuse this share of held-out bona fide presentations (NUAA and faces alike)... */
 const TARGET_BPCER = 0.05
 /** ...so that the whole presentation check (with antispoof and liveness) stays within this. */
@@ -47,10 +49,13 @@ const facesRoot = path.resolve(values.faces)
 const log = (text: string): boolean => process.stdout.write(text)
 
 const dataset = loadDataset(padRoot, facesRoot)
+const screenSamples = screenReplaySamples(dataset.samples, path.resolve('out/pad-screen-train'), SCREEN_EVERY)
+await writeMissingReplays(screenSamples)
+const samples = [...dataset.samples, ...screenSamples]
 const probes = ['r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07'].map((n) => path.resolve(`fixtures/probe/${n}.jpg`))
 const screens = await writeScreenReplays(probes)
-const detections = await detectAll([...dataset.samples.map((s) => s.file), ...probes, ...screens], DETECTIONS_CACHE)
-const { rows, noFace } = await featureRows(dataset.samples, detections, [FEATURES])
+const detections = await detectAll([...samples.map((s) => s.file), ...probes, ...screens], DETECTIONS_CACHE)
+const { rows, noFace } = await featureRows(samples, detections, [FEATURES])
 const options: TrainOptions = { ...TRAIN, config: 0 }
 log(`${rows.length} faces; no face found in ${noFace.length} images (${describe(noFace)})\n`)
 
@@ -98,8 +103,13 @@ const weights: PadWeights = {
         source: 'NUAA Photograph Imposter Database',
       },
       faces: { path: '../shared/faces', manifestSha256: dataset.manifestSha256.faces, use: 'extra bona fide' },
-      faces_found: counts(rows.map((r) => r.sample)),
+      facesFound: counts(rows.map((r) => r.sample)),
       noFace: counts(noFace),
+      syntheticScreens: {
+        what: 'kiosk-sim/loadtest/frames.ts screenReplayFrame of every 4th ../shared/faces photo, in out/',
+        every: SCREEN_EVERY,
+        trainedOn: TRAIN.screenShare > 0,
+      },
     },
     model: 'logistic regression, L2, Newton; features standardised; classes weighted equally',
     hyperParameters: { ...TRAIN, folds: FOLDS },
@@ -132,9 +142,11 @@ calibration.pad = {
     leaveOneSubjectOut: { pooled: loso.pooled, spread: loso.spread },
     presentationCheck: {
       rule:
-        `antispoof and liveness minimums from the grid ${JSON.stringify(grid.map((p) => [p.antispoofMin, p.livenessMin]))}: ` +
-        `lowest out-of-fold APCER with the whole check (antispoof, liveness, pad) refusing at most ` +
-        `${MAX_COMBINED_BPCER * 100}% of NUAA and of faces bona fide; ties to the higher minimums`,
+        `antispoof and liveness minimums from the grid ` +
+        `${JSON.stringify(grid.map((p) => [p.antispoofMin, p.livenessMin]))}: ` +
+        `lowest out-of-fold APCER, the worse of printed photos (NUAA) and synthetic screen replays, with the whole ` +
+        `check (antispoof, liveness, pad) refusing at most ${MAX_COMBINED_BPCER * 100}% of NUAA and of faces bona ` +
+        `fide; among equals the one refusing fewer bona fide`,
       chosen,
       previous: current ?? null,
     },
@@ -158,6 +170,13 @@ function counts(samples: readonly Sample[]): Record<string, number> {
     out[key] = (out[key] ?? 0) + 1
   }
   return out
+}
+
+/** The synthetic screen-replay training attacks, rendered once into out/ (deterministic: sharp, fixed parameters). */
+async function writeMissingReplays(list: readonly Sample[]): Promise<void> {
+  for (const s of list) {
+    if (!existsSync(s.file)) await writeOutput(s.file, await screenReplayFrame(await readFile(s.from!)))
+  }
 }
 
 /** The load test's screen-replay spoof of each probe, as files the detection cache can key. */

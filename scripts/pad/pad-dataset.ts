@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 
-export type Source = 'nuaa' | 'faces'
+/** nuaa: NUAA frames; faces: ../shared/faces photos (bona fide); screen: synthetic screen replays of faces photos. */
+export type Source = 'nuaa' | 'faces' | 'screen'
 
 export interface Sample {
   file: string
@@ -13,6 +14,8 @@ export interface Sample {
   /** The person: cross-validation folds split by it, never by frame. */
   group: string
   source: Source
+  /** For a synthetic attack: the bona fide photo it was made from. */
+  from?: string
 }
 
 interface PadEntry {
@@ -47,4 +50,21 @@ export function loadDataset(padRoot: string, facesRoot: string): Dataset {
   }))
   const sha = (text: string): string => createHash('sha256').update(text).digest('hex')
   return { samples: [...pad, ...faces], manifestSha256: { pad: sha(padText), faces: sha(facesText) } }
+}
+
+/**
+ * Synthetic screen-replay attacks (the load test's screenReplayFrame) of every `every`-th faces photo, as files
+ * under `dir`: the same identity as the photo, so cross-validation keeps both on one side of a split.
+ */
+export function screenReplaySamples(samples: readonly Sample[], dir: string, every: number): Sample[] {
+  return samples
+    .filter((s) => s.source === 'faces')
+    .filter((_, i) => i % every === 0)
+    .map((s) => ({
+      file: path.join(dir, s.group.replace(/[^A-Za-z0-9_-]/g, '_'), path.basename(s.file)),
+      bonaFide: false,
+      group: s.group,
+      source: 'screen',
+      from: s.file,
+    }))
 }

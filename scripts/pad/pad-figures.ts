@@ -11,12 +11,24 @@ export interface FoldFigures {
   facesBpcer: number
   facesBonaFide: number
   facesRefused: number
+  /** Held-out synthetic screen replays (of the held-out faces identities) accepted. */
+  screenApcer: number
+  screens: number
+  screensAccepted: number
   auc: number
 }
 
 export interface CvFigures {
   folds: FoldFigures[]
-  pooled: ErrorRates & { auc: number; facesBpcer: number; facesBonaFide: number; facesRefused: number }
+  pooled: ErrorRates & {
+    auc: number
+    facesBpcer: number
+    facesBonaFide: number
+    facesRefused: number
+    screenApcer: number
+    screens: number
+    screensAccepted: number
+  }
   spread: { apcer: Spread; bpcer: Spread; facesBpcer: Spread }
 }
 
@@ -28,7 +40,8 @@ export interface Spread {
 }
 
 const isNuaaBona = (r: Row): boolean => r.sample.source === 'nuaa' && r.sample.bonaFide
-const isAttack = (r: Row): boolean => !r.sample.bonaFide
+const isAttack = (r: Row): boolean => r.sample.source === 'nuaa' && !r.sample.bonaFide
+const isScreen = (r: Row): boolean => r.sample.source === 'screen'
 const isFaces = (r: Row): boolean => r.sample.source === 'faces'
 
 export function cvFigures(
@@ -41,7 +54,11 @@ export function cvFigures(
   const foldIds = [...new Set(oof.map((o) => o.fold))].sort((a, b) => a - b)
   const folds = foldIds.map((fold): FoldFigures => {
     const faces = errorRates([], scores(isFaces, fold), threshold)
+    const screen = errorRates(scores(isScreen, fold), [], threshold)
     return {
+      screenApcer: screen.apcer,
+      screens: screen.attacks,
+      screensAccepted: screen.attacksAccepted,
       fold,
       subjects: [
         ...new Set(
@@ -56,6 +73,7 @@ export function cvFigures(
     }
   })
   const faces = errorRates([], scores(isFaces), threshold)
+  const screen = errorRates(scores(isScreen), [], threshold)
   return {
     folds,
     pooled: {
@@ -64,6 +82,9 @@ export function cvFigures(
       facesBpcer: faces.bpcer,
       facesBonaFide: faces.bonaFide,
       facesRefused: faces.bonaFideRefused,
+      screenApcer: screen.apcer,
+      screens: screen.attacks,
+      screensAccepted: screen.attacksAccepted,
     },
     spread: {
       apcer: spread(folds.map((f) => f.nuaa.apcer)),
@@ -82,19 +103,25 @@ export function spread(values: readonly number[]): Spread {
 export function formatFolds(title: string, cv: CvFigures): string {
   const pct = (v: number): string => `${(v * 100).toFixed(1)}%`
   const lines = [title]
+  const of = (rate: number, part: number, whole: number): string => `${pct(rate)} (${part}/${whole})`
   for (const f of cv.folds) {
     lines.push(
-      `  fold ${f.fold} [${f.subjects.join(' ')}]: APCER ${pct(f.nuaa.apcer)} (${f.nuaa.attacksAccepted}/${f.nuaa.attacks}), ` +
-        `BPCER ${pct(f.nuaa.bpcer)} (${f.nuaa.bonaFideRefused}/${f.nuaa.bonaFide}), faces BPCER ${pct(f.facesBpcer)} ` +
-        `(${f.facesRefused}/${f.facesBonaFide}), AUC ${f.auc.toFixed(4)}`,
+      `  fold ${f.fold} [${f.subjects.join(' ')}]: ` +
+        `APCER ${of(f.nuaa.apcer, f.nuaa.attacksAccepted, f.nuaa.attacks)}, ` +
+        `BPCER ${of(f.nuaa.bpcer, f.nuaa.bonaFideRefused, f.nuaa.bonaFide)}, ` +
+        `faces BPCER ${of(f.facesBpcer, f.facesRefused, f.facesBonaFide)}, ` +
+        `screen APCER ${of(f.screenApcer, f.screensAccepted, f.screens)}, AUC ${f.auc.toFixed(4)}`,
     )
   }
   const p = cv.pooled
+  const { apcer, bpcer } = cv.spread
   lines.push(
-    `  pooled: APCER ${pct(p.apcer)} (${p.attacksAccepted}/${p.attacks}), BPCER ${pct(p.bpcer)} (${p.bonaFideRefused}/${p.bonaFide}), ` +
-      `faces BPCER ${pct(p.facesBpcer)} (${p.facesRefused}/${p.facesBonaFide}), AUC ${p.auc.toFixed(4)}`,
-    `  spread over folds: APCER ${pct(cv.spread.apcer.min)}..${pct(cv.spread.apcer.max)} (sd ${pct(cv.spread.apcer.sd)}), ` +
-      `BPCER ${pct(cv.spread.bpcer.min)}..${pct(cv.spread.bpcer.max)} (sd ${pct(cv.spread.bpcer.sd)})`,
+    `  pooled: APCER ${of(p.apcer, p.attacksAccepted, p.attacks)}, ` +
+      `BPCER ${of(p.bpcer, p.bonaFideRefused, p.bonaFide)}, ` +
+      `faces BPCER ${of(p.facesBpcer, p.facesRefused, p.facesBonaFide)}, ` +
+      `screen APCER ${of(p.screenApcer, p.screensAccepted, p.screens)}, AUC ${p.auc.toFixed(4)}`,
+    `  spread over folds: APCER ${pct(apcer.min)}..${pct(apcer.max)} (sd ${pct(apcer.sd)}), ` +
+      `BPCER ${pct(bpcer.min)}..${pct(bpcer.max)} (sd ${pct(bpcer.sd)})`,
   )
   return lines.join('\n') + '\n'
 }

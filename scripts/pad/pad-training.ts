@@ -17,6 +17,8 @@ export interface TrainOptions {
   l2: number
   /** Share of the bona fide class's weight given to ../shared/faces photos (0: NUAA bona fide only). */
   facesShare: number
+  /** Share of the attack class's weight given to synthetic screen replays (0: NUAA attacks only). */
+  screenShare: number
   /** Human's antispoof and liveness scores appended as two extra features. */
   withHumanScores: boolean
 }
@@ -36,19 +38,29 @@ export function rowVector(row: Row, options: Pick<TrainOptions, 'config' | 'with
   return out
 }
 
-/** Attacks and bona fide weigh the same in total; within bona fide, faces photos get `facesShare`. */
+/**
+ * Attacks and bona fide weigh the same in total; within bona fide, faces photos get `facesShare`, within attacks,
+ * synthetic screen replays get `screenShare`.
+ */
 export function train(rows: readonly Row[], options: TrainOptions): Trained {
-  const used = rows.filter((r) => options.facesShare > 0 || r.sample.source === 'nuaa')
+  const used = rows.filter(
+    (r) =>
+      r.sample.source === 'nuaa' ||
+      (r.sample.source === 'faces' && options.facesShare > 0) ||
+      (r.sample.source === 'screen' && options.screenShare > 0),
+  )
   const x = used.map((r) => rowVector(r, options))
   const standardiser = fitStandardiser(x)
   const z = x.map((v) => standardise(v, standardiser))
   const y = used.map((r) => (r.sample.bonaFide ? 1 : 0))
   const count = (pred: (r: Row) => boolean): number => used.filter(pred).length
-  const attacks = count((r) => !r.sample.bonaFide)
+  const attacks = count((r) => r.sample.source === 'nuaa' && !r.sample.bonaFide)
+  const screens = count((r) => r.sample.source === 'screen')
   const nuaaBona = count((r) => r.sample.bonaFide && r.sample.source === 'nuaa')
   const facesBona = count((r) => r.sample.source === 'faces')
   const weight = used.map((r) => {
-    if (!r.sample.bonaFide) return 0.5 / attacks
+    if (r.sample.source === 'screen') return (0.5 * options.screenShare) / screens
+    if (!r.sample.bonaFide) return (0.5 * (options.screenShare > 0 ? 1 - options.screenShare : 1)) / attacks
     if (r.sample.source === 'faces') return (0.5 * options.facesShare) / facesBona
     return (0.5 * (options.facesShare > 0 ? 1 - options.facesShare : 1)) / nuaaBona
   })

@@ -12,10 +12,13 @@ export interface CombinedPoint {
   bonaFideRefused: number
   facesBpcer: number
   facesRefused: number
+  /** Synthetic screen replays accepted by the whole check. */
+  screenApcer: number
+  screensAccepted: number
 }
 
 export const ANTISPOOF_GRID = [0, 0.1, 0.2, 0.3, 0.42]
-export const LIVENESS_GRID = [0, 0.3, 0.5, 0.7]
+export const LIVENESS_GRID = [0, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7]
 
 export function combinedGrid(
   rows: readonly Row[],
@@ -35,9 +38,14 @@ export function combinedGrid(
       let bonaFideRefused = 0
       let faces = 0
       let facesRefused = 0
+      let screens = 0
+      let screensAccepted = 0
       rows.forEach((r, i) => {
         const ok = pass(r, i)
-        if (!r.sample.bonaFide) {
+        if (r.sample.source === 'screen') {
+          screens++
+          if (ok) screensAccepted++
+        } else if (!r.sample.bonaFide) {
           attacks++
           if (ok) attacksAccepted++
         } else if (r.sample.source === 'nuaa') {
@@ -57,6 +65,8 @@ export function combinedGrid(
         bonaFideRefused,
         facesBpcer: facesRefused / faces,
         facesRefused,
+        screenApcer: screens ? screensAccepted / screens : 0,
+        screensAccepted,
       })
     }
   }
@@ -64,11 +74,12 @@ export function combinedGrid(
 }
 
 /**
- * The grid point with the lowest APCER among those refusing at most `maxBpcer` of the NUAA and of the faces bona
- * fide presentations; among equals, the highest minimums (they may still stop attack species not measured here).
+ * The grid point whose worse APCER (printed photos, synthetic screen replays) is lowest among those refusing at most
+ * `maxBpcer` of the NUAA and of the faces bona fide presentations; among equals, the one refusing fewer bona fide.
  */
 export function chooseCombined(points: readonly CombinedPoint[], maxBpcer: number): CombinedPoint | null {
+  const worst = (p: CombinedPoint): number => Math.max(p.apcer, p.screenApcer)
   const ok = points.filter((p) => p.bpcer <= maxBpcer && p.facesBpcer <= maxBpcer)
-  ok.sort((a, b) => a.apcer - b.apcer || b.antispoofMin - a.antispoofMin || b.livenessMin - a.livenessMin)
+  ok.sort((a, b) => worst(a) - worst(b) || a.bpcer + a.facesBpcer - (b.bpcer + b.facesBpcer))
   return ok[0] ?? null
 }
