@@ -132,6 +132,25 @@ const calibrationText = readFileSync(DEFAULT_CALIBRATION_PATH, 'utf8')
 const calibration = parseCalibration(JSON.parse(calibrationText))
 calibration.quality.antispoofMin = chosen.antispoofMin
 calibration.quality.livenessMin = chosen.livenessMin
+// The bona fide reject shares of the calibration's quality gates, re-measured at the new minimums over the faces
+// photos (each photo's largest face): the figures beside the gates must describe these gates.
+const q = calibration.quality
+const facesFaces = rows.filter((r) => r.sample.source === 'faces').map((r) => r.face)
+const share = (refused: (f: (typeof facesFaces)[number]) => boolean): number =>
+  facesFaces.filter(refused).length / facesFaces.length
+q.rejectShare.antispoof = share((f) => (f.antispoof ?? 0) < q.antispoofMin)
+q.rejectShare.liveness = share((f) => (f.liveness ?? 0) < q.livenessMin)
+q.rejectShare.combined = share(
+  (f) =>
+    f.faceSizePx < q.minFaceSizePx ||
+    f.detectorScore < q.minDetectorScore ||
+    (f.antispoof ?? 0) < q.antispoofMin ||
+    (f.liveness ?? 0) < q.livenessMin,
+)
+q.rule =
+  'face size and detector score: highest value (1 px, grid 0.01) rejecting at most 1% of the acquired bona fide ' +
+  'photos (scripts/calibrate.ts); antispoof and liveness: chosen with the presentation-attack classifier on attack ' +
+  'presentations by scripts/train-pad.ts (see pad.figures.presentationCheck); rejectShare re-measured there'
 calibration.pad = {
   threshold,
   targetBpcer: TARGET_BPCER,
