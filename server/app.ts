@@ -24,6 +24,7 @@ import { statsRoutes } from './routes/stats.ts'
 import { statsStreamRoutes } from './routes/stats-stream.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { webRoutes } from './routes/web.ts'
+import { whoamiRoutes } from './routes/whoami.ts'
 import { openStore } from './store/open-store.ts'
 import type { Store } from './store/store.ts'
 
@@ -97,6 +98,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   await app.register(statsStreamRoutes)
   await app.register(webRoutes)
   await app.register(adminKeyRoutes)
+  await app.register(whoamiRoutes)
   return app
 }
 
