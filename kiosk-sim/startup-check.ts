@@ -1,6 +1,8 @@
 // The kiosk's start-up check, before the face engine loads: is the server there, does it accept the kiosk key,
 // does that key belong to this kiosk id, does it accept the operator key. Each failure is one line naming the
 // URL and the cause, so that a wrong key is not mistaken later for an outage (every passenger referred).
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { CodedError } from '../lib/coded-error.ts'
 
 export type StartupProblem = 'SERVER_UNREACHABLE' | 'KIOSK_KEY_REFUSED' | 'KIOSK_ID_MISMATCH' | 'OPERATOR_KEY_REFUSED'
@@ -22,18 +24,36 @@ export function networkCause(error: unknown, timeoutMs: number): string {
   return e.cause?.code ?? e.cause?.message ?? e.message ?? 'network error'
 }
 
-async function whoami(url: string, key: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  let response: Response
-  try {
-    response = await fetch(new URL('/v1/whoami', url), {
-      headers: { authorization: `Bearer ${key}` },
-      signal: AbortSignal.timeout(timeoutMs),
+/**
+ * GET /v1/whoami over node:http rather than fetch: fetch refuses some ports outright ("bad port", e.g. 9) and hides
+ * the socket's error code, while this check must say what the network said (ECONNREFUSED, ENOTFOUND).
+ */
+function whoami(url: string, key: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  const target = new URL('/v1/whoami', url)
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const unreachable = (cause: string) =>
+      reject(new StartupCheckError('SERVER_UNREACHABLE', `cannot reach ${url} (${cause}): is the server running?`))
+    const req = request(target, { headers: { authorization: `Bearer ${key}` }, timeout: timeoutMs }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('error', (error: NodeJS.ErrnoException) => unreachable(error.code ?? error.message))
+      response.on('end', () => {
+        let body: unknown = null
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+        } catch {
+          // Not JSON (not this server, or a proxy's page): the status alone decides.
+        }
+        resolve({ status: response.statusCode ?? 0, body })
+      })
     })
-  } catch (error) {
-    const cause = networkCause(error, timeoutMs)
-    throw new StartupCheckError('SERVER_UNREACHABLE', `cannot reach ${url} (${cause}): is the server running?`)
-  }
-  return { status: response.status, body: await response.json().catch(() => null) }
+    req.on('timeout', () =>
+      req.destroy(Object.assign(new Error('timeout'), { code: `timed out after ${timeoutMs / 1000} s` })),
+    )
+    req.on('error', (error: NodeJS.ErrnoException) => unreachable(error.code ?? error.message))
+    req.end()
+  })
 }
 
 /** Resolves when the server accepts the keys; otherwise throws a StartupCheckError with a one-line message. */

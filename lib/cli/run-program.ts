@@ -77,7 +77,8 @@ function configure(command: Command, io: CliIo): void {
     .configureOutput({
       writeOut: (text) => io.out(text),
       writeErr: (text) => io.err(text),
-      outputError: (text, write) => write(text.replace(/^error: /, `${name}: `)),
+      // "kiosk-sim run: unknown option '--embeded'", and the same prefix on an action's own usage errors.
+      outputError: (text, write) => write(`${name}: ${text.replace(/^error: /, '')}`),
     })
   // In the last group of the help, next to --help, not in the command's own last group.
   if (!command.options.some((option) => option.long === '--version'))
