@@ -70,12 +70,11 @@ export interface Kiosk {
 }
 
 /**
- * Opens a kiosk. A remote server and its keys are checked first (one line per problem, before the face engine
- * loads); the calibration is read and checked against the engine's model before any server is started; the signing
- * keys are fetched once before it returns. Whatever fails on the way is closed again.
+ * Opens a kiosk. A remote server and its keys are checked first (one line per problem, before the calibration is
+ * read and the face engine loads); the calibration is checked against the engine's model before any server is
+ * started; the signing keys are fetched once before it returns. Whatever fails on the way is closed again.
  */
 export async function openKiosk(options: KioskOptions): Promise<Kiosk> {
-  const policy = options.policy ?? thresholdsFrom(loadCalibration(options.calibrationFile))
   if (options.server !== 'embedded' && options.startupCheck !== false)
     await checkServerAccess({
       url: options.server.url,
@@ -83,6 +82,7 @@ export async function openKiosk(options: KioskOptions): Promise<Kiosk> {
       kioskId: options.identity.kioskId,
       ...(options.server.operatorKey !== undefined ? { operatorKey: options.server.operatorKey } : {}),
     })
+  const policy = options.policy ?? thresholdsFrom(loadCalibration(options.calibrationFile))
   const closers: Array<() => Promise<void> | void> = []
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer()
