@@ -15,6 +15,7 @@ import {
 } from '../schemas/residents.ts'
 import { auditEvent } from '../store/audit-event.ts'
 import type { ResidentRecord } from '../store/store.ts'
+import { schemaRef } from '../schemas/schema-ref.ts'
 
 /** An enrolment waits this long for another instance's enrolment to finish, then gets ENROLMENT_BUSY. */
 const ENROLMENT_LOCK_TIMEOUT_MS = 10_000
@@ -53,7 +54,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
         tags: ['residents'],
         security: BearerSecurity,
         body: EnrolmentBody,
-        response: { 201: EnrolmentResponse, ...errorResponses(401, 404, 409, 410, 413, 415, 422, 503) },
+        response: { 201: schemaRef(EnrolmentResponse), ...errorResponses(401, 404, 409, 410, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { BearerSecurity, errorResponses } from '../schemas/common.ts'
 import { WhoamiResponse } from '../schemas/whoami.ts'
+import { schemaRef } from '../schemas/schema-ref.ts'
 
 /**
  * A cheap authenticated probe: a kiosk or an operator tool learns at start-up whether its key is accepted and, for
@@ -15,7 +16,7 @@ export const whoamiRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Who the bearer key belongs to (start-up check for kiosks and operator tools)',
         tags: ['auth'],
         security: BearerSecurity,
-        response: { 200: WhoamiResponse, ...errorResponses(401) },
+        response: { 200: schemaRef(WhoamiResponse), ...errorResponses(401) },
       },
     },
     async (request) =>

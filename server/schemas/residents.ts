@@ -72,7 +72,25 @@ export const EnrolmentResponse = Type.Object(
     model: Type.Object({ name: Type.String(), version: Type.String() }),
     credential: Type.String({ description: 'Shown once; the resident uses it to request QR tokens.' }),
   },
-  { additionalProperties: false },
+  {
+    $id: 'EnrolmentResponse',
+    additionalProperties: false,
+    examples: [
+      {
+        resident: {
+          residentId: HKID_EXAMPLE,
+          name: 'Chan Tai Man',
+          dateOfBirth: '1990-05-01',
+          guardianConsent: false,
+          status: 'active',
+          enrolledAt: '2026-12-06T07:30:00.000Z',
+          revokedAt: null,
+        },
+        model: { name: 'human+faceapi-resnet', version: '1.7.15' },
+        credential: 'rc_3q2+7w...',
+      },
+    ],
+  },
 )
 
 export const CredentialResponse = Type.Object({ credential: Type.String() }, { additionalProperties: false })
