@@ -83,9 +83,17 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       })
       request.log.info({ enrolled: true, model: result.model.version }, 'resident enrolled')
       app.metrics.enrolments.inc({ outcome: 'ENROLLED' })
+      // CompreFace-style feedback: how many photos made the template and what the engine saw in each.
       return reply
         .status(201)
-        .send({ resident: residentView(result.resident), model: result.model, credential: result.credential })
+        .header('location', `/v1/residents/${encodeURIComponent(result.resident.residentId)}`)
+        .send({
+          resident: residentView(result.resident),
+          model: result.model,
+          credential: result.credential,
+          photos: result.faces.length,
+          faces: result.faces,
+        })
     },
   )
 
