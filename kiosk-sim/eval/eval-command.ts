@@ -152,7 +152,9 @@ export async function runEval(args: EvalArgs, io: CommandIo = process, backend?:
 /** The run's DET curve with its FNMR at FMR 1e-2, 1e-3 and 1e-4 marked. */
 export function detSvg({ report, metrics }: EvalRun): string {
   return renderDetSvg({
-    title: `DET: ${report.model.name} ${report.model.version}, cosine, ${report.images} images of ${report.identities} people`,
+    title:
+      `DET: ${report.model.name} ${report.model.version}, cosine, ` +
+      `${report.images} images of ${report.identities} people`,
     series: [{ label: `${report.model.name} + cosine`, points: metrics.detCurve(300) }],
     marks: REPORT_FMR_TARGETS.map((key) => ({ fmr: Number(key), fnmr: report.fnmrAtFmr[key].fnmr })),
   })
@@ -169,7 +171,8 @@ export function formatSummary(r: EvalReport): string {
     .join(', ')
   rows.push(`  FTA          ${rate(r.fta.rate)} (${r.fta.count}${reasons ? `: ${reasons}` : ''})`)
   rows.push(
-    `  pairs        genuine ${r.pairs.genuine}, impostor ${r.pairs.impostor}${r.pairs.impostorSampled ? ` (sampled of ${r.pairs.impostorAvailable})` : ''}`,
+    `  pairs        genuine ${r.pairs.genuine}, impostor ${r.pairs.impostor}` +
+      (r.pairs.impostorSampled ? ` (sampled of ${r.pairs.impostorAvailable})` : ''),
   )
   rows.push(`  EER          ${rate(r.eer.eer)} at threshold ${r.eer.threshold.toFixed(4)}`)
   rows.push(`  AUC          ${r.auc.toFixed(5)}`)
@@ -179,25 +182,30 @@ export function formatSummary(r: EvalReport): string {
     const x = r.fnmrAtFmr[key]
     const ci = `[${rate(x.ciLow)}, ${rate(x.ciHigh)}]`
     rows.push(
-      `  ${rate(Number(key)).padEnd(12)} ${rate(x.fnmr).padEnd(9)} ${ci.padEnd(20)} ${x.threshold.toFixed(4).padEnd(11)} ${pct(x.fmr, 4)}`,
+      `  ${rate(Number(key)).padEnd(12)} ${rate(x.fnmr).padEnd(9)} ${ci.padEnd(20)} ` +
+        `${x.threshold.toFixed(4).padEnd(11)} ${pct(x.fmr, 4)}`,
     )
   }
   rows.push('')
   const thresholds = Object.keys(r.antispoof.bpcerAt)
   rows.push(`  BPCER at     ${thresholds.map((t) => t.padStart(6)).join('')}`)
   rows.push(
-    `  antispoof    ${thresholds.map((t) => pct(r.antispoof.bpcerAt[t]!, 1).padStart(6)).join('')}  (${r.antispoof.images} bona fide)`,
+    `  antispoof    ${thresholds.map((t) => pct(r.antispoof.bpcerAt[t]!, 1).padStart(6)).join('')}  ` +
+      `(${r.antispoof.images} bona fide)`,
   )
   rows.push(
-    `  liveness     ${thresholds.map((t) => pct(r.liveness.bpcerAt[t]!, 1).padStart(6)).join('')}  (${r.liveness.images} bona fide)`,
+    `  liveness     ${thresholds.map((t) => pct(r.liveness.bpcerAt[t]!, 1).padStart(6)).join('')}  ` +
+      `(${r.liveness.images} bona fide)`,
   )
   rows.push('')
   const t = r.timing
   rows.push(
-    `  model time   ${t.msPerImageMedian.toFixed(0)} ms/image median, ${t.msPerImageP95.toFixed(0)} ms p95 (detect + embed + liveness, in one worker)`,
+    `  model time   ${t.msPerImageMedian.toFixed(0)} ms/image median, ${t.msPerImageP95.toFixed(0)} ms p95 ` +
+      '(detect + embed + liveness, in one worker)',
   )
   rows.push(
-    `  run time     ${t.totalSeconds.toFixed(1)} s with ${t.workers} workers: ${t.imagesPerSecond.toFixed(1)} images/s, ${t.workerMsPerImage.toFixed(0)} worker-ms/image`,
+    `  run time     ${t.totalSeconds.toFixed(1)} s with ${t.workers} workers: ` +
+      `${t.imagesPerSecond.toFixed(1)} images/s, ${t.workerMsPerImage.toFixed(0)} worker-ms/image`,
   )
   return rows.join('\n') + '\n'
 }

@@ -104,7 +104,8 @@ export async function liveRun(values: RunValues, command: Command, backend?: Fac
 
     if (values.camera) {
       io.out(
-        `kiosk ${kioskId}: camera ${values.camera} ${frame.width}x${frame.height} @${frame.fps} fps -> ${serverUrl} (Ctrl-C to stop)\n`,
+        `kiosk ${kioskId}: camera ${values.camera} ${frame.width}x${frame.height} @${frame.fps} fps -> ${serverUrl} ` +
+          '(Ctrl-C to stop)\n',
       )
       let dropped = 0
       const stream = ffmpegFrames({
@@ -201,7 +202,10 @@ function formatDecision(record: LiveDecision['record'], framesFused: number, wan
   const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
   const wanted = want ? (want.reason ? `${want.decision}(${want.reason})` : want.decision) : null
   const mark = wanted === null ? '    ' : wanted === verdict ? 'ok  ' : 'DIFF'
-  return `${mark} ${verdict.padEnd(34)} score ${record.score?.toFixed(3) ?? '  -  '}  ${framesFused} frames  ${record.timings.totalMs.toFixed(0)} ms${mark === 'DIFF' ? `  expected ${wanted}` : ''}`
+  const score = record.score?.toFixed(3) ?? '  -  '
+  const expected = mark === 'DIFF' ? `  expected ${wanted}` : ''
+  const ms = record.timings.totalMs.toFixed(0)
+  return `${mark} ${verdict.padEnd(34)} score ${score}  ${framesFused} frames  ${ms} ms${expected}`
 }
 
 function sameDecision(a: { decision: string; reason: string | null }, b: Decision): boolean {

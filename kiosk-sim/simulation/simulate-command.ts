@@ -222,8 +222,11 @@ function describeConfig(config: ControlPointConfig, contactlessSource: string): 
   return [
     `Control point: ${config.hours} h, ${arrivals}, seed ${config.seed}`,
     `Gates: ${config.gates.contactless} contactless (${sec(s.contactless)}, ${contactlessSource}), ` +
-      `${config.gates.conventional} conventional (${sec(s.conventional)}), ${config.gates.counters} counters (${sec(s.counter)}); cv ${s.contactless.cv}/${s.conventional.cv}/${s.counter.cv}`,
-    `Contactless share ${pct(config.contactlessShare, 1)}, referred to counters ${pct(config.referRate ?? DEFAULT_REFER_RATE, 1)}` +
+      `${config.gates.conventional} conventional (${sec(s.conventional)}), ` +
+      `${config.gates.counters} counters (${sec(s.counter)}); ` +
+      `cv ${s.contactless.cv}/${s.conventional.cv}/${s.counter.cv}`,
+    `Contactless share ${pct(config.contactlessShare, 1)}, ` +
+      `referred to counters ${pct(config.referRate ?? DEFAULT_REFER_RATE, 1)}` +
       (config.counterShare ? `, straight to counters ${pct(config.counterShare, 1)}` : ''),
   ].join('\n')
 }
@@ -234,18 +237,24 @@ export function formatReport(config: ControlPointConfig, r: ControlPointResult):
   const pledgeMin = (config.pledgeSec ?? DEFAULT_PLEDGE_SEC) / 60
   const met = r.withinPledge >= PLEDGE_TARGET ? 'met' : 'MISSED'
   const lines = [
-    `Arrivals ${fmtInt(r.arrivals)} · finished ${fmtInt(r.finished)} · in service ${fmtInt(inService)} · still queued ${fmtInt(queued)} · referred ${fmtInt(r.referred)}`,
+    `Arrivals ${fmtInt(r.arrivals)} · finished ${fmtInt(r.finished)} · in service ${fmtInt(inService)} · ` +
+      `still queued ${fmtInt(queued)} · referred ${fmtInt(r.referred)}`,
     `Throughput ${fmtInt(r.throughputPerHour)} passengers/h`,
-    `Wait (min): p50 ${minutes(r.waitSec.p50)} · p95 ${minutes(r.waitSec.p95)} · p98 ${minutes(r.waitSec.p98)} · mean ${minutes(r.waitSec.mean)} · ${pct(r.waitedShare, 1)} queued at all`,
-    `Pledge: ${pct(r.withinPledge, 1)} of finished passengers cleared within ${pledgeMin} min (target ${PLEDGE_TARGET * 100}%): ${met}` +
+    `Wait (min): p50 ${minutes(r.waitSec.p50)} · p95 ${minutes(r.waitSec.p95)} · p98 ${minutes(r.waitSec.p98)} · ` +
+      `mean ${minutes(r.waitSec.mean)} · ${pct(r.waitedShare, 1)} queued at all`,
+    `Pledge: ${pct(r.withinPledge, 1)} of finished passengers cleared within ${pledgeMin} min ` +
+      `(target ${PLEDGE_TARGET * 100}%): ${met}` +
       (r.overdueAtEnd > 0 ? `; ${fmtInt(r.overdueAtEnd)} still in the system past ${pledgeMin} min at the end` : ''),
-    `Utilisation: contactless ${pct(r.utilisation.contactless, 1)} · conventional ${pct(r.utilisation.conventional, 1)} · counters ${pct(r.utilisation.counter, 1)}`,
-    `Contactless share: ${pct(r.measuredContactlessShare, 1)} measured (configured ${pct(config.contactlessShare, 1)}; ImmD 32% first month, ~40% end 2022, >70% 2024)`,
+    `Utilisation: contactless ${pct(r.utilisation.contactless, 1)} · ` +
+      `conventional ${pct(r.utilisation.conventional, 1)} · counters ${pct(r.utilisation.counter, 1)}`,
+    `Contactless share: ${pct(r.measuredContactlessShare, 1)} measured ` +
+      `(configured ${pct(config.contactlessShare, 1)}; ImmD 32% first month, ~40% end 2022, >70% 2024)`,
     '',
     'hour  arrivals    served  p95 wait (min)  pledge',
     ...r.hourly.map(
       (h) =>
-        `${String(h.hour).padStart(4)}  ${fmtInt(h.arrivals).padStart(8)}  ${fmtInt(h.served).padStart(8)}  ${minutes(h.waitP95Sec).padStart(14)}  ${pct(h.withinPledge, 1).padStart(6)}`,
+        `${String(h.hour).padStart(4)}  ${fmtInt(h.arrivals).padStart(8)}  ${fmtInt(h.served).padStart(8)}  ` +
+        `${minutes(h.waitP95Sec).padStart(14)}  ${pct(h.withinPledge, 1).padStart(6)}`,
     ),
   ]
   return lines.join('\n')
