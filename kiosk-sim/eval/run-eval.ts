@@ -322,7 +322,11 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 async function readManifest(dataset: string): Promise<ManifestEntry[]> {
   const file = path.join(dataset, 'manifest.json')
-  const parsed: unknown = JSON.parse(await readFile(file, 'utf8'))
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error
+    throw new Error(`${dataset}: no manifest.json (an array of { file, identity }; see README, "Face accuracy")`)
+  })
+  const parsed: unknown = JSON.parse(text)
   if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`${file}: expected a non-empty array`)
   const root = path.resolve(dataset)
   return parsed.map((entry: unknown, i) => {

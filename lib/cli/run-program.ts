@@ -62,7 +62,12 @@ export function usageError(command: Command, message: string): never {
 
 /** A program of subcommands: each command module exports a function that returns its Command. */
 export function programOf(name: string, description: string, commands: readonly Command[]): Command {
-  const program = new Command(name).description(description)
+  const program = new Command(name)
+    .description(description)
+    .addHelpText(
+      'after',
+      `\nExit codes: 0 done, 1 failed, ${USAGE_EXIT} usage. \`${name} <command> --help\` for each command.`,
+    )
   for (const command of commands) program.addCommand(command)
   return program
 }
