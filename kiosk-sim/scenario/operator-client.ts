@@ -6,8 +6,9 @@ export class ApiError extends CodedError {
   constructor(
     readonly status: number,
     code: string,
+    message = `HTTP ${status} ${code}`,
   ) {
-    super(code, `HTTP ${status} ${code}`)
+    super(code, message)
   }
 }
 
@@ -59,6 +60,8 @@ export class OperatorClient {
       signal: AbortSignal.timeout(60_000),
     })
     const reply = (await response.json().catch(() => ({}))) as { error?: { code?: string } }
+    if (response.status === 401 && bearer === this.operatorKey)
+      throw new ApiError(401, 'UNAUTHORIZED', `the server at ${this.baseUrl} refused the operator key (${path}, 401)`)
     if (!response.ok) throw new ApiError(response.status, reply.error?.code ?? 'UNKNOWN')
     return reply
   }

@@ -61,3 +61,12 @@ t.test('a wrong operator key: OPERATOR_KEY_REFUSED (enrolment, 401)', async (t) 
   const swapped = await problem({ ...good, operatorKey: KIOSK_KEY })
   t.equal(swapped.code, 'OPERATOR_KEY_REFUSED', 'a kiosk key given as the operator key')
 })
+
+t.test('mid-run, the operator client names a refused operator key; the right key is served', async (t) => {
+  const { OperatorClient } = await import('../../kiosk-sim/scenario/operator-client.ts')
+  await t.rejects(new OperatorClient(url, 'wrong-operator-123456').stats(), {
+    code: 'UNAUTHORIZED',
+    message: `the server at ${url} refused the operator key (/v1/stats, 401)`,
+  })
+  await t.resolves(new OperatorClient(url, OPERATOR_KEY).stats())
+})
