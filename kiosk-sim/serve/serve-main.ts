@@ -55,6 +55,14 @@ export async function serveMain(run: ServeRun, io: CliIo, command: Command, back
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
     })
     await service.close()
+    // close() flushed the reporter: events the server refused are named here rather than dropped unseen.
+    const refused = kiosk.reporter.refused
+    if (refused.length > 0) {
+      const codes = [...new Set(refused.map((r) => r.code))].join(', ')
+      io.err(`kiosk-sim: ${refused.length} events refused by the server (${codes}); they were not stored\n`)
+      for (const { event, code } of refused) io.err(`  ${code} ${JSON.stringify(event)}\n`)
+      return 1
+    }
   } finally {
     await kiosk.close()
   }
