@@ -177,6 +177,7 @@ function toDetectedFace(face: FaceFinding, scaleX: number, scaleY: number): Dete
     liveness: face.liveness,
     pose: face.pose,
     embedding: face.embedding.length > 0 ? face.embedding : new Float32Array(0),
+    geometry: face.geometry,
   }
 }
 

@@ -5,6 +5,7 @@ import type { Human } from '@vladmandic/human'
 import type { CpuClock, FacePipeline, FaceFinding, PipelineTimings } from './face-pipeline.ts'
 import { FACEAPI_DESCRIPTOR_LENGTH, faceDescriptor, loadFaceApi } from './faceapi-descriptor.ts'
 import { loadHuman } from './human-loader.ts'
+import { faceGeometry } from './liveness-geometry.ts'
 import type { RawImage } from './image-decode.ts'
 
 export async function loadTfjsPipeline(cpuClock: CpuClock): Promise<FacePipeline> {
@@ -72,6 +73,7 @@ export async function loadTfjsPipeline(cpuClock: CpuClock): Promise<FacePipeline
           liveness: face.live ?? 0,
           pose: angle ? { yaw: angle.yaw, pitch: angle.pitch, roll: angle.roll } : null,
           embedding: embeddings[i] ?? new Float32Array(0),
+          geometry: faceGeometry(face.mesh),
         }
       })
       const livenessMs = marks.between(LIVENESS_MARKS) + marks.between(ANTISPOOF_MARKS)
