@@ -59,7 +59,7 @@ export const CHALLENGE_INSTRUCTIONS: Readonly<Record<ChallengeKind, string>> = {
 
 /** The one face in view in a challenge frame. */
 export interface ChallengeFace {
-  geometry: FaceGeometry | null | undefined
+  geometry?: FaceGeometry | null
   embedding: Float32Array
 }
 
