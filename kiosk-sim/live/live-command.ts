@@ -26,7 +26,8 @@ import { runLiveGate, type LiveGateDeps } from './live-gate.ts'
 export const LIVE_USAGE = `  kiosk-sim run (--camera /dev/video0 | --video FILE[,FILE..] | --video DIR --fixtures DIR)
                 (--server URL --kiosk-key KEY [--operator-key KEY] | --embedded) [--width 640] [--height 480] [--fps 10]
                 [--gray] [--realtime] [--frames-to-fuse 3] [--face-window 4] [--hold 2] [--log FILE.jsonl]
-                [--frame-log FILE.jsonl] [--json FILE] [--kiosk-id ID] [--control-point CP] [--ffmpeg PATH]`
+                [--frame-log FILE.jsonl] [--json FILE] [--kiosk-id ID] [--control-point CP] [--ffmpeg PATH]
+                [--passive-only]`
 
 /** Runs the live gate; resolves with the exit code (1 when a fixture clip's decision differs from the truth). */
 export async function liveCommand(argv: string[], backend?: FaceBackend): Promise<number> {
@@ -46,6 +47,8 @@ export async function liveCommand(argv: string[], backend?: FaceBackend): Promis
       hold: { type: 'string', default: '2' },
       ffmpeg: { type: 'string' },
       'frame-log': { type: 'string', default: 'out/kiosk-frames.jsonl' },
+      // No liveness challenge: the passive check alone (a source of still images cannot answer a challenge).
+      'passive-only': { type: 'boolean', default: false },
     },
   })
   const sources = Number(Boolean(values.camera)) + Number(Boolean(values.video))
@@ -79,6 +82,12 @@ export async function liveCommand(argv: string[], backend?: FaceBackend): Promis
     faceWindowMs: positiveNumber(values['face-window']!, '--face-window') * 1000,
     holdMs: positiveNumber(values.hold!, '--hold') * 1000,
   }
+  // Fixture clips are still photos: they cannot turn a head or blink, so they get the passive check only.
+  const passiveOnly = values['passive-only'] || Boolean(values.fixtures)
+  if (passiveOnly) {
+    gate.challenge = null
+    process.stdout.write('liveness: passive check only (still images cannot answer a challenge)\n')
+  }
   const server = kioskServer(values)
   if (!server) throw new Error('--kiosk-key is required with --server')
   if (values.fixtures && server !== 'embedded' && !server.operatorKey)
@@ -108,11 +117,20 @@ export async function liveCommand(argv: string[], backend?: FaceBackend): Promis
       // Send it now rather than at the end of a camera session that may last hours; a failure stays queued.
       void events.flush(1).catch(() => undefined)
       const { record, outcome } = decision
-      appendFileSync(
-        values.log!,
-        `${JSON.stringify({ source, ...record, framesFused: outcome.framesFused, faceFrames: decision.faceFrames, gateMs: outcome.decidedAt - outcome.qrAt })}\n`,
-      )
-      process.stdout.write(`${formatDecision(record, outcome.framesFused, want)}  ${source}\n`)
+      const line = {
+        source,
+        ...record,
+        framesFused: outcome.framesFused,
+        // The liveness challenge asked, its result and why it failed: the log's, not the clearance event's.
+        challenge: outcome.challenge,
+        faceFrames: decision.faceFrames,
+        gateMs: outcome.decidedAt - outcome.qrAt,
+      }
+      appendFileSync(values.log!, `${JSON.stringify(line)}\n`)
+      const challenge = outcome.challenge
+        ? `  challenge ${outcome.challenge.kind} ${outcome.challenge.passed ? 'passed' : outcome.challenge.failure}`
+        : ''
+      process.stdout.write(`${formatDecision(record, outcome.framesFused, want)}${challenge}  ${source}\n`)
     }
     const started = performance.now()
     let disagreed = 0
