@@ -16,6 +16,8 @@ export interface ChallengeConfig {
   timeLimitMs: number
   /** Longest stretch without a usable face in view. */
   faceLostMs: number
+  /** Frames whose median is the rest position (one glitched mesh must not be the baseline). */
+  baselineFrames: number
   /** Nose parallax change from the baseline, in face widths, that counts as a turn. */
   turnDelta: number
   /** Consecutive frames the turn must hold (one frame could be a detection glitch). */
@@ -34,6 +36,7 @@ export function defaultChallengeConfig(sameFaceThreshold: number): ChallengeConf
   return {
     timeLimitMs: 5000,
     faceLostMs: 1000,
+    baselineFrames: 3,
     turnDelta: 0.15,
     turnFrames: 2,
     blinkClosed: 0.6,
@@ -75,7 +78,10 @@ export interface ChallengeState {
   reference: Float32Array | null
   /** The enrolled template, when the gate has it: every challenge frame must still match it. */
   template: Float32Array | null
+  /** The rest position, once `baselineFrames` frames are in. */
   baseline: { parallax: number; ear: number; proportion: number } | null
+  /** The frames collected for the baseline. */
+  rest: FaceGeometry[]
   /** Turn: consecutive frames past the threshold in the asked (+) or the other (-) direction. */
   streak: number
   /** Blink: a closed-eye frame was seen. */
@@ -96,6 +102,7 @@ export function startChallenge(
     reference: faces.reference ?? null,
     template: faces.template ?? null,
     baseline: null,
+    rest: [],
     streak: 0,
     closed: false,
     frames: 0,
@@ -127,7 +134,16 @@ export function stepChallenge(
   const g = face.geometry
   const ear = (g.earImageLeft + g.earImageRight) / 2
   const seen: ChallengeState = { ...state, reference, lastSeenAt: at, frames: state.frames + 1 }
-  if (!state.baseline) return { ...seen, baseline: { parallax: g.parallax, ear, proportion: g.proportion } }
+  if (!state.baseline) {
+    const rest = [...state.rest, g]
+    if (rest.length < config.baselineFrames) return { ...seen, rest }
+    const baseline = {
+      parallax: median(rest.map((r) => r.parallax)),
+      ear: Math.max(...rest.map((r) => (r.earImageLeft + r.earImageRight) / 2)),
+      proportion: median(rest.map((r) => r.proportion)),
+    }
+    return { ...seen, rest, baseline }
+  }
   return state.kind === 'BLINK' ? blink(seen, g, ear, config) : turn(seen, g, config)
 }
 
@@ -158,6 +174,12 @@ function blink(state: ChallengeState, g: FaceGeometry, ear: number, config: Chal
   }
   if (ear >= config.blinkOpen * base.ear) return { ...state, status: { result: 'PASSED' } }
   return state
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 function fail(state: ChallengeState, reason: ChallengeFailure): ChallengeState {

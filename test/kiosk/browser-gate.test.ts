@@ -205,7 +205,7 @@ t.test(
       decision: null,
       instruction: 'Please turn your head to the right',
     })
-    for (const parallax of [0, -0.1, -0.2]) {
+    for (const parallax of [0, 0, 0, -0.1, -0.2]) {
       answered.advance(200)
       t.match(await answered.gate.onFrame(turning(parallax)), { phase: 'CHALLENGING' })
     }

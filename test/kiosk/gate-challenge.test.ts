@@ -64,7 +64,7 @@ const turn = (from: number, values: number[], who = 0) => values.map((p, i) => s
 const verdict = (run: { decisions: GateOutcome[] }) => run.decisions.map((d) => d.decision)
 
 t.test('a matched face enters CHALLENGING (frames still analysed); the turn asked approves', async (t) => {
-  const run = passenger('TURN_LEFT', turn(500, [0, 0.1, 0.2, 0.25]))
+  const run = passenger('TURN_LEFT', turn(500, [0, 0, 0, 0.1, 0.2, 0.25]))
   t.equal(run.phases[3], 'CHALLENGING', 'after the fused match, not decided yet')
   t.equal(frameWork({ phase: 'CHALLENGING' } as GateState), 'faces')
   t.same(verdict(run), [{ decision: 'APPROVE', reason: null }])
@@ -73,7 +73,7 @@ t.test('a matched face enters CHALLENGING (frames still analysed); the turn aske
 })
 
 t.test('the other way, or no move at all, refers LIVENESS_CHALLENGE_FAILED', async (t) => {
-  const wrong = passenger('TURN_RIGHT', turn(500, [0, 0.1, 0.2, 0.25]))
+  const wrong = passenger('TURN_RIGHT', turn(500, [0, 0, 0, 0.1, 0.2, 0.25]))
   t.same(verdict(wrong), [{ decision: 'REFER_TO_OFFICER', reason: 'LIVENESS_CHALLENGE_FAILED' }])
   t.match(wrong.decisions[0], { challenge: { kind: 'TURN_RIGHT', passed: false, failure: 'WRONG_MOVE' } })
   const still = passenger(
@@ -92,7 +92,7 @@ t.test('the other way, or no move at all, refers LIVENESS_CHALLENGE_FAILED', asy
 })
 
 t.test('another face answering refers; a second person in view refers MULTIPLE_FACES', async (t) => {
-  const swapped = passenger('TURN_LEFT', [...turn(500, [0]), ...turn(700, [0.2, 0.25], 3)])
+  const swapped = passenger('TURN_LEFT', [...turn(500, [0, 0, 0]), ...turn(1100, [0.2, 0.25], 3)])
   t.match(swapped.decisions[0], {
     decision: { reason: 'LIVENESS_CHALLENGE_FAILED' },
     challenge: { failure: 'FACE_SWAPPED' },
@@ -122,7 +122,7 @@ t.test('no challenge for a refusal, and none when the config asks for the passiv
 })
 
 t.test('an adapter that draws no action gets the blink, never a free pass', async (t) => {
-  const run = passenger(undefined, turn(500, [0, 0.2, 0.25]))
+  const run = passenger(undefined, turn(500, [0, 0, 0, 0.2, 0.25]))
   t.equal(run.state.phase, 'CHALLENGING')
   t.same(verdict(run), [])
 })
