@@ -11,7 +11,7 @@ import { parseFaceBackend } from '../models/face-backend.ts'
 import type { FaceBackend } from '../models/face-types.ts'
 import { formatSummary } from './run-summary.ts'
 import { loadFixtureSet } from './scenario/fixture-set.ts'
-import { playFixtures } from './scenario/run-fixtures.ts'
+import { PASSIVE_ONLY_NOTE, playFixtures } from './scenario/run-fixtures.ts'
 
 const USAGE = `usage:
   kiosk-sim run (--server URL --operator-key KEY --kiosk-key KEY | --embedded) --fixtures DIR
@@ -81,7 +81,8 @@ async function runCommand(argv: string[], backend: FaceBackend): Promise<number>
   try {
     const { kioskId, controlPoint } = kiosk.deps.identity
     process.stdout.write(
-      `kiosk ${kioskId} at ${controlPoint} -> ${kiosk.serverUrl} (${set.passengers.length} passengers)\n`,
+      `kiosk ${kioskId} at ${controlPoint} -> ${kiosk.serverUrl} (${set.passengers.length} passengers)\n` +
+        `${PASSIVE_ONLY_NOTE}\n`,
     )
     const result = await playFixtures(set, kiosk, (record, passenger) => {
       const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision

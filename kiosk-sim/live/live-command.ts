@@ -21,6 +21,7 @@ import { writeVideo } from '../sources/passenger-clip.ts'
 import { defaultLiveGateConfig, type LiveGateConfig } from '../gate/gate-state-machine.ts'
 import { formatFrameLatency, frameLatencySummary } from './frame-latency.ts'
 import type { FrameLatency, LiveDecision } from '../gate/gate-driver.ts'
+import { PASSIVE_ONLY_NOTE } from '../scenario/run-fixtures.ts'
 import { runLiveGate, type LiveGateDeps } from './live-gate.ts'
 
 export const LIVE_USAGE = `  kiosk-sim run (--camera /dev/video0 | --video FILE[,FILE..] | --video DIR --fixtures DIR)
@@ -86,7 +87,7 @@ export async function liveCommand(argv: string[], backend?: FaceBackend): Promis
   const passiveOnly = values['passive-only'] || Boolean(values.fixtures)
   if (passiveOnly) {
     gate.challenge = null
-    process.stdout.write('liveness: passive check only (still images cannot answer a challenge)\n')
+    process.stdout.write(`${PASSIVE_ONLY_NOTE}\n`)
   }
   const server = kioskServer(values)
   if (!server) throw new Error('--kiosk-key is required with --server')

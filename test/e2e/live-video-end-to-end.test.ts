@@ -41,7 +41,9 @@ t.test('genuine clips approved; impostor rejected; a second person or a swapped 
     tokenPolicy: gateTokenPolicy(),
     identity: { kioskId: 'kiosk-live', controlPoint: 'TEST-CP' },
     now: () => Date.now(),
-    config: defaultLiveGateConfig(policy),
+    // The clips are made of still photos, which cannot answer a liveness challenge: the passive check only here.
+    // The challenge end to end on recorded frames (a printed photo referred, a head turn approved): test-datasets/.
+    config: { ...defaultLiveGateConfig(policy), challenge: null },
     clock: 'stream',
   }
   const set = await loadFixtureSet('fixtures')
