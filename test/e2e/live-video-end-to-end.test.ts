@@ -23,7 +23,7 @@ import { loadFaceMeshes } from '../../kiosk-sim/sources/head-turn.ts'
 import { writeVideo } from '../../kiosk-sim/sources/passenger-clip.ts'
 
 t.test(
-  'genuine clips turning their head approved; a still photo, a second person, a swapped face referred; impostor rejected',
+  'genuine clips turning their head approved; still photo, second person, swapped face referred; impostor rejected',
   async (t) => {
     const dir = path.join(tmpdir(), `live-e2e-${process.pid}`)
     t.teardown(() => rm(dir, { recursive: true, force: true }))
