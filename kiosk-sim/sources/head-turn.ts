@@ -89,8 +89,8 @@ function drawTriangle(
       const w2 = ((p1.x - p0.x) * (py - p0.y) - (px - p0.x) * (p1.y - p0.y)) / area
       const w0 = 1 - w1 - w2
       if (w0 < -1e-3 || w1 < -1e-3 || w2 < -1e-3) continue
-      const sx = Math.round(w0 * from[0][0] + w1 * from[1][0] + w2 * from[2][0])
-      const sy = Math.round(w0 * from[0][1] + w1 * from[1][1] + w2 * from[2][1])
+      const sx = Math.floor(w0 * from[0][0] + w1 * from[1][0] + w2 * from[2][0])
+      const sy = Math.floor(w0 * from[0][1] + w1 * from[1][1] + w2 * from[2][1])
       if (sx < 0 || sy < 0 || sx >= width || sy >= height) continue
       const s = (sy * width + sx) * 3
       const d = (y * width + x) * 3
