@@ -2,7 +2,7 @@
 // replayed from each of its frames as the challenge's first frame, at 5 frames a second, through the pure
 // challenge module, for each action. Input: the JSON lines of scripts/pad-geometry.ts. The figures go into
 // docs/liveness-challenge.md.
-// Usage: npx tsx scripts/measure-liveness-challenge.ts pad-geometry.jsonl
+// Usage: npx tsx scripts/measure-liveness-challenge.ts pad-geometry.jsonl [--list]   (--list: each bona fide pass)
 import { readFile } from 'node:fs/promises'
 import { loadCalibration } from '../models/calibration.ts'
 import { thresholdsFrom } from '../models/thresholds.ts'
@@ -23,6 +23,7 @@ interface Row {
 }
 
 const FRAME_MS = 200
+const LIST = process.argv.includes('--list')
 const rows = (await readFile(process.argv[2] ?? 'pad-geometry.jsonl', 'utf8'))
   .split('\n')
   .filter(Boolean)
@@ -68,7 +69,7 @@ for (const [key, list] of recordings) {
       if (status.result === 'PASSED') {
         t.passed[kind]++
         recordingsPassed[presentation].add(key)
-        if (presentation === 'bona-fide' && process.env.LIST) console.log(`passes ${kind}: ${key} from ${start}`)
+        if (presentation === 'bona-fide' && LIST) console.log(`passes ${kind}: ${key} from ${start}`)
       } else {
         // RUNNING: the recording ended within the window without an answer (the gate would time out).
         const k = `${kind}:${status.result === 'FAILED' ? status.reason : 'UNANSWERED'}`
