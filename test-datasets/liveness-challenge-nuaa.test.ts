@@ -98,9 +98,9 @@ t.test('a moved printed photo is referred by the challenge alone; its twin, a re
     // 0: TURN_LEFT (the traveller's left).
     random: () => random,
   })
-  const play = async (faceFiles: string[]) => {
+  const play = async (faceFiles: string[], random = 0) => {
     const { token } = await operator.issueToken(credential)
-    const result = await runLiveGate(await clip(token, faceFiles), deps(0))
+    const result = await runLiveGate(await clip(token, faceFiles), deps(random))
     return result.decisions.map((d) => ({
       decision: `${d.record.decision}(${d.record.reason ?? '-'})`,
       challenge: d.outcome.challenge,
@@ -115,6 +115,15 @@ t.test('a moved printed photo is referred by the challenge alone; its twin, a re
   t.equal(photo[0]!.decision, 'REFER_TO_OFFICER(LIVENESS_CHALLENGE_FAILED)', JSON.stringify(photo))
   t.match(photo[0]!.challenge, { kind: 'TURN_LEFT', passed: false }, 'the photo was asked to turn, and did not')
   t.ok(photo[0]!.score! >= calibrated.matchThreshold, 'the photo matched the template: only the challenge stops it')
+  // Asked the other way, or to blink (the photo was bent too), it cannot answer either.
+  for (const [random, kind] of [
+    [0.5, 'TURN_RIGHT'],
+    [0.9, 'BLINK'],
+  ] as const) {
+    const other = await play(attack, random)
+    t.equal(other[0]?.decision, 'REFER_TO_OFFICER(LIVENESS_CHALLENGE_FAILED)', `${kind}: ${JSON.stringify(other)}`)
+    t.match(other[0]?.challenge, { kind, passed: false })
+  }
 
   // The person, turning their head to their left (frames 58 on: 3 to match, then the rest position, then the turn).
   const person = await play(await recording('bona-fide', '0004_01_06_03', 58, 20))
