@@ -10,13 +10,11 @@ import { averageEmbeddings, cosineSimilarity, isUsableEmbedding } from '../../mo
 import type { FaceThresholds } from '../../models/thresholds.ts'
 import type { Decision } from '../../contract/decision-reasons.ts'
 import { decide, faceToMatch, matchScore, refer, type ClearanceEvidence, type Verdict } from './decide.ts'
+import { challengePhaseStep, type ChallengeRecord } from './challenge-phase.ts'
 import {
   defaultChallengeConfig,
   startChallenge,
-  stepChallenge,
   type ChallengeConfig,
-  type ChallengeFace,
-  type ChallengeFailure,
   type ChallengeKind,
   type ChallengeState,
 } from './liveness-challenge.ts'
@@ -124,14 +122,6 @@ export interface GateOutcome {
   decidedAt: number
   /** The liveness challenge, when one was asked: its action, result and (failed) why, frames seen. */
   challenge: ChallengeRecord | null
-}
-
-export interface ChallengeRecord {
-  kind: ChallengeKind
-  passed: boolean
-  failure: ChallengeFailure | null
-  frames: number
-  ms: number
 }
 
 export interface GateStep {
@@ -305,36 +295,16 @@ function challenging(
   const { session, approval } = state
   if (input.type === 'failed' || input.type === 'verified')
     return decided(session, refer('INTERNAL_ERROR'), approval.score, approval.framesFused, input.at)
-  let face: ChallengeFace | null | undefined
-  if (input.type === 'frame' && input.faces) {
-    const evidence: ClearanceEvidence = {
-      ...state.token.evidence,
-      faces: input.faces.faces,
-      faceModel: input.faces.model,
-    }
-    const verdict = decide(evidence, config.policy)
-    if (
-      verdict.decision !== 'PENDING' &&
-      (verdict.reason === 'MULTIPLE_FACES' || verdict.reason === 'TEMPLATE_MODEL_MISMATCH')
-    )
-      return decided(session, verdict, approval.score, approval.framesFused, input.at)
-    // A turned head may score lower on the passive check or on quality: the challenge reads the mesh of the one
-    // face in view, and the same-face rule keeps it honest.
-    const one = faceToMatch(input.faces.faces, config.policy)
-    face = one && isUsableEmbedding(one.embedding, config.policy.embeddingLength) ? one : null
-  }
-  const challenge = stepChallenge(state.challenge, { at: input.at, face }, config.challenge!)
-  const status = challenge.status
-  if (status.result === 'RUNNING') return stay({ ...state, challenge })
-  const record: ChallengeRecord = {
-    kind: challenge.kind,
-    passed: status.result === 'PASSED',
-    failure: status.result === 'FAILED' ? status.reason : null,
-    frames: challenge.frames,
-    ms: input.at - challenge.startedAt,
-  }
-  const decision = record.passed ? ({ decision: 'APPROVE', reason: null } as const) : refer('LIVENESS_CHALLENGE_FAILED')
-  return decided(session, decision, approval.score, approval.framesFused, input.at, record)
+  const faces = input.type === 'frame' ? input.faces : undefined
+  const step = challengePhaseStep(
+    state.challenge,
+    { at: input.at, ...(faces ? { faces } : {}) },
+    state.token.evidence,
+    config.policy,
+    config.challenge!,
+  )
+  if (step.result === 'running') return stay({ ...state, challenge: step.challenge })
+  return decided(session, step.decision, approval.score, approval.framesFused, input.at, step.record)
 }
 
 function decided(
