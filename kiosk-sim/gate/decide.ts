@@ -95,6 +95,6 @@ export function checkFaces(faces: readonly DetectedFace[], policy: FaceThreshold
 }
 
 /** A second person close behind counts (tailgating); tiny far-away detections do not. */
-function countedFaces(faces: readonly DetectedFace[], policy: FaceThresholds): DetectedFace[] {
+export function countedFaces(faces: readonly DetectedFace[], policy: FaceThresholds): DetectedFace[] {
   return distinctFaces(faces, policy.minDetectorScore, policy.minFaceSizePx / 2)
 }
