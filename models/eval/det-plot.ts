@@ -51,6 +51,9 @@ export function renderDetSvg(options: DetPlotOptions): string {
   const axes = options.axes ?? DEFAULT_AXES
   const plotW = width - MARGIN.left - MARGIN.right
   const plotH = height - MARGIN.top - MARGIN.bottom
+  // A label right of its point, or left of it near the right edge, so that it is never clipped.
+  const beside = (px: number, gap: number): string =>
+    px > MARGIN.left + plotW * 0.75 ? `x="${f(px - gap)}" text-anchor="end"` : `x="${f(px + gap)}"`
   // Rates outside the axes are drawn a little beyond them and clipped, so that they never run along an edge.
   const x = (p: number): number =>
     MARGIN.left + (plotW * (probit(clamp(p, xMin / 10, 0.999)) - probit(xMin))) / (probit(max) - probit(xMin))
@@ -95,7 +98,7 @@ export function renderDetSvg(options: DetPlotOptions): string {
       `<line x1="${f(x(m.fmr))}" y1="${MARGIN.top}" x2="${f(x(m.fmr))}" y2="${MARGIN.top + plotH}" stroke="#888" stroke-dasharray="4 3"/>`,
     )
     out.push(
-      `<text x="${f(x(m.fmr) + 3)}" y="${MARGIN.top + plotH - 4}" fill="#555">` +
+      `<text ${beside(x(m.fmr), 3)} y="${MARGIN.top + plotH - 4}" fill="#555">` +
         `${escapeXml(axes.xShort)} ${tickLabel(m.fmr)}</text>`,
     )
   }
@@ -117,7 +120,7 @@ export function renderDetSvg(options: DetPlotOptions): string {
   for (const m of marks) {
     if (m.fnmr === undefined) continue
     out.push(`<circle cx="${f(x(m.fmr))}" cy="${f(y(m.fnmr))}" r="3.5" fill="#000"/>`)
-    out.push(`<text x="${f(x(m.fmr) + 6)}" y="${f(y(m.fnmr) - 6)}">${escapeXml(axes.yShort)} ${percent(m.fnmr)}</text>`)
+    out.push(`<text ${beside(x(m.fmr), 6)} y="${f(y(m.fnmr) - 6)}">${escapeXml(axes.yShort)} ${percent(m.fnmr)}</text>`)
   }
   out.push('</svg>')
   return out.join('\n') + '\n'
