@@ -39,6 +39,7 @@ const plan = (
   tokenOf: 0,
   faceOf: 0,
   replayOf: null,
+  attack: scenario === 'spoof' ? { species: 'synthetic-screen', frame: 0 } : null,
   truth: { approve, reason },
 })
 
