@@ -6,6 +6,7 @@
 
 import { cpus } from 'node:os'
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { pct } from '../../lib/format.ts'
 import { ProgressBar } from '../../lib/progress-bar.ts'
@@ -130,7 +131,8 @@ export async function runPadEval(
     dataset: analyses.dataset,
     backend: analyses.backend,
     model: analyses.model,
-    calibration: args.calibration,
+    // Relative to the working directory: the report names the file, not the machine it was made on.
+    calibration: path.relative(process.cwd(), args.calibration) || args.calibration,
     createdAt: new Date().toISOString(),
   })
   const summary = padSummary(report)
