@@ -5,8 +5,8 @@ import { formatAttacks, formatLoadtestReport } from './loadtest-report.ts'
 /** One colour per decision, the same in every chart; anything that is not a decision is drawn NEUTRAL. */
 export const DECISION_COLOURS = { APPROVE: '#2f855a', REJECT: '#c53030', REFER_TO_OFFICER: '#d69e2e' } as const
 const NEUTRAL = '#2b6cb0'
-/** Approximate width of one character of the 12 px sans-serif labels, to size the label column. */
-const CHAR_PX = 7
+/** Width of one character of the 12 px sans-serif labels, generous (capitals), to size the label column. */
+const CHAR_PX = 8
 
 interface Bar {
   label: string
@@ -28,7 +28,7 @@ export function formatValue(value: number, unit: string): string {
 
 /** Horizontal bars, one per row: a self-contained SVG whose label column fits its longest label. */
 function barChart(title: string, rows: Bar[], unit: string): string {
-  const labelWidth = Math.max(120, 12 + CHAR_PX * Math.max(...rows.map((r) => r.label.length), 0))
+  const labelWidth = Math.max(120, 16 + CHAR_PX * Math.max(...rows.map((r) => r.label.length), 0))
   const valueWidth = 90
   const barSpace = 380
   const width = labelWidth + barSpace + valueWidth
