@@ -154,10 +154,13 @@ export function formatLoadtestReport(r: LoadtestReport): string {
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}`,
     ),
-    `as expected ${r.asExpected}/${r.contactlessCleared}; false accepts ${r.falseAccepts}, false rejects ${r.falseRejects}`,
+    `as expected ${r.asExpected}/${r.contactlessCleared}; ` +
+      `false accepts ${r.falseAccepts}, false rejects ${r.falseRejects}`,
     `attacks approved (APCER): ${formatAttacks(r.attacks)}`,
-    `errors: internal ${r.errors.internal}, server unavailable ${r.errors.serverUnavailable}, workers ${r.errors.workers}`,
-    `contactless share: measured ${r.share.measured === null ? '-' : (r.share.measured * 100).toFixed(1)}% (configured ${(r.share.configured * 100).toFixed(0)}%, ImmD first month ${r.share.reference * 100}%)`,
+    `errors: internal ${r.errors.internal}, server unavailable ${r.errors.serverUnavailable}, ` +
+      `workers ${r.errors.workers}`,
+    `contactless share: measured ${r.share.measured === null ? '-' : (r.share.measured * 100).toFixed(1)}% ` +
+      `(configured ${(r.share.configured * 100).toFixed(0)}%, ImmD first month ${r.share.reference * 100}%)`,
     `events sent ${r.eventsSent}, stored ${r.eventsStored}, lost ${r.lostEvents}`,
   ]
   return lines.join('\n')
