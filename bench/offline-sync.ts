@@ -22,7 +22,7 @@ const KIOSK = 'bench-kiosk'
 
 const dir = await mkdtemp(path.join(tmpdir(), 'offline-sync-bench-'))
 const server = await startEmbeddedServer({ kioskIds: [KIOSK], logLevel: 'error' })
-let failed = false
+let failed: boolean
 try {
   const outbox = new KioskOutbox(path.join(dir, 'outbox.db'), KIOSK)
   const fillStarted = performance.now()

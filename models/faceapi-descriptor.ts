@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises'
 import Module, { createRequire } from 'node:module'
 import path from 'node:path'
 import type { Tensor3D } from '@tensorflow/tfjs-core'
-import type { FaceResult, Human } from '@vladmandic/human'
+import type { Human } from '@vladmandic/human'
 
 const require = createRequire(import.meta.url)
 const FACEAPI_DIR = path.resolve(path.dirname(require.resolve('@vladmandic/face-api/package.json')))

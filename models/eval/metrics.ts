@@ -204,13 +204,12 @@ function fnmrAtFmr(g: Float64Array, im: Float64Array, target: number): FnmrAtFmr
 
 function mannWhitneyAuc(g: Float64Array, im: Float64Array): number {
   // Both lists ascending: one merge pass counts, for each genuine score, impostors below and equal.
-  let below = 0
   let wins = 0
   let j = 0
   for (let i = 0; i < g.length; i++) {
     const s = g[i]!
     while (j < im.length && im[j]! < s) j++
-    below = j
+    const below = j
     let e = j
     while (e < im.length && im[e]! === s) e++
     wins += below + (e - j) / 2

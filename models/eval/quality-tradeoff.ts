@@ -90,8 +90,10 @@ export function weightedThresholdAtFmr(
   while (k < s.length) {
     let tieWeight = 0
     let e = k
-    while (e < s.length && s[e] === s[k])
-      ((tieWeight += weightOf(pass, impostorDesc.a[e]!, impostorDesc.b[e]!, side)), e++)
+    while (e < s.length && s[e] === s[k]) {
+      tieWeight += weightOf(pass, impostorDesc.a[e]!, impostorDesc.b[e]!, side)
+      e++
+    }
     if (accepted + tieWeight > allowed) return { threshold: nextUp(s[k]!), fmr: accepted / total }
     accepted += tieWeight
     k = e
