@@ -51,10 +51,13 @@ export function renderDetSvg(options: DetPlotOptions): string {
   )
   out.push(`<rect width="${width}" height="${height}" fill="#fff"/>`)
   out.push(
-    `<clipPath id="plot-area"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/></clipPath>`,
+    `<clipPath id="plot-area">` +
+      `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/>` +
+      `</clipPath>`,
   )
   out.push(
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">` +
+      `${escapeXml(options.title)}</text>`,
   )
   // Grid and tick labels.
   for (const t of TICKS) {
@@ -70,15 +73,18 @@ export function renderDetSvg(options: DetPlotOptions): string {
   }
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`)
   out.push(
-    `<text x="${MARGIN.left + plotW / 2}" y="${height - 12}" text-anchor="middle" font-size="12">False match rate (FMR, probit scale)</text>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${height - 12}" text-anchor="middle" font-size="12">` +
+      `False match rate (FMR, probit scale)</text>`,
   )
   out.push(
-    `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="12">False non-match rate (FNMR, probit scale)</text>`,
+    `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="12">` +
+      `False non-match rate (FNMR, probit scale)</text>`,
   )
   // FMR guides.
   for (const m of marks) {
     out.push(
-      `<line x1="${f(x(m.fmr))}" y1="${MARGIN.top}" x2="${f(x(m.fmr))}" y2="${MARGIN.top + plotH}" stroke="#888" stroke-dasharray="4 3"/>`,
+      `<line x1="${f(x(m.fmr))}" y1="${MARGIN.top}" x2="${f(x(m.fmr))}" y2="${MARGIN.top + plotH}" ` +
+        `stroke="#888" stroke-dasharray="4 3"/>`,
     )
     out.push(`<text x="${f(x(m.fmr) + 3)}" y="${MARGIN.top + plotH - 4}" fill="#555">FMR ${tickLabel(m.fmr)}</text>`)
   }
@@ -92,7 +98,8 @@ export function renderDetSvg(options: DetPlotOptions): string {
     }
     const ly = MARGIN.top + 16 + 16 * i
     out.push(
-      `<line x1="${MARGIN.left + plotW - 170}" y1="${ly - 4}" x2="${MARGIN.left + plotW - 150}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"/>`,
+      `<line x1="${MARGIN.left + plotW - 170}" y1="${ly - 4}" x2="${MARGIN.left + plotW - 150}" y2="${ly - 4}" ` +
+        `stroke="${colour}" stroke-width="2"/>`,
     )
     out.push(`<text x="${MARGIN.left + plotW - 145}" y="${ly}">${escapeXml(s.label)}</text>`)
   })

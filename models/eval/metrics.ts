@@ -53,7 +53,10 @@ export interface ScoreMetrics {
   detCurve(points?: number): OperatingPoint[]
 }
 
-/** Sorts both score lists once and answers error-rate queries over them. Throws RangeError on empty or non-finite input. */
+/**
+ * Sorts both score lists once and answers error-rate queries over them. Throws RangeError on empty or non-finite
+ * input.
+ */
 export function scoreMetrics(genuine: ArrayLike<number>, impostor: ArrayLike<number>): ScoreMetrics {
   const g = sortedCopy(genuine, 'genuine')
   const im = sortedCopy(impostor, 'impostor')

@@ -23,7 +23,10 @@ export interface WeightedRate {
   rate: number
   /** Distinct pairs with weight > 0. */
   pairs: number
-  /** Wilson 95% interval with n = distinct pairs: the two attempts of one pair share one score, so they are one observation. */
+  /**
+   * Wilson 95% interval with n = distinct pairs: the two attempts of one pair share one score, so they are one
+   * observation.
+   */
   ciLow: number
   ciHigh: number
 }
