@@ -113,7 +113,8 @@ t.test('multipart: several files under `photo` become the photos', async (t) => 
     const files = faces.map((f, i) =>
       Buffer.concat([
         Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+          `--${boundary}\r\n` +
+            `Content-Disposition: form-data; name="photo"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
         ),
         Buffer.from(JSON.stringify({ faces: [f] })),
         Buffer.from('\r\n'),

@@ -85,7 +85,8 @@ t.test('enrolment accepts multipart uploads too', async (t) => {
       field('residentId', adult.residentId) + field('name', adult.name) + field('dateOfBirth', adult.dateOfBirth),
     ),
     Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+      `--${boundary}\r\n` +
+        `Content-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
     ),
     Buffer.from(JSON.stringify({ faces: [{ axis: 1 }] })),
     Buffer.from(`\r\n--${boundary}--\r\n`),
