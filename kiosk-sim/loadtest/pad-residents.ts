@@ -3,7 +3,7 @@
 
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { hkidCheckDigit } from '../../server/domain/hkid.ts'
+import { hkidCheckDigit } from '../../contract/hkid.ts'
 import { readPadManifest } from '../pad-eval/pad-manifest.ts'
 import { ApiError, type OperatorClient } from '../scenario/operator-client.ts'
 import { enrolOrReset } from '../scenario/run-fixtures.ts'
