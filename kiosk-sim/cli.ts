@@ -24,7 +24,9 @@ const USAGE = `usage:
   kiosk-sim simulate [--hours H] [--arrivals-per-hour N | --profile a,b,..] [--share S] [--contactless-gates N]
                      [--conventional-gates N] [--counters N] [--sweep share=0.32,0.5,0.7] [--json PATH] [--svg PATH]
   kiosk-sim serve (--server URL --kiosk-key KEY | --embedded) [--port P] [--kiosk-id ID] (live kiosk for the /kiosk screen)
-  kiosk-sim eval --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]`
+  kiosk-sim eval --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]
+  kiosk-sim pad-eval --dataset DIR [--json F] [--html F] [--workers N] [--calibration F] [--analyses F]
+                     (or --from-analyses F: re-score a previous run without the engine)`
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -49,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'eval') {
     const { evalCommand } = await import('./eval/eval-command.ts')
     return evalCommand(rest, process, backend)
+  }
+  if (command === 'pad-eval') {
+    const { padEvalCommand } = await import('./pad-eval/pad-eval-command.ts')
+    return padEvalCommand(rest, process, backend)
   }
   process.stderr.write(`${USAGE}\n`)
   return 2

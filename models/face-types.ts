@@ -24,6 +24,8 @@ export interface DetectedFace {
   antispoof: number | null
   /** Liveness score 0..1, or null when the model gave none. */
   liveness: number | null
+  /** Bona fide probability 0..1 from a trained presentation-attack classifier; null when none runs. */
+  pad: number | null
   /** Head pose in radians, when the mesh gave it. */
   pose: { yaw: number; pitch: number; roll: number } | null
   /** L2-normalised descriptor; empty when the descriptor model failed. */

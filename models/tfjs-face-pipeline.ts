@@ -37,8 +37,8 @@ export async function loadTfjsPipeline(cpuClock: CpuClock): Promise<FacePipeline
         'float32',
       ) as unknown as Tensor3D
       let result: Awaited<ReturnType<Human['detect']>>
-      let embedMs = 0
-      let embedCpuMs = 0
+      let embedMs: number
+      let embedCpuMs: number
       const embeddings: Float32Array[] = []
       try {
         const input = tf.expandDims(image as never, 0) as Parameters<Human['detect']>[0]

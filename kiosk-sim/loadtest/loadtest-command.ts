@@ -1,4 +1,7 @@
 import type { FaceBackend } from '../../models/face-types.ts'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ProgressBar } from '../../lib/progress-bar.ts'
 import { writeJson, writeOutput } from '../../lib/write-output.ts'
@@ -10,6 +13,28 @@ import { formatLoadtestReport } from './loadtest-report.ts'
 import { loadtestHtml } from './loadtest-html.ts'
 import { DEFAULT_MIX, parseMix } from './passenger-plan.ts'
 import { runLoadtest } from './run-loadtest.ts'
+
+/** ../shared/pad beside the repository: the PAD set's usual place. */
+export const DEFAULT_PAD_DATASET = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/pad')
+
+/**
+ * Which PAD set the spoof scenario uses: the one named, else the default when it holds a manifest. Without one the
+ * spoofs are synthetic renders only, and `notice` says so (one line). A named set that is missing is an error.
+ */
+export function padDatasetFor(
+  flag: string | undefined,
+  exists: (file: string) => boolean,
+): { dataset: string | null; notice: string | null } {
+  if (flag !== undefined) {
+    if (!exists(path.join(flag, 'manifest.json'))) throw new Error(`--pad-dataset ${flag} has no manifest.json`)
+    return { dataset: flag, notice: null }
+  }
+  if (exists(path.join(DEFAULT_PAD_DATASET, 'manifest.json'))) return { dataset: DEFAULT_PAD_DATASET, notice: null }
+  return {
+    dataset: null,
+    notice: `load test: no PAD set at ${DEFAULT_PAD_DATASET} (--pad-dataset DIR): spoofs are synthetic-screen only`,
+  }
+}
 
 /** kiosk-sim loadtest: exit 0 when the run completed with no lost events, 1 otherwise, 2 on bad usage. */
 export async function loadtestCommand(argv: string[], backend?: FaceBackend): Promise<number> {
@@ -33,15 +58,20 @@ export async function loadtestCommand(argv: string[], backend?: FaceBackend): Pr
       fixtures: { type: 'string', default: 'fixtures' },
       json: { type: 'string' },
       html: { type: 'string' },
+      'pad-dataset': { type: 'string' },
     },
   })
+  const pad = padDatasetFor(values['pad-dataset'], existsSync)
+  if (pad.notice) process.stderr.write(`${pad.notice}\n`)
   const kiosks = Number(values.kiosks)
   const share = Number(values['contactless-share'])
   const passengers = values.passengers ? Number(values.passengers) : undefined
   const durationSec = values.duration ? Number(values.duration) : passengers ? undefined : 60
   if (!(kiosks >= 1 && kiosks <= 16) || !(share > 0 && share <= 1) || (!values.server && !values.embedded)) {
     process.stderr.write(
-      'usage: kiosk-sim loadtest (--embedded | --server URL[,URL...] --operator-key K --kiosk-keys id:key,...) [--kiosks N] [--duration S | --passengers N] [--mix genuine=..,impostor=..] [--contactless-share 0.32] [--json PATH] [--html PATH]\n',
+      'usage: kiosk-sim loadtest (--embedded | --server URL[,URL...] --operator-key K --kiosk-keys id:key,...)\n' +
+        '         [--kiosks N] [--duration S | --passengers N] [--mix genuine=..,impostor=..]\n' +
+        '         [--contactless-share 0.32] [--json PATH] [--html PATH] [--pad-dataset DIR (default ../shared/pad)]\n',
     )
     return 2
   }
@@ -69,6 +99,8 @@ export async function loadtestCommand(argv: string[], backend?: FaceBackend): Pr
     contactlessShare: share,
     seed: Number(values.seed),
     fixturesDir: values.fixtures!,
+    padDataset: pad.dataset,
+    log: (line) => process.stderr.write(`${line}\n`),
     policy: thresholdsFrom(calibration),
     tokenPolicy: gateTokenPolicy(),
     onProgress: ({ cleared, planned, perSecond, elapsedSec }) => {

@@ -150,7 +150,10 @@ export async function writeY4m(spec: PassengerClipSpec, filePath: string): Promi
   await Promise.race([once(out, 'finish'), failed])
 }
 
-/** The clip encoded by ffmpeg; the container comes from the extension (.mp4, .mkv, .mov, .avi; .y4m is written directly). */
+/**
+ * The clip encoded by ffmpeg; the container comes from the extension (.mp4, .mkv, .mov, .avi; .y4m is written
+ * directly).
+ */
 export async function writeVideo(
   spec: PassengerClipSpec,
   filePath: string,

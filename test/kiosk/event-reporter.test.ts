@@ -33,7 +33,11 @@ function fakeServer() {
         throw new Error('connection refused')
       }
       let accepted = 0
-      for (const e of events) if (!stored.has(e.eventId)) (stored.set(e.eventId, e), accepted++)
+      for (const e of events) {
+        if (stored.has(e.eventId)) continue
+        stored.set(e.eventId, e)
+        accepted++
+      }
       if (server.loseReplyNext > 0) {
         server.loseReplyNext--
         throw new Error('reply lost')

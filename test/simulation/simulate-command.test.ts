@@ -39,7 +39,8 @@ t.test('--from-loadtest: the contactless service mean is the load test p50 plus 
   t.equal(slowResult.result.arrivals, written.result.arrivals, 'same seed, same arrivals')
   t.ok(
     slowResult.result.utilisation.contactless > written.result.utilisation.contactless * 1.3,
-    `utilisation ${slowResult.result.utilisation.contactless.toFixed(3)} (10 s a passenger) > 1.3 x ${written.result.utilisation.contactless.toFixed(3)} (5.5 s)`,
+    `utilisation ${slowResult.result.utilisation.contactless.toFixed(3)} (10 s a passenger) ` +
+      `> 1.3 x ${written.result.utilisation.contactless.toFixed(3)} (5.5 s)`,
   )
 })
 
