@@ -24,6 +24,7 @@ export interface RunValues extends ConnectionValues {
   hold: number
   ffmpeg?: string
   frameLog: string
+  passiveOnly?: boolean
 }
 
 export function runCommand(): Command {
@@ -53,6 +54,8 @@ export function runCommand(): Command {
     .option('--hold <seconds>', 'time a decision stays on screen', seconds, 2)
     .option('--ffmpeg <path>', 'ffmpeg binary (default: the bundled one, else PATH)')
     .option('--frame-log <file.jsonl>', 'per-frame latency log', 'out/kiosk-frames.jsonl')
+    // A source of still images cannot answer a challenge (implied by --fixtures).
+    .option('--passive-only', 'no liveness challenge: the passive presentation check alone')
   return command.action(
     commandAction(async (values: RunValues, cmd: Command) => {
       const backend = parseFaceBackend(process.env.FACE_BACKEND)

@@ -111,6 +111,12 @@ export const CalibrationSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /**
+     * The trained presentation-attack classifier's operating point: a face whose `pad` score is below `threshold`
+     * is referred. Absent: no classifier, the gate uses antispoof and liveness only. The classifier's own fields
+     * (training set, measured APCER/BPCER) are its writer's to define, so they are let through here.
+     */
+    pad: Type.Optional(Type.Object({ threshold: Rate }, { additionalProperties: true })),
     createdAt: Type.String({ minLength: 1 }),
   },
   { additionalProperties: false },
@@ -166,7 +172,8 @@ export function assertCalibrationFor(calibration: Pick<Calibration, 'model'>, mo
   if (!sameFaceModel(calibration.model, model)) {
     throw new CalibrationError(
       'CALIBRATION_MODEL_MISMATCH',
-      `calibration is for ${calibration.model.name} ${calibration.model.version}, engine is ${model.name} ${model.version}: re-run scripts/calibrate.ts`,
+      `calibration is for ${calibration.model.name} ${calibration.model.version}, ` +
+        `engine is ${model.name} ${model.version}: re-run scripts/calibrate.ts`,
     )
   }
 }

@@ -175,8 +175,11 @@ function toDetectedFace(face: FaceFinding, scaleX: number, scaleY: number): Dete
     faceSizePx: Math.min(box[2], box[3]),
     antispoof: face.antispoof,
     liveness: face.liveness,
+    // No trained presentation-attack classifier runs in the engine yet.
+    pad: null,
     pose: face.pose,
     embedding: face.embedding.length > 0 ? face.embedding : new Float32Array(0),
+    geometry: face.geometry,
   }
 }
 

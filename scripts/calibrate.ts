@@ -53,7 +53,8 @@ if (values.plot) await writeFile(values.plot, detSvg(run))
 const calibration = parseCalibration(buildCalibration(run, values.dataset, limit ?? null, targetFmr), 'new calibration')
 await writeFile(values.out, JSON.stringify(calibration, null, 2) + '\n')
 process.stdout.write(
-  `\ncalibration written to ${values.out}: threshold ${calibration.threshold}, FNMR ${pct(calibration.figures.fnmrAtTargetFmr, 3)} at FMR ${pct(calibration.figures.fmrAtThreshold, 3)}\n`,
+  `\ncalibration written to ${values.out}: threshold ${calibration.threshold}, ` +
+    `FNMR ${pct(calibration.figures.fnmrAtTargetFmr, 3)} at FMR ${pct(calibration.figures.fmrAtThreshold, 3)}\n`,
 )
 process.stdout.write(`quality gates: ${JSON.stringify(calibration.quality)}\n`)
 

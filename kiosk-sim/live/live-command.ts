@@ -25,6 +25,7 @@ import { writeVideo } from '../sources/passenger-clip.ts'
 import { defaultLiveGateConfig, type LiveGateConfig } from '../gate/gate-state-machine.ts'
 import { formatFrameLatency, frameLatencySummary } from './frame-latency.ts'
 import type { FrameLatency, LiveDecision } from '../gate/gate-driver.ts'
+import { PASSIVE_ONLY_NOTE } from '../scenario/run-fixtures.ts'
 import { runLiveGate, type LiveGateDeps } from './live-gate.ts'
 
 /** Runs the live gate; resolves with the exit code (1 when a clip's decision differs or events were refused). */
@@ -60,6 +61,11 @@ export async function liveRun(values: RunValues, command: Command, backend?: Fac
     faceWindowMs: values.faceWindow * 1000,
     holdMs: values.hold * 1000,
   }
+  // Fixture clips are still photos: they cannot turn a head or blink, so they get the passive check only.
+  if (values.passiveOnly || set) {
+    gate.challenge = null
+    io.out(`${PASSIVE_ONLY_NOTE}\n`)
+  }
   const kiosk = await openKiosk({ ...kioskOptions(values), server, ...(backend ? { backend } : {}) })
   const { serverUrl, reporter: events } = kiosk
   const kioskId = kiosk.deps.identity.kioskId
@@ -94,10 +100,15 @@ export async function liveRun(values: RunValues, command: Command, backend?: Fac
         source,
         ...record,
         framesFused: outcome.framesFused,
+        // The liveness challenge asked, its result and why it failed: the log's, not the clearance event's.
+        challenge: outcome.challenge,
         faceFrames: decision.faceFrames,
         gateMs: outcome.decidedAt - outcome.qrAt,
       })
-      io.out(`${formatDecision(record, outcome.framesFused, want)}  ${source}\n`)
+      const challenge = outcome.challenge
+        ? `  challenge ${outcome.challenge.kind} ${outcome.challenge.passed ? 'passed' : outcome.challenge.failure}`
+        : ''
+      io.out(`${formatDecision(record, outcome.framesFused, want)}${challenge}  ${source}\n`)
     }
     const started = performance.now()
     let disagreed = 0

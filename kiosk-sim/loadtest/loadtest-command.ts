@@ -1,10 +1,12 @@
 // `kiosk-sim loadtest`: several kiosks, each in its worker thread, clear a planned stream of passengers against a
 // server (--server) or one of its own (--embedded). The definition is light; the engine loads in the action.
+import { existsSync } from 'node:fs'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { commandAction, ioOf, usageError } from '../../lib/cli/run-program.ts'
 import { count, integerIn, numberIn, seconds } from '../../lib/cli/number-parsers.ts'
 import { parseFaceBackend } from '../../models/face-backend.ts'
 import { parseMix, type Mix } from './passenger-plan.ts'
+import { padDatasetFor } from './pad-dataset.ts'
 
 interface LoadtestValues {
   server?: string
@@ -20,6 +22,7 @@ interface LoadtestValues {
   fixtures: string
   json?: string
   html?: string
+  padDataset?: string
 }
 
 function mixOption(text: string): Mix {
@@ -65,6 +68,7 @@ export function loadtestCommand(): Command {
     )
     .option('--seed <n>', 'seed of the passenger plan', integerIn(), 1)
     .option('--fixtures <dir>', 'fixture set the passengers come from', 'fixtures')
+    .option('--pad-dataset <dir>', 'PAD set whose printed photos the spoofs show (default: ../shared/pad by the repo)')
     .optionsGroup('Output:')
     .option('--json <file>', 'write the report as JSON')
     .option('--html <file>', 'write the report as an HTML page with charts')
@@ -80,6 +84,13 @@ export function loadtestCommand(): Command {
           : null
         if (server && !server.operatorKey)
           usageError(command, '--operator-key KEY (or OPERATOR_KEY) is required with --server')
+        let pad: ReturnType<typeof padDatasetFor>
+        try {
+          pad = padDatasetFor(values.padDataset, existsSync)
+        } catch (error) {
+          usageError(command, (error as Error).message)
+        }
+        if (pad.notice) ioOf(command).err(`${pad.notice}\n`)
         const { runLoadtestCommand } = await import('./loadtest-main.ts')
         return runLoadtestCommand(
           {
@@ -91,6 +102,7 @@ export function loadtestCommand(): Command {
             contactlessShare: values.contactlessShare,
             seed: values.seed,
             fixturesDir: values.fixtures,
+            padDataset: pad.dataset,
             json: values.json,
             html: values.html,
           },

@@ -23,6 +23,8 @@ export interface LoadtestRun {
   contactlessShare: number
   seed: number
   fixturesDir: string
+  /** PAD set for the printed-photo spoofs; null: synthetic-screen only. */
+  padDataset: string | null
   json?: string
   html?: string
 }
@@ -46,6 +48,8 @@ export async function runLoadtestCommand(run: LoadtestRun, io: CliIo, backend?: 
     contactlessShare: run.contactlessShare,
     seed: run.seed,
     fixturesDir: run.fixturesDir,
+    padDataset: run.padDataset,
+    log: (line) => io.err(`${line}\n`),
     policy: thresholdsFrom(calibration),
     tokenPolicy: gateTokenPolicy(),
     onProgress: ({ cleared, planned, perSecond, elapsedSec }) => {

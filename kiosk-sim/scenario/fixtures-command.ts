@@ -13,7 +13,7 @@ import { recordRefused } from '../refused-events.ts'
 import type { RunValues } from '../run-command.ts'
 import { formatSummary } from '../run-summary.ts'
 import { FixtureSetError, loadFixtureSet, type FixtureSet } from './fixture-set.ts'
-import { playFixtures } from './run-fixtures.ts'
+import { PASSIVE_ONLY_NOTE, playFixtures } from './run-fixtures.ts'
 
 export async function runFixturesCommand(
   values: RunValues,
@@ -33,7 +33,10 @@ export async function runFixturesCommand(
   try {
     const { kioskId, controlPoint } = kiosk.deps.identity
     const log = openDecisionLog(values.log, { command: 'run', fixtures: values.fixtures, kioskId, controlPoint })
-    io.out(`kiosk ${kioskId} at ${controlPoint} -> ${kiosk.serverUrl} (${set.passengers.length} passengers)\n`)
+    io.out(
+      `kiosk ${kioskId} at ${controlPoint} -> ${kiosk.serverUrl} (${set.passengers.length} passengers)\n` +
+        `${PASSIVE_ONLY_NOTE}\n`,
+    )
     const result = await playFixtures(set, kiosk, (record, passenger) => {
       const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
       const want = passenger.expected.reason

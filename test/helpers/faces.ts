@@ -33,6 +33,7 @@ export function face(overrides: Partial<DetectedFace> = {}): DetectedFace {
     faceSizePx: 160,
     antispoof: 0.9,
     liveness: 0.9,
+    pad: null,
     pose: { yaw: 0, pitch: 0, roll: 0 },
     embedding: unitVector(0),
     ...overrides,

@@ -9,6 +9,7 @@ const face = (over: Partial<DetectedFace> = {}): DetectedFace => ({
   faceSizePx: 100,
   antispoof: 0.8,
   liveness: 0.9,
+  pad: null,
   pose: { yaw: 0.1, pitch: 0, roll: 0 },
   embedding: Float32Array.from([0.6, 0.8]),
   ...over,

@@ -4,7 +4,7 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../server/app.ts'
-import { hkidCheckDigit } from '../../server/domain/hkid.ts'
+import { hkidCheckDigit } from '../../contract/hkid.ts'
 import { fakeFaceEngine, photoOf } from '../helpers/fake-engine.ts'
 import { buildTestApp, operator, testConfig } from '../helpers/test-app.ts'
 import { serviceSkip, TEST_REDIS_URL as REDIS_URL } from '../helpers/require-service.ts'

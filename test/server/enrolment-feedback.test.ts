@@ -1,7 +1,7 @@
 // What an operator learns from an enrolment: on success, where the resident is (Location), how many photos made the
 // template and what the engine saw in each; on refusal, a message that says the rule (one face, guardian consent).
 import t from 'tap'
-import { hkidCheckDigit } from '../../server/domain/hkid.ts'
+import { hkidCheckDigit } from '../../contract/hkid.ts'
 import { photoOf } from '../helpers/fake-engine.ts'
 import { buildTestApp, operator } from '../helpers/test-app.ts'
 
