@@ -32,8 +32,10 @@ t.test('kiosk-sim --help lists the commands, not a loader error', async (t) => {
 })
 
 t.test('npx kiosk-sim <command> --help works for every command', async (t) => {
-  const results = await Promise.all(['run', 'loadtest', 'simulate', 'serve', 'eval'].map((c) => run([c, '--help'])))
-  for (const [i, command] of ['run', 'loadtest', 'simulate', 'serve', 'eval'].entries()) {
+  const results = await Promise.all(
+    ['run', 'loadtest', 'simulate', 'serve', 'eval', 'pad-eval'].map((c) => run([c, '--help'])),
+  )
+  for (const [i, command] of ['run', 'loadtest', 'simulate', 'serve', 'eval', 'pad-eval'].entries()) {
     t.equal(results[i]!.status, 0, `${command} --help: exit 0`)
     t.match(results[i]!.stdout, new RegExp(`^Usage: kiosk-sim ${command} \\[options\\]`))
     t.match(results[i]!.stdout, /--version[\s\S]*--help/)

@@ -21,7 +21,7 @@ const version = (await import('../../package.json', { with: { type: 'json' } }))
 t.test('--help and --version on the program and on every command: exit 0', async (t) => {
   t.same(
     commands.map((c) => c.name()),
-    ['run', 'loadtest', 'simulate', 'serve', 'eval'],
+    ['run', 'loadtest', 'simulate', 'serve', 'eval', 'pad-eval'],
   )
   for (const args of [[], ...commands.map((c) => [c.name()])]) {
     const help = await cli([...args, '--help'])
