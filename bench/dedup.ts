@@ -9,7 +9,8 @@
 // 0.906, FMR 0.1% at 0.933, as a normal tail). Face descriptors are not isotropic: face-api's all score high.
 // --dimensions 1024 --threshold 0.6352 --impostor-mean 0.25 --impostor-sd 0.1 is the previous faceres engine.
 // Probes: 8 planted near a template at threshold + {0.05, ±1e-3, ±1e-6, 0, 0.3, -0.05}, 12 fresh (impostors only).
-// "bf ok" compares `search` with a brute-force `cosineSimilarity` scan over the stored templates for a sample of probes.
+// "bf ok" compares `search` with a brute-force `cosineSimilarity` scan over the stored templates for a sample of
+// probes.
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { percentile } from '../lib/percentiles.ts'
@@ -124,7 +125,8 @@ const load = () =>
 const gc = (globalThis as { gc?: () => void }).gc
 
 console.log(
-  `dedup bench: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${mb(os.totalmem())} MB RAM, node ${process.version}, load average ${load()}`,
+  `dedup bench: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${mb(os.totalmem())} MB RAM, ` +
+    `node ${process.version}, load average ${load()}`,
 )
 console.log(`d=${D}, threshold ${THRESHOLD}, ${probeCount} probes per size (${PLANTED.length} planted), seed ${seed}\n`)
 
@@ -212,8 +214,10 @@ for (const [s, size] of sizes.entries()) {
     bruteMs.toFixed(0),
   ])
   console.log(
-    `${size}: built in ${buildS.toFixed(1)} s; impostor cosines (last sampled probe) mean ${mean.toFixed(3)} sd ${Math.sqrt(impostorSq / size - mean * mean).toFixed(3)};` +
-      ` planted (offset ≠ 0) found iff above the threshold ${plantedFound}/${planted.length}; max |exact − approx| / margin ${worstRatio.toFixed(3)}; load ${load()}`,
+    `${size}: built in ${buildS.toFixed(1)} s; impostor cosines (last sampled probe) mean ${mean.toFixed(3)} ` +
+      `sd ${Math.sqrt(impostorSq / size - mean * mean).toFixed(3)};` +
+      ` planted (offset ≠ 0) found iff above the threshold ${plantedFound}/${planted.length}; ` +
+      `max |exact − approx| / margin ${worstRatio.toFixed(3)}; load ${load()}`,
   )
 }
 
@@ -235,5 +239,7 @@ const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.
 console.log(`\n${header.map((h, i) => h.padStart(widths[i]!)).join('  ')}`)
 for (const row of rows) console.log(row.map((c, i) => c.padStart(widths[i]!)).join('  '))
 console.log(
-  `\nload average ${load()}; ms = TemplateIndex.search at threshold ${THRESHOLD} (int8 SIMD scan + float re-rank of candidates); top5 = k 5 at threshold -1; bf ms = brute-force cosineSimilarity scan per probe`,
+  `\nload average ${load()}; ms = TemplateIndex.search at threshold ${THRESHOLD} ` +
+    `(int8 SIMD scan + float re-rank of candidates); top5 = k 5 at threshold -1; ` +
+    `bf ms = brute-force cosineSimilarity scan per probe`,
 )

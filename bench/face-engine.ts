@@ -40,7 +40,8 @@ const demo = path.join(path.dirname(require.resolve('@vladmandic/face-api/packag
 const photos = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => readFile(path.join(demo, `sample${i}.jpg`))))
 
 console.log(
-  `face engine bench: ${os.cpus().length} cores, load average ${loadAverage()}, ${iterations} iterations, maxSide ${maxSide}`,
+  `face engine bench: ${os.cpus().length} cores, load average ${loadAverage()}, ` +
+    `${iterations} iterations, maxSide ${maxSide}`,
 )
 const sets = await buildImageSets()
 for (const set of sets) console.log(`  ${set.name}: ${set.images.length} images`)
@@ -83,7 +84,8 @@ function report(name: string, sequential: Sample[], loaded: Sample[], perSecond:
   console.log(`  ${name} (faces per image: ${faces})`)
   const stage = (label: string, pick: (s: Sample) => number) =>
     console.log(
-      `    ${label.padEnd(22)} p50 ${fmt(quantile(sequential.map(pick), 0.5))}  p95 ${fmt(quantile(sequential.map(pick), 0.95))}`,
+      `    ${label.padEnd(22)} p50 ${fmt(quantile(sequential.map(pick), 0.5))}  ` +
+        `p95 ${fmt(quantile(sequential.map(pick), 0.95))}`,
     )
   stage('decode', (s) => s.timings.decodeMs)
   stage('detect (+mesh, crops)', (s) => s.timings.detectMs)
@@ -93,7 +95,8 @@ function report(name: string, sequential: Sample[], loaded: Sample[], perSecond:
   stage('round trip', (s) => s.roundTripMs)
   const loadedRoundTrip = loaded.map((s) => s.roundTripMs)
   console.log(
-    `    throughput             ${perSecond.toFixed(1)} images/s (${loaded.length} images, round trip p50 ${fmt(quantile(loadedRoundTrip, 0.5))} p95 ${fmt(quantile(loadedRoundTrip, 0.95))})`,
+    `    throughput             ${perSecond.toFixed(1)} images/s (${loaded.length} images, ` +
+      `round trip p50 ${fmt(quantile(loadedRoundTrip, 0.5))} p95 ${fmt(quantile(loadedRoundTrip, 0.95))})`,
   )
 }
 

@@ -22,7 +22,7 @@ const KIOSK = 'bench-kiosk'
 
 const dir = await mkdtemp(path.join(tmpdir(), 'offline-sync-bench-'))
 const server = await startEmbeddedServer({ kioskIds: [KIOSK], logLevel: 'error' })
-let failed = false
+let failed: boolean
 try {
   const outbox = new KioskOutbox(path.join(dir, 'outbox.db'), KIOSK)
   const fillStarted = performance.now()
@@ -75,15 +75,19 @@ try {
 
   console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}, node ${process.version}`)
   console.log(
-    `outbox fill: ${EVENTS} durable appends (synchronous=FULL) in ${fillSec.toFixed(1)} s, ${(EVENTS / fillSec).toFixed(0)} appends/s`,
+    `outbox fill: ${EVENTS} durable appends (synchronous=FULL) in ${fillSec.toFixed(1)} s, ` +
+      `${(EVENTS / fillSec).toFixed(0)} appends/s`,
   )
   console.log(
-    `sync: ${EVENTS} events in ${syncSec.toFixed(2)} s = ${(EVENTS / syncSec).toFixed(0)} events/s (batches of ${BATCH}, ${report.batches} requests, ` +
+    `sync: ${EVENTS} events in ${syncSec.toFixed(2)} s = ${(EVENTS / syncSec).toFixed(0)} events/s ` +
+      `(batches of ${BATCH}, ${report.batches} requests, ` +
       `${report.retries} lost acknowledgement, ${report.sent - EVENTS} events resent)`,
   )
   console.log(`replayed batch of ${BATCH}: acknowledged at seq ${replayed.seq}, stored nothing new`)
   console.log(
-    `server: ${rows} events, ${chainRows} chain entries, ${ledgerRows} offline token ids in the ledger (sent ${claims}), ${flags} flags, head ${headMatches ? 'matches' : 'DIFFERS'}`,
+    `server: ${rows} events, ${chainRows} chain entries, ` +
+      `${ledgerRows} offline token ids in the ledger (sent ${claims}), ` +
+      `${flags} flags, head ${headMatches ? 'matches' : 'DIFFERS'}`,
   )
   console.log(`lost (sent - stored): ${lost}; duplicated: ${duplicated}; ${failed ? 'FAIL' : 'OK'}`)
 } finally {

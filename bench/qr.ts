@@ -97,7 +97,8 @@ async function main(): Promise<void> {
       .map(([s, n]) => `${s}:${n}`)
       .join(' ')
     console.log(
-      `| ${r.decoder} | ${r.difficulty} | ${((100 * r.read) / r.frames).toFixed(0)}% (${r.read}/${r.frames}) | ${r.wrong} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} | ${scales} |`,
+      `| ${r.decoder} | ${r.difficulty} | ${((100 * r.read) / r.frames).toFixed(0)}% (${r.read}/${r.frames}) ` +
+        `| ${r.wrong} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} | ${scales} |`,
     )
   }
 }

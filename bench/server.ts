@@ -46,27 +46,37 @@ try {
   const stats = (await new OperatorClient(server.url, server.operatorKey).stats()) as { events: number }
 
   console.log(
-    `\nmachine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}, node ${process.version}; ${DURATION_SEC} s per route`,
+    `\nmachine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}, node ${process.version}; ` +
+      `${DURATION_SEC} s per route`,
   )
   console.log(
-    `token issue:  ${tokens.requests.average.toFixed(0)} tokens/s, latency p50 ${tokens.latency.p50} ms, p99 ${tokens.latency.p99} ms, non-2xx ${tokens.non2xx} (target >= 5,000/s)`,
+    `token issue:  ${tokens.requests.average.toFixed(0)} tokens/s, ` +
+      `latency p50 ${tokens.latency.p50} ms, p99 ${tokens.latency.p99} ms, ` +
+      `non-2xx ${tokens.non2xx} (target >= 5,000/s)`,
   )
   // The load generator shares the machine's cores with the server: the server's own CPU per request says what one
   // server core can do when the load comes from elsewhere.
   const usPerToken = (tokensCpuUsed * 1e6) / Math.max(1, tokens.requests.total)
   console.log(
-    `              server CPU ${usPerToken.toFixed(0)} us per token: ${(1e6 / usPerToken).toFixed(0)} tokens/s per server core; server busy ${((tokensCpuUsed / DURATION_SEC) * 100).toFixed(0)}% of one core`,
+    `              server CPU ${usPerToken.toFixed(0)} us per token: ` +
+      `${(1e6 / usPerToken).toFixed(0)} tokens/s per server core; ` +
+      `server busy ${((tokensCpuUsed / DURATION_SEC) * 100).toFixed(0)}% of one core`,
   )
   const eventsPerSec = (events.requests.average * BATCH).toFixed(0)
   console.log(
-    `event ingest: ${eventsPerSec} events/s in batches of ${BATCH}, latency p50 ${events.latency.p50} ms, p99 ${events.latency.p99} ms, non-2xx ${events.non2xx} (target >= 20,000/s)`,
+    `event ingest: ${eventsPerSec} events/s in batches of ${BATCH}, ` +
+      `latency p50 ${events.latency.p50} ms, p99 ${events.latency.p99} ms, ` +
+      `non-2xx ${events.non2xx} (target >= 20,000/s)`,
   )
   const usPerEvent = (eventsCpuUsed * 1e6) / Math.max(1, events.requests.total * BATCH)
   console.log(
-    `              server CPU ${usPerEvent.toFixed(1)} us per event: ${(1e6 / usPerEvent).toFixed(0)} events/s per server core; server busy ${((eventsCpuUsed / DURATION_SEC) * 100).toFixed(0)}% of one core`,
+    `              server CPU ${usPerEvent.toFixed(1)} us per event: ` +
+      `${(1e6 / usPerEvent).toFixed(0)} events/s per server core; ` +
+      `server busy ${((eventsCpuUsed / DURATION_SEC) * 100).toFixed(0)}% of one core`,
   )
   console.log(
-    `events stored ${stats.events}; acknowledged with 2xx ${(events['2xx'] * BATCH).toFixed(0)} (batches still in flight when the timer stopped are stored but not counted)`,
+    `events stored ${stats.events}; acknowledged with 2xx ${(events['2xx'] * BATCH).toFixed(0)} ` +
+      `(batches still in flight when the timer stopped are stored but not counted)`,
   )
 } finally {
   await server.stop()

@@ -17,6 +17,9 @@ export const REFER_REASONS = [
   // Live gate: the face captured is not the face seen while the phone was shown (or changed during capture).
   'FACE_CHANGED',
   'SPOOF_SUSPECTED',
+  // Live gate: the matched face did not answer the random action it was asked for (turn, blink) in time, or
+  // another face answered it (kiosk-sim/gate/liveness-challenge.ts).
+  'LIVENESS_CHALLENGE_FAILED',
   'FACE_QUALITY_LOW',
   'STALE_KEYS',
   'TEMPLATE_MODEL_MISMATCH',

@@ -1,12 +1,27 @@
-import type { KioskEvent, KioskServerClient } from './server-client.ts'
+import {
+  EventsRefusedError,
+  KioskNotAuthorisedError,
+  type KioskEvent,
+  type KioskServerClient,
+} from './server-client.ts'
+
+/** An event the server refused, kept with the reason: a refusal is never retried, and never dropped unseen. */
+export interface RefusedEvent {
+  event: KioskEvent
+  code: string
+  message: string
+}
 
 /**
- * Sends clearance events to the server in batches. A failed batch stays queued and is sent again:
- * the server ignores event ids it already has, so a retry never duplicates.
+ * Sends clearance events to the server in batches. A batch that fails for an outage stays queued and is sent
+ * again: the server ignores event ids it already has, so a retry never duplicates. A batch the server refuses for
+ * its content (4xx) is sent again one event at a time, so that only the refused events are set aside, with the
+ * server's code; a refused kiosk key (401/403) sets the whole batch aside.
  */
 export class EventReporter {
   private queue: KioskEvent[] = []
   private sent = 0
+  private readonly setAside: RefusedEvent[] = []
   private inFlight: Promise<void> | null = null
 
   constructor(
@@ -22,12 +37,17 @@ export class EventReporter {
     return this.sent
   }
 
+  /** The events the server refused so far, with its reasons. */
+  get refused(): readonly RefusedEvent[] {
+    return this.setAside
+  }
+
   add(event: KioskEvent): void {
     this.queue.push(event)
     if (this.queue.length >= this.batchSize && !this.inFlight) void this.flushOnce().catch(() => {})
   }
 
-  /** Sends everything queued; retries with back-off until done or out of attempts. */
+  /** Sends everything queued; retries outages with back-off until done or out of attempts. */
   async flush(attempts = 5): Promise<void> {
     for (let attempt = 0; this.queue.length > 0 || this.inFlight; attempt++) {
       try {
@@ -45,13 +65,38 @@ export class EventReporter {
     if (batch.length === 0) return
     this.inFlight = (async () => {
       try {
-        await this.server.postEvents(batch)
-        this.queue.splice(0, batch.length)
-        this.sent += batch.length
+        await this.send(batch)
+        const done = new Set(batch)
+        this.queue = this.queue.filter((event) => !done.has(event))
       } finally {
         this.inFlight = null
       }
     })()
     return this.inFlight
+  }
+
+  /** Delivers a batch or sets its refused events aside; throws only for an outage (the batch stays queued). */
+  private async send(batch: KioskEvent[]): Promise<void> {
+    try {
+      await this.server.postEvents(batch)
+      this.sent += batch.length
+    } catch (error) {
+      if (error instanceof KioskNotAuthorisedError) {
+        for (const event of batch) this.setAside.push({ event, code: error.code, message: error.message })
+        return
+      }
+      if (!(error instanceof EventsRefusedError)) throw error
+      if (batch.length === 1) {
+        this.setAside.push({ event: batch[0]!, code: error.code, message: error.message })
+        return
+      }
+      // The server takes a batch whole or not at all: one at a time finds the events it refuses.
+      // Each event leaves the queue once settled, so that an outage half-way resends only the rest.
+      for (const event of batch) {
+        await this.send([event])
+        const at = this.queue.indexOf(event)
+        if (at >= 0) this.queue.splice(at, 1)
+      }
+    }
   }
 }

@@ -14,6 +14,7 @@ import { KeyCache } from './key-cache.ts'
 import type { OfflineMode } from './offline/offline-mode.ts'
 import { openOfflineMode } from './offline/open-offline-mode.ts'
 import { KioskServerClient } from './server-client.ts'
+import { checkServerAccess } from './startup-check.ts'
 
 /** Oldest signing-key set the kiosk verifies with; it refreshes at half this age. */
 const KEY_MAX_AGE_MS = 15 * 60_000
@@ -48,6 +49,8 @@ export interface KioskOptions {
   onRoundTrip?: (ms: number) => void
   /** Events per batch sent to the server. */
   reportBatchSize?: number
+  /** Check the remote server and keys before anything starts (default true; load-test workers check once). */
+  startupCheck?: boolean
 }
 
 export interface Kiosk {
@@ -67,10 +70,18 @@ export interface Kiosk {
 }
 
 /**
- * Opens a kiosk. The calibration is read and checked against the engine's model before any server is started;
- * the signing keys are fetched once before it returns. Whatever fails on the way is closed again.
+ * Opens a kiosk. A remote server and its keys are checked first (one line per problem, before the calibration is
+ * read and the face engine loads); the calibration is checked against the engine's model before any server is
+ * started; the signing keys are fetched once before it returns. Whatever fails on the way is closed again.
  */
 export async function openKiosk(options: KioskOptions): Promise<Kiosk> {
+  if (options.server !== 'embedded' && options.startupCheck !== false)
+    await checkServerAccess({
+      url: options.server.url,
+      kioskKey: options.server.kioskKey,
+      kioskId: options.identity.kioskId,
+      ...(options.server.operatorKey !== undefined ? { operatorKey: options.server.operatorKey } : {}),
+    })
   const policy = options.policy ?? thresholdsFrom(loadCalibration(options.calibrationFile))
   const closers: Array<() => Promise<void> | void> = []
   const close = async () => {

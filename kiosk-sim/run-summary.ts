@@ -66,7 +66,8 @@ export function formatSummary(s: RunSummary): string {
   ]
   if (s.truth) {
     lines.push(
-      `truth      ${s.truth.agreed}/${s.passengers} as expected; false accepts ${s.truth.falseAccepts}, false rejects ${s.truth.falseRejects}`,
+      `truth      ${s.truth.agreed}/${s.passengers} as expected; ` +
+        `false accepts ${s.truth.falseAccepts}, false rejects ${s.truth.falseRejects}`,
     )
   }
   return lines.join('\n')

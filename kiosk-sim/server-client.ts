@@ -1,6 +1,7 @@
 import type { ClearanceEvent } from '../contract/clearance-event.ts'
 import { CodedError } from '../lib/coded-error.ts'
 import type { ChainEntry, ChainHead } from '../lib/outbox-chain.ts'
+import { networkCause } from './startup-check.ts'
 
 export type KioskEvent = ClearanceEvent
 
@@ -25,6 +26,20 @@ export class KioskNotAuthorisedError extends CodedError<'KIOSK_NOT_AUTHORISED'> 
 export class OutboxRefusedError extends CodedError {
   constructor(code: string) {
     super(code, `outbox refused: ${code}`)
+  }
+}
+
+/**
+ * The server answered and refused a batch of events for what is in it (409 EVENT_ID_CONFLICT, 422 a bad event...):
+ * sending it again cannot help. The reporter keeps such events, with this reason, instead of retrying them.
+ */
+export class EventsRefusedError extends CodedError {
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+  ) {
+    super(code, message)
   }
 }
 
@@ -89,11 +104,16 @@ export class KioskServerClient {
 
   async postEvents(events: KioskEvent[]): Promise<{ accepted: number; duplicates: number }> {
     const response = await this.request('POST', '/v1/kiosk/events', { events })
-    if (response.status !== 200) {
-      await response.body?.cancel()
-      throw new ServerUnavailableError(`events: HTTP ${response.status}`)
+    if (response.status === 200) return (await response.json()) as { accepted: number; duplicates: number }
+    if (response.status === 401 || response.status === 403)
+      throw failure('events', await drain(response, response.status))
+    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+      const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null
+      const code = body?.error?.code ?? `HTTP_${response.status}`
+      throw new EventsRefusedError(response.status, code, body?.error?.message ?? `events: HTTP ${response.status}`)
     }
-    return (await response.json()) as { accepted: number; duplicates: number }
+    await response.body?.cancel()
+    throw new ServerUnavailableError(`events: HTTP ${response.status}`)
   }
 
   /** Sends a run of the outbox chain; returns the head the server now holds. */
@@ -133,7 +153,9 @@ export class KioskServerClient {
       this.onRoundTrip?.(performance.now() - started, path)
       return response
     } catch (error) {
-      throw new ServerUnavailableError(`${method} ${path}: ${(error as Error).message}`)
+      // The URL and the cause (ECONNREFUSED, a timeout), not fetch's bare "fetch failed".
+      const cause = networkCause(error, this.timeoutMs)
+      throw new ServerUnavailableError(`cannot reach ${this.baseUrl} (${cause}) for ${method} ${path}`)
     }
   }
 }

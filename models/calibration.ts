@@ -181,7 +181,8 @@ export function assertCalibrationFor(calibration: Pick<Calibration, 'model'>, mo
   if (!sameFaceModel(calibration.model, model)) {
     throw new CalibrationError(
       'CALIBRATION_MODEL_MISMATCH',
-      `calibration is for ${calibration.model.name} ${calibration.model.version}, engine is ${model.name} ${model.version}: re-run scripts/calibrate.ts`,
+      `calibration is for ${calibration.model.name} ${calibration.model.version}, ` +
+        `engine is ${model.name} ${model.version}: re-run scripts/calibrate.ts`,
     )
   }
 }

@@ -43,8 +43,9 @@ const CLOSE_GRACE_MS = 2_000
 // Workers run the TypeScript that ships. On Node 20, `execArgv: ['--import', 'tsx']` does not reach a worker's
 // entry module ("Unknown file extension .ts", under node and under tap alike), so a two-line boot script
 // registers tsx's loader inside the worker and then imports the worker module.
+const WORKER_MODULE = JSON.stringify(new URL('./face-worker.ts', import.meta.url).href)
 const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./face-worker.ts', import.meta.url).href)}) })`
+  .then((tsx) => { tsx.register(); return import(${WORKER_MODULE}) })`
 const IMAGE_ERROR_CODES: ReadonlySet<string> = new Set<ImageErrorCode>([
   'IMAGE_UNSUPPORTED',
   'IMAGE_TOO_LARGE',

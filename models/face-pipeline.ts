@@ -2,6 +2,7 @@
 // their scores, pose and descriptor, and how long each stage took. models/face-worker.ts owns the messages and
 // decoding and maps these to the engine's DetectedFace; tfjs-face-pipeline.ts and ort/onnx-face-pipeline.ts
 // implement it.
+import type { FaceGeometry } from './face-types.ts'
 import type { RawImage } from './image-decode.ts'
 
 export interface FaceFinding {
@@ -18,6 +19,8 @@ export interface FaceFinding {
   pose: { yaw: number; pitch: number; roll: number } | null
   /** L2-normalised 128-d descriptor, or empty. */
   embedding: Float32Array
+  /** The liveness challenge's mesh measures (liveness-geometry.ts), null without a valid mesh. */
+  geometry: FaceGeometry | null
 }
 
 export interface PipelineTimings {

@@ -30,6 +30,19 @@ export interface DetectedFace {
   pose: { yaw: number; pitch: number; roll: number } | null
   /** L2-normalised descriptor; empty when the descriptor model failed. */
   embedding: Float32Array
+  /** What the liveness challenge reads from the mesh (models/liveness-geometry.ts); null without a mesh. */
+  geometry?: FaceGeometry | null
+}
+
+/** Mesh measures of one face in one frame, dimensionless (robust to the face's size in the frame). */
+export interface FaceGeometry {
+  /** Nose tip off the middle of the cheek line, in face widths, towards the image's right (+) or left (-). */
+  parallax: number
+  /** Eye aspect ratio of the eye on the image's left and right: falls towards 0 as the eye closes. */
+  earImageLeft: number
+  earImageRight: number
+  /** Eye line to mouth over the distance between the eyes: a blink leaves it, bending a photo changes it. */
+  proportion: number
 }
 
 export interface FaceStageTimings {

@@ -216,6 +216,7 @@ function toDetectedFace(face: FaceFinding, scaleX: number, scaleY: number): Dete
     pad: face.pad ?? null,
     pose: face.pose,
     embedding: face.embedding.length > 0 ? face.embedding : new Float32Array(0),
+    geometry: face.geometry,
   }
 }
 

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises'
 import Module, { createRequire } from 'node:module'
 import path from 'node:path'
 import type { Tensor3D } from '@tensorflow/tfjs-core'
-import type { FaceResult, Human } from '@vladmandic/human'
+import type { Human } from '@vladmandic/human'
 
 const require = createRequire(import.meta.url)
 const FACEAPI_DIR = path.resolve(path.dirname(require.resolve('@vladmandic/face-api/package.json')))
@@ -86,14 +86,14 @@ function requireFaceApi(): FaceApiModule {
  * missing methods as calls of the functional ops (what `register_all_chained_ops` does). Existing methods stay.
  */
 const CHAINED_OPS = (
-  'abs acos acosh add all any argMax argMin asin asinh atan atan2 atanh avgPool batchToSpaceND batchNorm broadcastTo ceil ' +
-  'clipByValue concat conv1d conv2d conv2dTranspose cos cosh cumprod cumsum depthToSpace depthwiseConv2d dilation2d div ' +
-  'divNoNan dot elu equal erf euclideanNorm exp expandDims expm1 floor floorDiv gather greater greaterEqual isFinite isInf ' +
-  'isNaN leakyRelu less lessEqual localResponseNormalization log log1p logSigmoid logSoftmax logSumExp logicalAnd ' +
-  'logicalNot logicalOr logicalXor matMul max maxPool maximum mean min minimum mirrorPad mod mul neg norm notEqual oneHot ' +
-  'onesLike pad pow prelu prod reciprocal relu relu6 reshape reverse round rsqrt selu separableConv2d sigmoid sign sin ' +
-  'sinh slice softmax softplus spaceToBatchND split sqrt square squaredDifference squeeze stack step stridedSlice sub sum ' +
-  'tan tanh tile transpose unstack zerosLike'
+  'abs acos acosh add all any argMax argMin asin asinh atan atan2 atanh avgPool batchToSpaceND batchNorm ' +
+  'broadcastTo ceil clipByValue concat conv1d conv2d conv2dTranspose cos cosh cumprod cumsum depthToSpace ' +
+  'depthwiseConv2d dilation2d div divNoNan dot elu equal erf euclideanNorm exp expandDims expm1 floor floorDiv ' +
+  'gather greater greaterEqual isFinite isInf isNaN leakyRelu less lessEqual localResponseNormalization log log1p ' +
+  'logSigmoid logSoftmax logSumExp logicalAnd logicalNot logicalOr logicalXor matMul max maxPool maximum mean min ' +
+  'minimum mirrorPad mod mul neg norm notEqual oneHot onesLike pad pow prelu prod reciprocal relu relu6 reshape ' +
+  'reverse round rsqrt selu separableConv2d sigmoid sign sin sinh slice softmax softplus spaceToBatchND split sqrt ' +
+  'square squaredDifference squeeze stack step stridedSlice sub sum tan tanh tile transpose unstack zerosLike'
 ).split(' ')
 
 function registerChainedOps(core: Record<string, unknown> & { Tensor: { prototype: Record<string, unknown> } }): void {
@@ -242,7 +242,10 @@ export async function faceDescriptor(
   }
 }
 
-/** 128-d descriptors of a crop, L2-normalised: `plain`, and `mirror`, the normalised mean of the crop's and its mirror's. */
+/**
+ * 128-d descriptors of a crop, L2-normalised: `plain`, and `mirror`, the normalised mean of the crop's and its
+ * mirror's.
+ */
 export async function describe(
   models: FaceApiModels,
   tf: Human['tf'],

@@ -37,7 +37,10 @@ export const FACE_MODEL_ID: FaceModelId = Object.freeze({
   version: `${humanVersion}+${faceapiVersion}`,
 }) // '3.3.6+1.7.15'
 
-/** Human's models that must be loaded for every output of the engine (face-api's are loaded by faceapi-descriptor.ts). */
+/**
+ * Human's models that must be loaded for every output of the engine (face-api's are loaded by
+ * faceapi-descriptor.ts).
+ */
 export const REQUIRED_MODELS = ['blazeface', 'facemesh', 'antispoof', 'liveness'] as const
 
 /**

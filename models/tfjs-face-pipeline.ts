@@ -5,6 +5,7 @@ import type { Human } from '@vladmandic/human'
 import type { CpuClock, FacePipeline, FaceFinding, PipelineTimings } from './face-pipeline.ts'
 import { FACEAPI_DESCRIPTOR_LENGTH, faceDescriptor, loadFaceApi } from './faceapi-descriptor.ts'
 import { loadHuman } from './human-loader.ts'
+import { faceGeometry } from './liveness-geometry.ts'
 import type { RawImage } from './image-decode.ts'
 
 export async function loadTfjsPipeline(cpuClock: CpuClock): Promise<FacePipeline> {
@@ -36,8 +37,8 @@ export async function loadTfjsPipeline(cpuClock: CpuClock): Promise<FacePipeline
         'float32',
       ) as unknown as Tensor3D
       let result: Awaited<ReturnType<Human['detect']>>
-      let embedMs = 0
-      let embedCpuMs = 0
+      let embedMs: number
+      let embedCpuMs: number
       const embeddings: Float32Array[] = []
       try {
         const input = tf.expandDims(image as never, 0) as Parameters<Human['detect']>[0]
@@ -72,6 +73,7 @@ export async function loadTfjsPipeline(cpuClock: CpuClock): Promise<FacePipeline
           liveness: face.live ?? 0,
           pose: angle ? { yaw: angle.yaw, pitch: angle.pitch, roll: angle.roll } : null,
           embedding: embeddings[i] ?? new Float32Array(0),
+          geometry: faceGeometry(face.mesh),
         }
       })
       const livenessMs = marks.between(LIVENESS_MARKS) + marks.between(ANTISPOOF_MARKS)

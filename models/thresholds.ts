@@ -10,9 +10,15 @@ export const EMBEDDING_LENGTHS: Readonly<Record<string, number>> = {
 export interface FaceThresholds {
   model: FaceModelId
   embeddingLength: number
-  /** The gate's 1:1 threshold for multi-photo (mean) templates, and for any template of unknown kind (calibration `threshold`). */
+  /**
+   * The gate's 1:1 threshold for multi-photo (mean) templates, and for any template of unknown kind
+   * (calibration `threshold`).
+   */
   matchThreshold: number
-  /** The gate's 1:1 threshold for a single-photo template: FMR at the target for that kind (calibration `singlePhotoThreshold`). */
+  /**
+   * The gate's 1:1 threshold for a single-photo template: FMR at the target for that kind
+   * (calibration `singlePhotoThreshold`).
+   */
   singlePhotoMatchThreshold: number
   /** Every pair of one enrolment's photos must reach this: the single-photo 1:1 threshold. */
   samePersonThreshold: number
@@ -20,10 +26,11 @@ export interface FaceThresholds {
   duplicateThreshold: number
   minDetectorScore: number
   minFaceSizePx: number
+  /** Presentation-attack minimums (models/pad/presentation-check.ts); 0 turns a check off. */
   antispoofMin: number
   livenessMin: number
-  /** The presentation-attack classifier's minimum bona fide score (calibration `pad.threshold`); absent: not used. */
-  padThreshold?: number
+  /** Minimum bona fide probability of the trained PAD classifier: present only with a calibration `pad` section. */
+  padMin?: number
 }
 
 /** The calibrated numbers that both enrolment and the gate apply. */
@@ -41,7 +48,7 @@ export function thresholdsFrom(calibration: Calibration): FaceThresholds {
     minFaceSizePx: calibration.quality.minFaceSizePx,
     antispoofMin: calibration.quality.antispoofMin,
     livenessMin: calibration.quality.livenessMin,
-    ...(calibration.pad ? { padThreshold: calibration.pad.threshold } : {}),
+    ...(calibration.pad ? { padMin: calibration.pad.threshold } : {}),
   }
 }
 

@@ -60,7 +60,8 @@ const calibration = parseCalibration(
 )
 await writeFile(values.out, JSON.stringify(calibration, null, 2) + '\n')
 process.stdout.write(
-  `\ncalibration written to ${values.out}: threshold ${calibration.threshold}, FNMR ${pct(calibration.figures.fnmrAtTargetFmr, 3)} at FMR ${pct(calibration.figures.fmrAtThreshold, 3)}\n`,
+  `\ncalibration written to ${values.out}: threshold ${calibration.threshold}, ` +
+    `FNMR ${pct(calibration.figures.fnmrAtTargetFmr, 3)} at FMR ${pct(calibration.figures.fmrAtThreshold, 3)}\n`,
 )
 process.stdout.write(`quality gates: ${JSON.stringify(calibration.quality)}\n`)
 if (previousPad)

@@ -54,7 +54,9 @@ try {
     const started = performance.now()
     await writeVideo(clip.spec, path.join(values.out, file))
     process.stdout.write(
-      `${file.padEnd(20)} ${clip.passenger.scenario.padEnd(9)} expect ${clip.expected.decision}${clip.expected.reason ? `(${clip.expected.reason})` : ''}  ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      `${file.padEnd(20)} ${clip.passenger.scenario.padEnd(9)} ` +
+        `expect ${clip.expected.decision}${clip.expected.reason ? `(${clip.expected.reason})` : ''}  ` +
+        `${((performance.now() - started) / 1000).toFixed(1)} s\n`,
     )
     manifest.push({
       file,

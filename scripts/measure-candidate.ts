@@ -1,7 +1,8 @@
 // Measures the candidate descriptor "Human detection + face-api 128-d ResNet" against today's `faceres`, on the
 // SAME images and pairs, with the project's metric code. Measurement only: the engine is not touched.
 //
-//   node --import tsx scripts/measure-candidate.ts --dataset ../shared/faces [--limit 600] [--workers 2] [--json out/candidate.json]
+//   node --import tsx scripts/measure-candidate.ts --dataset ../shared/faces \
+//     [--limit 600] [--workers 2] [--json out/candidate.json]
 //
 // Each worker thread runs one Human (models/human-loader.ts, the engine's configuration) and face-api's
 // recognition net on the same tfjs WASM backend. Per image: Human detects (mesh, faceres, antispoof, liveness),
@@ -23,7 +24,8 @@ const ALL_CROPS = [
   'dlib-landmarks',
 ] as const
 type Crop = (typeof ALL_CROPS)[number]
-// `--crops a,b` limits the face-api crops measured (default: all); `--ssd` adds face-api's own SSD pipeline as a reference.
+// `--crops a,b` limits the face-api crops measured (default: all); `--ssd` adds face-api's own SSD pipeline as a
+// reference.
 const CROPS: Crop[] = (process.env.MEASURE_CROPS ?? ALL_CROPS.join(',')).split(',') as Crop[]
 const WITH_SSD = process.env.MEASURE_SSD === '1'
 const VARIANTS = [
@@ -41,7 +43,10 @@ interface ImageOut {
   /** Human detect total (decode excluded), and its faceres share. */
   humanMs: number
   faceresMs: number
-  /** Extra face-api time per crop mode: crop (+ landmarks for faceapi-landmarks), plain descriptor, mirror's extra pass. */
+  /**
+   * Extra face-api time per crop mode: crop (+ landmarks for faceapi-landmarks), plain descriptor, mirror's extra
+   * pass.
+   */
   cropMs: Partial<Record<Crop, { crop: number; plain: number; mirror: number }>>
   ssdMs: number
 }
@@ -331,19 +336,25 @@ async function main(): Promise<void> {
     return { name, eer: m.eer(), auc: m.auc(), at1e2: at(1e-2), at1e3: at(1e-3), at1e4: at(1e-4) }
   })
   console.log(
-    `\nimages ${selected.length}, common acquired ${common.filter(Boolean).length}; genuine ${pairs.genuine.length}, impostor ${pairs.impostor.length}${pairs.impostorSampled ? ` (sampled of ${pairs.impostorAvailable})` : ''}`,
+    `\nimages ${selected.length}, common acquired ${common.filter(Boolean).length}; ` +
+      `genuine ${pairs.genuine.length}, impostor ${pairs.impostor.length}` +
+      `${pairs.impostorSampled ? ` (sampled of ${pairs.impostorAvailable})` : ''}`,
   )
   console.log(
-    `FTA per variant: ${JSON.stringify(ftaBy)}; image errors ${results.filter((r) => r.error).length}; no face ${results.filter((r) => !r.error && r.faces === 0).length}`,
+    `FTA per variant: ${JSON.stringify(ftaBy)}; image errors ${results.filter((r) => r.error).length}; ` +
+      `no face ${results.filter((r) => !r.error && r.faces === 0).length}`,
   )
   console.log(
-    `timing (median ms, one worker; ${workers} workers, ${totalSeconds.toFixed(0)} s wall): ${JSON.stringify(timing, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`,
+    `timing (median ms, one worker; ${workers} workers, ${totalSeconds.toFixed(0)} s wall): ` +
+      `${JSON.stringify(timing, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`,
   )
   console.log('| candidate | EER | FNMR@FMR1% (t) | FNMR@FMR0.1% [95% CI] (t) | FNMR@FMR0.01% | AUC |')
   console.log('|---|---|---|---|---|---|')
   for (const r of rows) {
     console.log(
-      `| ${r.name} | ${pct(r.eer.eer)} | ${pct(r.at1e2.fnmr)} (${r.at1e2.threshold.toFixed(4)}) | ${pct(r.at1e3.fnmr)} [${pct(r.at1e3.ciLow)}, ${pct(r.at1e3.ciHigh)}] (${r.at1e3.threshold.toFixed(4)}) | ${pct(r.at1e4.fnmr)} | ${r.auc.toFixed(4)} |`,
+      `| ${r.name} | ${pct(r.eer.eer)} | ${pct(r.at1e2.fnmr)} (${r.at1e2.threshold.toFixed(4)}) ` +
+        `| ${pct(r.at1e3.fnmr)} [${pct(r.at1e3.ciLow)}, ${pct(r.at1e3.ciHigh)}] (${r.at1e3.threshold.toFixed(4)}) ` +
+        `| ${pct(r.at1e4.fnmr)} | ${r.auc.toFixed(4)} |`,
     )
   }
   if (values.json) {

@@ -267,7 +267,10 @@ if (values['update-calibration'] && calibration) {
         threshold: roundUp(multi['1-mean']!.at['0.001'].threshold),
         fnmrAtTargetFmr: multi['1-mean']!.at['0.001'].fnmr,
       },
-      protocol: `identities with >= ${maxK + 1} acquired photos (seeded shuffle, seed ${SEED}): first ${maxK} enrol as the unit-length mean, each other photo probes; impostors: every acquired photo against every other identity's gallery (all ${best.impostor} pairs)`,
+      protocol:
+        `identities with >= ${maxK + 1} acquired photos (seeded shuffle, seed ${SEED}): ` +
+        `first ${maxK} enrol as the unit-length mean, each other photo probes; ` +
+        `impostors: every acquired photo against every other identity's gallery (all ${best.impostor} pairs)`,
     },
     // Enrolments of 1 to maxK photos share one gallery: take the threshold of the mode with the higher one.
     duplicateSearch:
@@ -279,7 +282,18 @@ if (values['update-calibration'] && calibration) {
             fnir: meanSearch.fnir,
             galleryIdentities: meanSearch.galleryIdentities,
             searches: meanSearch.searches,
-            method: `leave one identity out with ${maxK}-photo mean templates on both sides: each of ${meanSearch.searches} identities' template searched against the other ${meanSearch.galleryIdentities}; threshold = lowest with FPIR <= ${DUPLICATE_FPIR}, rounded up to ${THRESHOLD_DECIMALS} decimals (few searches: it rests on a handful of events); FNIR over ${meanSearch.matedSearches} identities enrolled twice with disjoint photos. Higher than the single-photo-template threshold ${measuredGallery.threshold} (FPIR ${pct(measuredGallery.fpir)}, FNIR ${pct(measuredGallery.fnir)} over ${measuredGallery.searches} searches against ${measuredGallery.galleryIdentities} identities), so it holds for a gallery of both. Valid for galleries up to about this size: FPIR grows with N (about 1 - (1 - FMR)^N); re-measure for larger ones.`,
+            method:
+              `leave one identity out with ${maxK}-photo mean templates on both sides: ` +
+              `each of ${meanSearch.searches} identities' template searched against the other ` +
+              `${meanSearch.galleryIdentities}; threshold = lowest with FPIR <= ${DUPLICATE_FPIR}, ` +
+              `rounded up to ${THRESHOLD_DECIMALS} decimals (few searches: it rests on a handful of events); ` +
+              `FNIR over ${meanSearch.matedSearches} identities enrolled twice with disjoint photos. ` +
+              `Higher than the single-photo-template threshold ${measuredGallery.threshold} ` +
+              `(FPIR ${pct(measuredGallery.fpir)}, FNIR ${pct(measuredGallery.fnir)} ` +
+              `over ${measuredGallery.searches} searches against ${measuredGallery.galleryIdentities} identities), ` +
+              `so it holds for a gallery of both. ` +
+              `Valid for galleries up to about this size: FPIR grows with N (about 1 - (1 - FMR)^N); ` +
+              `re-measure for larger ones.`,
           }
         : {
             threshold: measuredGallery.threshold,
@@ -288,7 +302,13 @@ if (values['update-calibration'] && calibration) {
             fnir: measuredGallery.fnir,
             galleryIdentities: measuredGallery.galleryIdentities,
             searches: measuredGallery.searches,
-            method: `leave one identity out: every acquired photo searched against one template (the first photo) of each of the other ${measuredGallery.galleryIdentities} identities; threshold = lowest with FPIR <= ${DUPLICATE_FPIR}, rounded up to ${THRESHOLD_DECIMALS} decimals; FNIR = mated photos scoring below it. Valid for galleries up to about this size: FPIR grows with N (about 1 - (1 - FMR)^N); re-measure for larger ones.`,
+            method:
+              `leave one identity out: every acquired photo searched against one template (the first photo) ` +
+              `of each of the other ${measuredGallery.galleryIdentities} identities; ` +
+              `threshold = lowest with FPIR <= ${DUPLICATE_FPIR}, rounded up to ${THRESHOLD_DECIMALS} decimals; ` +
+              `FNIR = mated photos scoring below it. ` +
+              `Valid for galleries up to about this size: FPIR grows with N (about 1 - (1 - FMR)^N); ` +
+              `re-measure for larger ones.`,
           },
   }
   const checked = parseCalibration(updated, 'updated calibration')
@@ -350,23 +370,29 @@ function roundUp(threshold: number): number {
 function printTable(): void {
   const out: string[] = []
   out.push(
-    `Embeddings ${values.embeddings}: ${cache.images.length} images, FTA ${ftaCount}, ${msMedian.toFixed(0)} ms/image median (cached engine run)`,
+    `Embeddings ${values.embeddings}: ${cache.images.length} images, FTA ${ftaCount}, ` +
+      `${msMedian.toFixed(0)} ms/image median (cached engine run)`,
   )
   out.push(`Split: ${protocol.splits.length} galleries of ${maxK} photos, ${genuineIds} identities with probes\n`)
   out.push(
-    '| mode | genuine | impostor | EER | FNMR at FMR 1% (t) | FNMR at FMR 0.1% [95% CI] (t) | FNMR at FMR 0.01% (t) |',
+    '| mode | genuine | impostor | EER | FNMR at FMR 1% (t) | ' +
+      'FNMR at FMR 0.1% [95% CI] (t) | FNMR at FMR 0.01% (t) |',
   )
   out.push('|---|---|---|---|---|---|---|')
   for (const r of rows) {
     const a = r.at
     out.push(
-      `| ${r.label} | ${r.genuine} | ${r.impostor} | ${pct(r.eer)} | ${pct(a['0.01'].fnmr)} (${a['0.01'].threshold.toFixed(4)}) | ` +
-        `${pct(a['0.001'].fnmr)} [${pct(a['0.001'].ciLow)}, ${pct(a['0.001'].ciHigh)}] (${a['0.001'].threshold.toFixed(4)}) | ${pct(a['0.0001'].fnmr)} (${a['0.0001'].threshold.toFixed(4)}) |`,
+      `| ${r.label} | ${r.genuine} | ${r.impostor} | ${pct(r.eer)} | ` +
+        `${pct(a['0.01'].fnmr)} (${a['0.01'].threshold.toFixed(4)}) | ` +
+        `${pct(a['0.001'].fnmr)} [${pct(a['0.001'].ciLow)}, ${pct(a['0.001'].ciHigh)}] ` +
+        `(${a['0.001'].threshold.toFixed(4)}) | ` +
+        `${pct(a['0.0001'].fnmr)} (${a['0.0001'].threshold.toFixed(4)}) |`,
     )
   }
   for (const p of pairedTests) {
     out.push(
-      `Paired on the same probes at FMR 0.1%: refused only by ${p.a} ${p.refusedOnlyByA}, only by ${p.b} ${p.refusedOnlyByB}; exact McNemar p = ${p.pExact.toExponential(2)}`,
+      `Paired on the same probes at FMR 0.1%: refused only by ${p.a} ${p.refusedOnlyByA}, ` +
+        `only by ${p.b} ${p.refusedOnlyByB}; exact McNemar p = ${p.pExact.toExponential(2)}`,
     )
   }
   out.push(`\n| mode | ${gateThresholds.map((t) => `FMR at ${t.toFixed(4)} | FNMR at ${t.toFixed(4)}`).join(' | ')} |`)
@@ -376,35 +402,44 @@ function printTable(): void {
   out.push('\nSame-person check at enrolment (every pair of the k photos must reach the threshold): galleries refused')
   for (const s of samePerson) {
     out.push(
-      `  k=${s.k}: at the 1:1 threshold (FMR 0.1%) ${s.atMatchThreshold.rejected}/${s.atMatchThreshold.galleries}, at FMR 1% ${s.atFmr1e2.rejected}/${s.atFmr1e2.galleries}`,
+      `  k=${s.k}: at the 1:1 threshold (FMR 0.1%) ${s.atMatchThreshold.rejected}/${s.atMatchThreshold.galleries}, ` +
+        `at FMR 1% ${s.atFmr1e2.rejected}/${s.atFmr1e2.galleries}`,
     )
   }
   out.push(
-    `\n1:N duplicate search (one template per identity), FPIR target ${pct(DUPLICATE_FPIR)}; ${allImpostors.length} 1:1 impostor pairs for the model`,
+    `\n1:N duplicate search (one template per identity), FPIR target ${pct(DUPLICATE_FPIR)}; ` +
+      `${allImpostors.length} 1:1 impostor pairs for the model`,
   )
   out.push(
-    '| gallery identities | searches | threshold | FPIR | FNIR | FPIR at 1:1 threshold | FNIR at 1:1 threshold | FPIR predicted by 1-(1-FMR)^N |',
+    '| gallery identities | searches | threshold | FPIR | FNIR | ' +
+      'FPIR at 1:1 threshold | FNIR at 1:1 threshold | FPIR predicted by 1-(1-FMR)^N |',
   )
   out.push('|---|---|---|---|---|---|---|---|')
   for (const g of galleries) {
     out.push(
-      `| ${g.galleryIdentities} | ${g.searches} | ${g.threshold.toFixed(4)} | ${pct(g.fpir)} | ${pct(g.fnir)} | ${pct(g.fpirAt1to1Threshold)} | ${pct(g.fnirAt1to1Threshold)} | ${pct(g.predictedFpirAtThreshold)} |`,
+      `| ${g.galleryIdentities} | ${g.searches} | ${g.threshold.toFixed(4)} | ${pct(g.fpir)} | ${pct(g.fnir)} | ` +
+        `${pct(g.fpirAt1to1Threshold)} | ${pct(g.fnirAt1to1Threshold)} | ${pct(g.predictedFpirAtThreshold)} |`,
     )
   }
   out.push('\n| gallery identities (extrapolated) | 1:1 FMR needed | false matches available | threshold | FNIR |')
   out.push('|---|---|---|---|---|')
   for (const e of extrapolated) {
     out.push(
-      `| ${e.galleryIdentities} | ${e.fmrNeeded.toExponential(2)} | ${e.impostorEventsAvailable} | ${e.threshold?.toFixed(4) ?? 'not measurable'} | ${pct(e.fnir)} |`,
+      `| ${e.galleryIdentities} | ${e.fmrNeeded.toExponential(2)} | ${e.impostorEventsAvailable} | ` +
+        `${e.threshold?.toFixed(4) ?? 'not measurable'} | ${pct(e.fnir)} |`,
     )
   }
   const t649 = galleries.at(-1)!.threshold
   out.push(
-    `\nMean templates of ${maxK} photos on both sides: ${meanSearch.searches} searches against ${meanSearch.galleryIdentities} identities; ` +
-      `FPIR at ${t649.toFixed(4)} (the single-template threshold above) ${pct(meanSearch.fpirAtSingleThreshold(t649))} ` +
+    `\nMean templates of ${maxK} photos on both sides: ` +
+      `${meanSearch.searches} searches against ${meanSearch.galleryIdentities} identities; ` +
+      `FPIR at ${t649.toFixed(4)} (the single-template threshold above) ` +
+      `${pct(meanSearch.fpirAtSingleThreshold(t649))} ` +
       `(${Math.round(meanSearch.fpirAtSingleThreshold(t649) * meanSearch.searches)} searches); ` +
-      `threshold for FPIR <= ${pct(DUPLICATE_FPIR)}: ${meanSearch.threshold.toFixed(4)}, FPIR ${pct(meanSearch.fpir)}, ` +
-      `FNIR ${pct(meanSearch.fnir)} over ${meanSearch.matedSearches} mated searches (two disjoint ${maxK}-photo enrolments)`,
+      `threshold for FPIR <= ${pct(DUPLICATE_FPIR)}: ${meanSearch.threshold.toFixed(4)}, ` +
+      `FPIR ${pct(meanSearch.fpir)}, ` +
+      `FNIR ${pct(meanSearch.fnir)} over ${meanSearch.matedSearches} mated searches ` +
+      `(two disjoint ${maxK}-photo enrolments)`,
   )
   process.stdout.write(out.join('\n') + '\n')
 }

@@ -138,9 +138,12 @@ const measure = (gate: string, value: number, pass: Uint8Array): Measured => ({
 const ci = (r: { rate: number; ciLow: number; ciHigh: number }) => `${pct(r.rate)} [${pct(r.ciLow)}, ${pct(r.ciHigh)}]`
 const fmtValue = (v: number) => (Number.isNaN(v) ? '' : Number.isFinite(v) ? String(v) : 'none')
 const header =
-  '| gate | threshold | FTE | FNMR at FMR 0.1% [95% CI] (t) | FNMR at t 0.9328 [95% CI] | FMR at 0.9328 | both sides gated: FNMR at FMR 0.1% |\n|---|---|---|---|---|---|---|'
+  '| gate | threshold | FTE | FNMR at FMR 0.1% [95% CI] (t) | FNMR at t 0.9328 [95% CI] | FMR at 0.9328 ' +
+  '| both sides gated: FNMR at FMR 0.1% |\n|---|---|---|---|---|---|---|'
 const line = (m: Measured, note = '') =>
-  `| ${m.gate}${note} | ${fmtValue(m.value)} | ${pct(m.point.fte)} (${m.point.fteCount}) | ${ci(m.point.atTarget)} (${m.point.atTarget.threshold.toFixed(4)}) | ${ci(m.point.atFixed)} | ${pct(m.point.atFixed.fmr, 3)} | ${pct(m.both.atTarget.rate)} |`
+  `| ${m.gate}${note} | ${fmtValue(m.value)} | ${pct(m.point.fte)} (${m.point.fteCount}) ` +
+  `| ${ci(m.point.atTarget)} (${m.point.atTarget.threshold.toFixed(4)}) | ${ci(m.point.atFixed)} ` +
+  `| ${pct(m.point.atFixed.fmr, 3)} | ${pct(m.both.atTarget.rate)} |`
 
 // Failed acquisitions fail every gate (they cannot enrol).
 const acquired = Uint8Array.from(cache.images, (img) => (img.fta === null ? 1 : 0))
@@ -152,7 +155,8 @@ const rows: Measured[] = [noGate]
 const chosen: Record<string, { value: number; changed: boolean }> = {}
 const sweeps: Record<string, Measured[]> = {}
 console.log(
-  `${cache.images.length} images, ${pairs.genuine.length} genuine pairs, ${pairs.impostor.length} impostor pairs; fixed threshold ${fixedThreshold}\n`,
+  `${cache.images.length} images, ${pairs.genuine.length} genuine pairs, ` +
+    `${pairs.impostor.length} impostor pairs; fixed threshold ${fixedThreshold}\n`,
 )
 console.log(header)
 console.log(line(noGate))

@@ -10,6 +10,7 @@ import type { FaceEngine } from '../models/face-types.ts'
 import { validateConfig, type AppConfig } from './config.ts'
 import { logKeyFrom, redactingSerializers } from './log-redaction.ts'
 import { MAX_ENROLMENT_PHOTOS } from './schemas/residents.ts'
+import { NAMED_SCHEMAS } from './schemas/named-schemas.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
@@ -24,6 +25,7 @@ import { statsRoutes } from './routes/stats.ts'
 import { statsStreamRoutes } from './routes/stats-stream.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { webRoutes } from './routes/web.ts'
+import { whoamiRoutes } from './routes/whoami.ts'
 import { openStore } from './store/open-store.ts'
 import type { Store } from './store/store.ts'
 
@@ -80,10 +82,15 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   await app.register(multipart, {
     limits: { fileSize: config.photoBodyLimitBytes, files: MAX_ENROLMENT_PHOTOS, fields: 8, fieldSize: 1024 },
   })
+  for (const schema of NAMED_SCHEMAS) app.addSchema(schema)
   await app.register(swagger, {
     openapi: {
       info: { title: 'Contactless e-Channel simulator', version: '0.1.0' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    // components.schemas keyed by each schema's $id (ErrorBody, TokenResponse, ...), not def-0, def-1.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
@@ -97,6 +104,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}) {
   await app.register(statsStreamRoutes)
   await app.register(webRoutes)
   await app.register(adminKeyRoutes)
+  await app.register(whoamiRoutes)
   return app
 }
 

@@ -2,19 +2,45 @@
 // directory start signing with it within 10 s; the previous key keeps verifying for KEY_OVERLAP_SEC. The default
 // directory is the server's: KEYS_DIR, else DATA_DIR/keys (data/keys).
 import path from 'node:path'
-import { parseArgs } from 'node:util'
+import { Command } from 'commander'
+import { commandAction, ioOf, programOf, runProgram } from '../lib/cli/run-program.ts'
 import { addKeyToDirectory, loadKeyDirectory } from './keys/key-directory.ts'
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { dir: { type: 'string' } } })
-if (positionals[0] !== 'rotate' && positionals[0] !== 'list') {
-  process.stderr.write('usage: keys (rotate | list) [--dir KEYS_DIR] (default: KEYS_DIR, else DATA_DIR/keys)\n')
-  process.exit(2)
+const DIR_HELP = 'key directory (default: KEYS_DIR, else DATA_DIR/keys, else data/keys)'
+const keyDir = (dir?: string) => dir || process.env.KEYS_DIR || path.join(process.env.DATA_DIR || 'data', 'keys')
+
+async function list(command: Command, dir: string): Promise<number> {
+  for (const key of (await loadKeyDirectory(dir)).sort((a, b) => a.createdAt - b.createdAt))
+    ioOf(command).out(`${key.kid}  ${new Date(key.createdAt).toISOString()}\n`)
+  return 0
 }
-const dir = values.dir || process.env.KEYS_DIR || path.join(process.env.DATA_DIR || 'data', 'keys')
-if (positionals[0] === 'rotate') {
-  const added = await addKeyToDirectory(dir)
-  process.stdout.write(`added key ${added.kid}, signing from ${new Date(added.createdAt).toISOString()}\n`)
-}
-for (const key of (await loadKeyDirectory(dir)).sort((a, b) => a.createdAt - b.createdAt)) {
-  process.stdout.write(`${key.kid}  ${new Date(key.createdAt).toISOString()}\n`)
-}
+
+const rotate = new Command('rotate')
+  .description('add a signing key; servers sign with it within 10 s, the previous one verifies for KEY_OVERLAP_SEC')
+  .option('--dir <dir>', DIR_HELP)
+  .action(
+    commandAction(async (values: { dir?: string }, command: Command) => {
+      const dir = keyDir(values.dir)
+      const added = await addKeyToDirectory(dir)
+      ioOf(command).out(`added key ${added.kid}, signing from ${new Date(added.createdAt).toISOString()}\n`)
+      return list(command, dir)
+    }),
+  )
+
+const listKeys = new Command('list')
+  .description('list the signing keys in the directory, oldest first')
+  .option('--dir <dir>', DIR_HELP)
+  .action(commandAction(async (values: { dir?: string }, command: Command) => list(command, keyDir(values.dir))))
+
+const program = programOf('keys', 'Signing keys of the token service (ES256, shared by the server instances).', [
+  rotate,
+  listKeys,
+])
+
+runProgram(program, process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`keys: ${error.message}\n`)
+    process.exit(1)
+  },
+)

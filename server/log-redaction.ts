@@ -4,7 +4,7 @@
 // followed; any other text shaped like an HKID in a URL or an error is masked.
 import { createHmac, hkdfSync } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import { parseHkid } from './domain/hkid.ts'
+import { parseHkid } from '../contract/hkid.ts'
 
 /** One or two letters, six digits, a check digit, brackets or not, raw or percent-encoded, any case. */
 const HKID_SHAPE = /(?<![A-Za-z0-9])[A-Za-z]{1,2}[0-9]{6}(?:\(|%28)?[0-9Aa](?:\)|%29)?(?![A-Za-z0-9])/gi

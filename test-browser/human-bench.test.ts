@@ -64,6 +64,7 @@ t.test('Human detection per frame in Chromium (WASM)', async (t) => {
   )
   t.comment(
     `Human in Chromium, tfjs WASM (simd ${face.simd}), detector+mesh+antispoof+liveness, 640x480 camera frames: ` +
-      `p50 ${face.p50.toFixed(1)} ms, p95 ${face.p95.toFixed(1)} ms over ${face.frames.length} frames; model load ${face.loadMs.toFixed(0)} ms, first frame ${face.warmupMs.toFixed(0)} ms`,
+      `p50 ${face.p50.toFixed(1)} ms, p95 ${face.p95.toFixed(1)} ms over ${face.frames.length} frames; ` +
+      `model load ${face.loadMs.toFixed(0)} ms, first frame ${face.warmupMs.toFixed(0)} ms`,
   )
 })

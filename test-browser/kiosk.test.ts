@@ -37,16 +37,19 @@ function report(label: string, m: KioskMetrics): string {
   const looked = m.frames.filter((f) => !f.skipped && f.serverMs !== null)
   const byPhase = (phase: string) => looked.filter((f) => f.phase === phase)
   const lines = [
-    `${label}: ${m.frames.length} frames posted (${looked.length} processed), JPEG ${Math.round(summarise(m.frames.map((f) => f.bytes)).p50 / 1024)} KB p50`,
+    `${label}: ${m.frames.length} frames posted (${looked.length} processed), ` +
+      `JPEG ${Math.round(summarise(m.frames.map((f) => f.bytes)).p50 / 1024)} KB p50`,
     `  capture+encode (canvas.toBlob)      ${fmt(summarise(m.frames.map((f) => f.captureMs)))}`,
     `  POST /frames round trip, all        ${fmt(summarise(looked.map((f) => f.roundTripMs)))}`,
     `  kiosk time, QR search frames        ${fmt(summarise(byPhase('WAITING_FOR_QR').map((f) => f.serverMs!)))}`,
-    `  kiosk time, face frames             ${fmt(summarise(looked.filter((f) => f.phase !== 'WAITING_FOR_QR').map((f) => f.serverMs!)))}`,
+    `  kiosk time, face frames             ` +
+      `${fmt(summarise(looked.filter((f) => f.phase !== 'WAITING_FOR_QR').map((f) => f.serverMs!)))}`,
   ]
   const d = m.decisions[0]
   if (d)
     lines.push(
-      `  decision ${d.decision}: face frame capture -> decision on screen ${d.captureToDecisionMs.toFixed(1)} ms; QR frame -> decision ${d.qrToDecisionMs.toFixed(1)} ms`,
+      `  decision ${d.decision}: face frame capture -> decision on screen ${d.captureToDecisionMs.toFixed(1)} ms; ` +
+        `QR frame -> decision ${d.qrToDecisionMs.toFixed(1)} ms`,
     )
   return lines.join('\n')
 }

@@ -1,12 +1,14 @@
 // `eval` command: runs the face accuracy evaluation, prints a summary, writes JSON / SVG on request,
 // and can gate CI on FNMR at FMR 0.1%.
-//   --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X] [--embeddings PATH]
-//   --from-embeddings PATH [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]   (re-score a cache, no engine)
-// Exit codes: 0 done (and gate passed), 1 gate failed or the run failed, 2 usage error.
+// --from-embeddings re-scores a cache without the engine. Exit codes: 0 done (and gate passed), 1 gate failed or the
+// run failed, 2 usage error.
 
 import { readFile } from 'node:fs/promises'
+import { Command, Option } from 'commander'
 import type { FaceBackend } from '../../models/face-types.ts'
-import { parseArgs } from 'node:util'
+import { count, fraction } from '../../lib/cli/number-parsers.ts'
+import { commandAction, ioOf, processIo, usageError } from '../../lib/cli/run-program.ts'
+import { parseFaceBackend } from '../../models/face-backend.ts'
 import { pct } from '../../lib/format.ts'
 import { ProgressBar } from '../../lib/progress-bar.ts'
 import { writeOutput } from '../../lib/write-output.ts'
@@ -27,13 +29,10 @@ export interface CommandIo {
   stderr: { write(chunk: string): unknown; isTTY?: boolean; columns?: number }
 }
 
-const USAGE =
-  'usage: eval --dataset DIR [--limit N] [--workers N] [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X] [--embeddings PATH]\n' +
-  '       eval --from-embeddings PATH [--json PATH] [--plot PATH.svg] [--max-fnmr-at-fmr X]\n'
 /** The gate's operating point: FNMR at FMR 0.1%. */
 const GATE_FMR = '0.001'
 
-interface EvalArgs {
+export interface EvalArgs {
   /** Absent when re-scoring a cache. */
   dataset?: string
   /** Write per-image results and embeddings here. */
@@ -47,14 +46,64 @@ interface EvalArgs {
   maxFnmr?: number
 }
 
-export async function evalCommand(argv: string[], io: CommandIo = process, backend?: FaceBackend): Promise<number> {
-  let args: EvalArgs
-  try {
-    args = parseEvalArgs(argv)
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n${USAGE}`)
-    return 2
-  }
+interface EvalValues {
+  dataset?: string
+  limit?: number
+  workers?: number
+  json?: string
+  plot?: string
+  maxFnmrAtFmr?: number
+  embeddings?: string
+  fromEmbeddings?: string
+}
+
+export function evalCommand(): Command {
+  return new Command('eval')
+    .summary('face accuracy on a labelled dataset: FTA, EER, FNMR at FMR, DET curve')
+    .description(
+      'Measures the face engine on a dataset folder (manifest.json lists { file, identity }; see README), ' +
+        'or re-scores a cache of embeddings written earlier with --embeddings.\n\n' +
+        'Exit codes: 0 done (and the gate passed), 1 the gate failed or the run failed, 2 usage.',
+    )
+    .option('--dataset <dir>', 'dataset folder with manifest.json: [{ file, identity }], files relative to it')
+    .option('--limit <n>', 'evaluate a seeded subset of this many images', count())
+    .option('--workers <n>', 'engine worker threads', count(16), 2)
+    .option('--json <file>', 'write the report as JSON')
+    .option('--plot <file.svg>', 'write the DET curve as SVG')
+    .option('--max-fnmr-at-fmr <x>', 'gate: fail (exit 1) when FNMR at FMR 0.1% is above this fraction', fraction)
+    .option('--embeddings <file>', 'write per-image results and embeddings (a cache to re-score later)')
+    .addOption(
+      new Option('--from-embeddings <file>', 're-score a cache instead of running the engine').conflicts([
+        'dataset',
+        'limit',
+        'workers',
+        'embeddings',
+      ]),
+    )
+    .action(
+      commandAction(async (values: EvalValues, command: Command) => {
+        if (!values.fromEmbeddings && !values.dataset)
+          usageError(command, '--dataset DIR is required (or --from-embeddings FILE)')
+        const cli = ioOf(command)
+        const io: CommandIo =
+          cli === processIo ? process : { stdout: { write: (s) => cli.out(s) }, stderr: { write: (s) => cli.err(s) } }
+        const args: EvalArgs = {
+          dataset: values.dataset,
+          limit: values.limit,
+          workers: values.workers ?? 2,
+          json: values.json,
+          plot: values.plot,
+          maxFnmr: values.maxFnmrAtFmr,
+          embeddings: values.embeddings,
+          fromEmbeddings: values.fromEmbeddings,
+        }
+        return runEval(args, io, values.fromEmbeddings ? undefined : parseFaceBackend(process.env.FACE_BACKEND))
+      }),
+    )
+}
+
+/** Runs the evaluation (or re-scores a cache), prints the summary, writes the files; resolves with the exit code. */
+export async function runEval(args: EvalArgs, io: CommandIo = process, backend?: FaceBackend): Promise<number> {
   const progress = createProgress(io.stderr)
   let run
   try {
@@ -103,50 +152,12 @@ export async function evalCommand(argv: string[], io: CommandIo = process, backe
 /** The run's DET curve with its FNMR at FMR 1e-2, 1e-3 and 1e-4 marked. */
 export function detSvg({ report, metrics }: EvalRun): string {
   return renderDetSvg({
-    title: `DET: ${report.model.name} ${report.model.version}, cosine, ${report.images} images of ${report.identities} people`,
+    title:
+      `DET: ${report.model.name} ${report.model.version}, cosine, ` +
+      `${report.images} images of ${report.identities} people`,
     series: [{ label: `${report.model.name} + cosine`, points: metrics.detCurve(300) }],
     marks: REPORT_FMR_TARGETS.map((key) => ({ fmr: Number(key), fnmr: report.fnmrAtFmr[key].fnmr })),
   })
-}
-
-export function parseEvalArgs(argv: string[]): EvalArgs {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      dataset: { type: 'string' },
-      limit: { type: 'string' },
-      workers: { type: 'string' },
-      json: { type: 'string' },
-      plot: { type: 'string' },
-      'max-fnmr-at-fmr': { type: 'string' },
-      embeddings: { type: 'string' },
-      'from-embeddings': { type: 'string' },
-    },
-  })
-  const from = values['from-embeddings']
-  if (from !== undefined) {
-    for (const flag of ['dataset', 'limit', 'workers', 'embeddings'] as const) {
-      if (values[flag] !== undefined)
-        throw new Error(
-          `--${flag} does not apply with --from-embeddings (the cache fixes the images and their embeddings)`,
-        )
-    }
-  } else if (!values.dataset) throw new Error('--dataset is required (or --from-embeddings PATH)')
-  const maxFnmr = values['max-fnmr-at-fmr'] === undefined ? undefined : Number(values['max-fnmr-at-fmr'])
-  if (maxFnmr !== undefined && !(maxFnmr >= 0 && maxFnmr <= 1))
-    throw new Error('--max-fnmr-at-fmr must be a fraction in [0, 1], e.g. 0.05')
-  return {
-    dataset: values.dataset,
-    limit: values.limit === undefined ? undefined : positiveInt('--limit', values.limit),
-    workers: values.workers === undefined ? 2 : positiveInt('--workers', values.workers),
-    json: values.json,
-    plot: values.plot,
-    maxFnmr,
-    embeddings: values.embeddings,
-    fromEmbeddings: from,
-  }
 }
 
 export function formatSummary(r: EvalReport): string {
@@ -160,7 +171,8 @@ export function formatSummary(r: EvalReport): string {
     .join(', ')
   rows.push(`  FTA          ${rate(r.fta.rate)} (${r.fta.count}${reasons ? `: ${reasons}` : ''})`)
   rows.push(
-    `  pairs        genuine ${r.pairs.genuine}, impostor ${r.pairs.impostor}${r.pairs.impostorSampled ? ` (sampled of ${r.pairs.impostorAvailable})` : ''}`,
+    `  pairs        genuine ${r.pairs.genuine}, impostor ${r.pairs.impostor}` +
+      (r.pairs.impostorSampled ? ` (sampled of ${r.pairs.impostorAvailable})` : ''),
   )
   rows.push(`  EER          ${rate(r.eer.eer)} at threshold ${r.eer.threshold.toFixed(4)}`)
   rows.push(`  AUC          ${r.auc.toFixed(5)}`)
@@ -170,25 +182,30 @@ export function formatSummary(r: EvalReport): string {
     const x = r.fnmrAtFmr[key]
     const ci = `[${rate(x.ciLow)}, ${rate(x.ciHigh)}]`
     rows.push(
-      `  ${rate(Number(key)).padEnd(12)} ${rate(x.fnmr).padEnd(9)} ${ci.padEnd(20)} ${x.threshold.toFixed(4).padEnd(11)} ${pct(x.fmr, 4)}`,
+      `  ${rate(Number(key)).padEnd(12)} ${rate(x.fnmr).padEnd(9)} ${ci.padEnd(20)} ` +
+        `${x.threshold.toFixed(4).padEnd(11)} ${pct(x.fmr, 4)}`,
     )
   }
   rows.push('')
   const thresholds = Object.keys(r.antispoof.bpcerAt)
   rows.push(`  BPCER at     ${thresholds.map((t) => t.padStart(6)).join('')}`)
   rows.push(
-    `  antispoof    ${thresholds.map((t) => pct(r.antispoof.bpcerAt[t]!, 1).padStart(6)).join('')}  (${r.antispoof.images} bona fide)`,
+    `  antispoof    ${thresholds.map((t) => pct(r.antispoof.bpcerAt[t]!, 1).padStart(6)).join('')}  ` +
+      `(${r.antispoof.images} bona fide)`,
   )
   rows.push(
-    `  liveness     ${thresholds.map((t) => pct(r.liveness.bpcerAt[t]!, 1).padStart(6)).join('')}  (${r.liveness.images} bona fide)`,
+    `  liveness     ${thresholds.map((t) => pct(r.liveness.bpcerAt[t]!, 1).padStart(6)).join('')}  ` +
+      `(${r.liveness.images} bona fide)`,
   )
   rows.push('')
   const t = r.timing
   rows.push(
-    `  model time   ${t.msPerImageMedian.toFixed(0)} ms/image median, ${t.msPerImageP95.toFixed(0)} ms p95 (detect + embed + liveness, in one worker)`,
+    `  model time   ${t.msPerImageMedian.toFixed(0)} ms/image median, ${t.msPerImageP95.toFixed(0)} ms p95 ` +
+      '(detect + embed + liveness, in one worker)',
   )
   rows.push(
-    `  run time     ${t.totalSeconds.toFixed(1)} s with ${t.workers} workers: ${t.imagesPerSecond.toFixed(1)} images/s, ${t.workerMsPerImage.toFixed(0)} worker-ms/image`,
+    `  run time     ${t.totalSeconds.toFixed(1)} s with ${t.workers} workers: ` +
+      `${t.imagesPerSecond.toFixed(1)} images/s, ${t.workerMsPerImage.toFixed(0)} worker-ms/image`,
   )
   return rows.join('\n') + '\n'
 }
@@ -215,12 +232,6 @@ function createProgress(stderr: CommandIo['stderr']): { update: (p: EvalProgress
     },
     end: () => bar.end(),
   }
-}
-
-function positiveInt(name: string, value: string): number {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${value}`)
-  return n
 }
 
 /** An error rate: a third decimal below 1% (an FMR of 0.1% needs it). */

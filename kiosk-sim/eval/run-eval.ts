@@ -6,7 +6,7 @@ import type { FaceBackend } from '../../models/face-types.ts'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FaceEngine, FaceModelId } from '../../models/face-types.ts'
-import { ImageError } from '../../models/image-errors.ts'
+import { analyseFiles, startBatchEngine, type ImageOutcome, type StartEngine } from './analyse-images.ts'
 import { cosineSimilarity } from '../../models/match.ts'
 import { scoreMetrics, type ScoreMetrics } from '../../models/eval/metrics.ts'
 import type { EmbeddingCache } from '../../models/eval/embedding-cache.ts'
@@ -17,9 +17,6 @@ import {
   selectIdentitySubset,
   type PairList,
 } from '../../models/eval/pairs.ts'
-
-/** Time one image may take in the eval's engine (queue included). */
-const EVAL_REQUEST_TIMEOUT_MS = 120_000
 
 export const REPORT_FMR_TARGETS = ['0.01', '0.001', '0.0001'] as const
 export const QUALITY_THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] as const
@@ -41,7 +38,7 @@ export interface EvalOptions {
   maxImpostors?: number
   onProgress?: (progress: EvalProgress) => void
   /** Defaults to the real engine (models/face-engine.ts). */
-  startEngine?: (options: { workers: number; backend?: FaceBackend; requestTimeoutMs?: number }) => Promise<FaceEngine>
+  startEngine?: StartEngine
   /** Where the engine runs its networks; default onnxruntime. */
   backend?: FaceBackend
 }
@@ -154,15 +151,8 @@ export async function runEvalDetailed(options: EvalOptions): Promise<EvalRun> {
           seed,
         ).map((i) => manifest[i]!)
 
-  const startEngine =
-    options.startEngine ?? (async (o) => (await import('../../models/face-engine.ts')).startFaceEngine(o))
   const started = performance.now()
-  const engine = await startEngine({
-    workers,
-    ...(options.backend ? { backend: options.backend } : {}),
-    // A batch run is not latency-bound: on a loaded machine one tfjs analysis can take over the gate's 10 s.
-    requestTimeoutMs: EVAL_REQUEST_TIMEOUT_MS,
-  })
+  const engine = await startBatchEngine(workers, options.backend, options.startEngine)
   let analysed: Array<{ result: ImageResult; embedding: Float32Array }>
   try {
     analysed = await analyseAll(engine, options.dataset, selected, workers * 2, options.onProgress)
@@ -322,7 +312,11 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 async function readManifest(dataset: string): Promise<ManifestEntry[]> {
   const file = path.join(dataset, 'manifest.json')
-  const parsed: unknown = JSON.parse(await readFile(file, 'utf8'))
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error
+    throw new Error(`${dataset}: no manifest.json (an array of { file, identity }; see README, "Face accuracy")`)
+  })
+  const parsed: unknown = JSON.parse(text)
   if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`${file}: expected a non-empty array`)
   const root = path.resolve(dataset)
   return parsed.map((entry: unknown, i) => {
@@ -344,40 +338,26 @@ async function analyseAll(
   inFlight: number,
   onProgress: EvalOptions['onProgress'],
 ): Promise<Array<{ result: ImageResult; embedding: Float32Array }>> {
-  const out: Array<{ result: ImageResult; embedding: Float32Array }> = new Array(entries.length)
-  let next = 0
   let done = 0
   let fta = 0
-  const lane = async (): Promise<void> => {
-    while (next < entries.length) {
-      const i = next++
-      const entry = entries[i]!
-      out[i] = await analyseOne(engine, path.join(dataset, entry.file), entry)
+  const outcomes = await analyseFiles(
+    engine,
+    entries.map((e) => path.join(dataset, e.file)),
+    inFlight,
+    (i, outcome) => {
       done++
-      if (out[i].result.fta) fta++
+      if (toImageResult(entries[i]!, outcome).result.fta) fta++
       onProgress?.({ done, total: entries.length, fta })
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(inFlight, entries.length) }, lane))
-  return out
+    },
+  )
+  return outcomes.map((outcome, i) => toImageResult(entries[i]!, outcome))
 }
 
-async function analyseOne(
-  engine: FaceEngine,
-  file: string,
-  entry: ManifestEntry,
-): Promise<{ result: ImageResult; embedding: Float32Array }> {
+function toImageResult(entry: ManifestEntry, outcome: ImageOutcome): { result: ImageResult; embedding: Float32Array } {
   const base = { file: entry.file, identity: entry.identity }
-  const bytes = await readFile(file)
-  let analysis
-  try {
-    analysis = await engine.analyze(bytes)
-  } catch (error) {
-    // An unreadable image is a failure to acquire; an engine failure is not, and stops the run.
-    if (error instanceof ImageError || (error as { code?: string }).code?.startsWith('IMAGE_')) {
-      return { result: { ...base, faces: 0, fta: 'image-error', quality: null, ms: 0 }, embedding: new Float32Array(0) }
-    }
-    throw error
+  const analysis = outcome.analysis
+  if (!analysis) {
+    return { result: { ...base, faces: 0, fta: 'image-error', quality: null, ms: 0 }, embedding: new Float32Array(0) }
   }
   const t = analysis.timings
   const ms = t.detectMs + t.embedMs + t.livenessMs

@@ -1,5 +1,6 @@
 import type { DetectedFace, FaceModelId } from '../../models/face-types.ts'
 import { distinctFaces } from '../../models/distinct-faces.ts'
+import { checkPresentation } from '../../models/pad/presentation-check.ts'
 import { sameFaceModel } from '../../models/face-model.ts'
 import { cosineSimilarity, isUsableEmbedding } from '../../models/match.ts'
 import { matchThresholdFor, type FaceThresholds } from '../../models/thresholds.ts'
@@ -78,21 +79,22 @@ export function matchScore(captured: Float32Array, enrolled: Float32Array): numb
   return Math.round(cosineSimilarity(captured, enrolled) * 10_000) / 10_000
 }
 
-function checkFaces(faces: readonly DetectedFace[], policy: FaceThresholds): Decision | null {
+/**
+ * The face stage alone: the referral for these faces, or null when they may go on to matching. Exported for the
+ * PAD evaluation, which measures exactly this rule on attack and bona fide frames.
+ */
+export function checkFaces(faces: readonly DetectedFace[], policy: FaceThresholds): Decision | null {
   const present = countedFaces(faces, policy)
   if (present.length === 0) return refer('NO_FACE')
   if (present.length > 1) return refer('MULTIPLE_FACES')
   const face = present[0]!
   if (face.faceSizePx < policy.minFaceSizePx) return refer('FACE_QUALITY_LOW')
   if (!isUsableEmbedding(face.embedding, policy.embeddingLength)) return refer('FACE_QUALITY_LOW')
-  if (face.antispoof === null || face.antispoof < policy.antispoofMin) return refer('SPOOF_SUSPECTED')
-  if (face.liveness === null || face.liveness < policy.livenessMin) return refer('SPOOF_SUSPECTED')
-  if (policy.padThreshold !== undefined && (face.pad === null || face.pad < policy.padThreshold))
-    return refer('SPOOF_SUSPECTED')
+  if (!checkPresentation(face, policy).passed) return refer('SPOOF_SUSPECTED')
   return null
 }
 
 /** A second person close behind counts (tailgating); tiny far-away detections do not. */
-function countedFaces(faces: readonly DetectedFace[], policy: FaceThresholds): DetectedFace[] {
+export function countedFaces(faces: readonly DetectedFace[], policy: FaceThresholds): DetectedFace[] {
   return distinctFaces(faces, policy.minDetectorScore, policy.minFaceSizePx / 2)
 }

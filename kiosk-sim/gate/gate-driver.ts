@@ -2,6 +2,7 @@
 // I/O the state machine asks for on each frame (QR decode while waiting, the face engine while capturing) and the
 // token stages once a QR is read. Whatever throws becomes a `failed` input, which refers the passenger. The camera
 // gates are loops over it: live/live-gate.ts (ffmpeg frames, pulled) and serve/browser-gate.ts (posted frames).
+import { randomInt } from 'node:crypto'
 import { round } from '../../lib/format.ts'
 import type { FaceEngine, FrameImage } from '../../models/face-types.ts'
 import type { Decision } from '../../contract/decision-reasons.ts'
@@ -10,6 +11,7 @@ import { admitToken, type TokenAdmission } from './admit-token.ts'
 import type { GateDeps } from './gate-deps.ts'
 import { recordDecision, type ClearanceRecord, type DecisionFacts, type StageTimings } from './clearance-record.ts'
 import { GateSession } from './gate-session.ts'
+import { pickChallenge } from './liveness-challenge.ts'
 import {
   frameWork,
   initialGateState,
@@ -36,7 +38,17 @@ export interface GateDriverDeps {
    * repeatable however fast the file is read (stream time does not move while the gate works on a frame).
    */
   now: () => number
+  /**
+   * A uniform number in [0, 1) that picks each passenger's liveness challenge. Default: crypto random, so that the
+   * action cannot be known before the QR is read; tests fix it.
+   */
+  random?: () => number
 }
+
+const RANDOM_RANGE = 2 ** 32
+
+/** Crypto random in [0, 1). */
+export const cryptoRandom = (): number => randomInt(RANDOM_RANGE) / RANDOM_RANGE
 
 /** The driver's I/O for a kiosk: its engine, the QR decoder, and admitToken and recordDecision over its deps. */
 export function gateWork(deps: GateDeps): Pick<GateDriverDeps, 'engine' | 'decodeQr' | 'admit' | 'record'> {
@@ -144,7 +156,8 @@ export class GateDriver {
         this.#session = new GateSession()
         this.#session.qrRead(qr.ms, look)
         const faces = look ? { faces: { faces: look.faces, model: look.model } } : {}
-        return { type: 'frame', at, qrText: qr.text, ...faces }
+        const challenge = pickChallenge((this.#deps.random ?? cryptoRandom)())
+        return { type: 'frame', at, qrText: qr.text, challenge, ...faces }
       }
       const analysis = await this.#deps.engine.analyze(frame)
       this.#session.captured(analysis)

@@ -1,15 +1,25 @@
 // The live gate as a pure state machine over analysed camera frames:
-//   WAITING_FOR_QR -> (QR read) VERIFYING -> (token admitted) CAPTURING_FACE -> DECIDED -> (hold) WAITING_FOR_QR
+//   WAITING_FOR_QR -> (QR read) VERIFYING -> (token admitted) CAPTURING_FACE -> (face matched) CHALLENGING
+//   -> DECIDED -> (hold) WAITING_FOR_QR
 // No I/O: the driver (gate-driver.ts) decodes QRs, runs the token stages and the face engine, and feeds what it
 // learned here as inputs. Every rule about tokens, faces and scores is decide()'s; this
-// file only adds what a frame stream needs: several frames per face, a changed face, time limits, reset.
+// file only adds what a frame stream needs: several frames per face, a changed face, time limits, reset, and the
+// liveness challenge (liveness-challenge.ts) that an approval must answer when the config asks for one.
 import type { DetectedFace, FaceModelId } from '../../models/face-types.ts'
 import { averageEmbeddings, cosineSimilarity, isUsableEmbedding } from '../../models/match.ts'
 import type { FaceThresholds } from '../../models/thresholds.ts'
 import type { Decision } from '../../contract/decision-reasons.ts'
 import { decide, faceToMatch, matchScore, refer, type ClearanceEvidence, type Verdict } from './decide.ts'
+import { challengePhaseStep, type ChallengeRecord } from './challenge-phase.ts'
+import {
+  defaultChallengeConfig,
+  startChallenge,
+  type ChallengeConfig,
+  type ChallengeKind,
+  type ChallengeState,
+} from './liveness-challenge.ts'
 
-export type GatePhase = 'WAITING_FOR_QR' | 'VERIFYING' | 'CAPTURING_FACE' | 'DECIDED'
+export type GatePhase = 'WAITING_FOR_QR' | 'VERIFYING' | 'CAPTURING_FACE' | 'CHALLENGING' | 'DECIDED'
 
 export interface LiveGateConfig {
   policy: FaceThresholds
@@ -27,6 +37,11 @@ export interface LiveGateConfig {
    * 1:1 threshold (FMR 0.1%) applies; same camera, seconds apart, so genuine pairs clear it easily.
    */
   sameFaceThreshold: number
+  /**
+   * The liveness challenge a matched face must answer before an approval; null: the passive check only (a source
+   * of still images cannot answer one).
+   */
+  challenge: ChallengeConfig | null
 }
 
 export function defaultLiveGateConfig(policy: FaceThresholds): LiveGateConfig {
@@ -37,6 +52,7 @@ export function defaultLiveGateConfig(policy: FaceThresholds): LiveGateConfig {
     verifyTimeoutMs: 10_000,
     holdMs: 2000,
     sameFaceThreshold: policy.singlePhotoMatchThreshold,
+    challenge: defaultChallengeConfig(policy.singlePhotoMatchThreshold),
   }
 }
 
@@ -55,8 +71,11 @@ export interface TokenOutcome {
 }
 
 export type GateInput =
-  /** An analysed frame: `qrText` while waiting (null: no QR), `faces` when the adapter ran the engine on it. */
-  | { type: 'frame'; at: number; qrText?: string | null; faces?: FrameFaces }
+  /**
+   * An analysed frame: `qrText` while waiting (null: no QR), `faces` when the adapter ran the engine on it, and
+   * with a new QR the challenge the adapter drew at random for this passenger.
+   */
+  | { type: 'frame'; at: number; qrText?: string | null; faces?: FrameFaces; challenge?: ChallengeKind }
   | { type: 'verified'; at: number; outcome: TokenOutcome }
   /** An adapter stage threw (QR decode, token stages, face engine). */
   | { type: 'failed'; at: number; stage: string }
@@ -68,6 +87,8 @@ interface Session {
   qrAt: number
   /** The one face seen in the frame where the QR was read, if there was exactly one. */
   faceAtQr: Float32Array | null
+  /** The action this passenger will be asked for, if the face matches (drawn when the QR was read). */
+  challenge: ChallengeKind
 }
 
 export type GateState =
@@ -82,6 +103,14 @@ export type GateState =
       faceModel: FaceModelId | null
       lastRefusal: Decision | null
     }
+  | {
+      phase: 'CHALLENGING'
+      session: Session
+      token: TokenOutcome
+      /** The approval that waits on the challenge. */
+      approval: { score: number; framesFused: number }
+      challenge: ChallengeState
+    }
   | { phase: 'DECIDED'; session: Session; outcome: GateOutcome }
 
 export interface GateOutcome {
@@ -91,6 +120,8 @@ export interface GateOutcome {
   framesFused: number
   qrAt: number
   decidedAt: number
+  /** The liveness challenge, when one was asked: its action, result and (failed) why, frames seen. */
+  challenge: ChallengeRecord | null
 }
 
 export interface GateStep {
@@ -108,7 +139,7 @@ export function initialGateState(): GateState {
 
 export function frameWork(state: GateState): FrameWork {
   if (state.phase === 'WAITING_FOR_QR') return 'qr'
-  if (state.phase === 'CAPTURING_FACE') return 'faces'
+  if (state.phase === 'CAPTURING_FACE' || state.phase === 'CHALLENGING') return 'faces'
   return 'none'
 }
 
@@ -130,6 +161,8 @@ function transition(state: GateState, input: GateInput, config: LiveGateConfig):
       return verifying(state, input, config)
     case 'CAPTURING_FACE':
       return capturing(state, input, config)
+    case 'CHALLENGING':
+      return challenging(state, input, config)
     case 'DECIDED':
       // The result is on show; then the gate is free again. The same token is not read twice in a row.
       if (input.at - state.outcome.decidedAt >= config.holdMs)
@@ -147,7 +180,9 @@ function waiting(
   if (input.type !== 'frame' || !input.qrText || input.qrText === state.lastQrText) return stay(state)
   const face = input.faces ? faceToMatch(input.faces.faces, config.policy) : null
   const faceAtQr = face && isUsableEmbedding(face.embedding, config.policy.embeddingLength) ? face.embedding : null
-  return stay({ phase: 'VERIFYING', session: { qrText: input.qrText, qrAt: input.at, faceAtQr } })
+  // Without a drawn challenge (an adapter that draws none), the blink: never a free pass.
+  const challenge = input.challenge ?? 'BLINK'
+  return stay({ phase: 'VERIFYING', session: { qrText: input.qrText, qrAt: input.at, faceAtQr, challenge } })
 }
 
 function verifying(
@@ -244,7 +279,32 @@ function match(state: Extract<GateState, { phase: 'CAPTURING_FACE' }>, at: numbe
   }
   const verdict = decide(evidence, config.policy)
   const decision = verdict.decision === 'PENDING' ? refer('INTERNAL_ERROR') : verdict
-  return decided(session, decision, score, samples.length, at)
+  if (decision.decision !== 'APPROVE' || !config.challenge) return decided(session, decision, score, samples.length, at)
+  // The face matched: now it must show that it is alive. The frames must keep showing the face just matched.
+  const challenge = startChallenge(session.challenge, at, { reference: fused.embedding })
+  const approval = { score, framesFused: samples.length }
+  return stay({ phase: 'CHALLENGING', session, token: state.token, approval, challenge })
+}
+
+/** The matched face answers the challenge; a second person ends the session, as during capture. */
+function challenging(
+  state: Extract<GateState, { phase: 'CHALLENGING' }>,
+  input: GateInput,
+  config: LiveGateConfig,
+): GateStep {
+  const { session, approval } = state
+  if (input.type === 'failed' || input.type === 'verified')
+    return decided(session, refer('INTERNAL_ERROR'), approval.score, approval.framesFused, input.at)
+  const faces = input.type === 'frame' ? input.faces : undefined
+  const step = challengePhaseStep(
+    state.challenge,
+    { at: input.at, ...(faces ? { faces } : {}) },
+    state.token.evidence,
+    config.policy,
+    config.challenge!,
+  )
+  if (step.result === 'running') return stay({ ...state, challenge: step.challenge })
+  return decided(session, step.decision, approval.score, approval.framesFused, input.at, step.record)
 }
 
 function decided(
@@ -253,8 +313,9 @@ function decided(
   score: number | null,
   framesFused: number,
   at: number,
+  challenge: ChallengeRecord | null = null,
 ): GateStep {
-  const outcome: GateOutcome = { decision, score, framesFused, qrAt: session.qrAt, decidedAt: at }
+  const outcome: GateOutcome = { decision, score, framesFused, qrAt: session.qrAt, decidedAt: at, challenge }
   return { state: { phase: 'DECIDED', session, outcome }, decided: outcome }
 }
 

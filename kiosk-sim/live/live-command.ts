@@ -4,15 +4,19 @@
 import { appendFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { parseArgs } from 'node:util'
+import type { Command } from 'commander'
+import { ioOf, usageError } from '../../lib/cli/run-program.ts'
 import { writeJson } from '../../lib/write-output.ts'
 import type { FaceBackend } from '../../models/face-types.ts'
 import type { Decision } from '../../contract/decision-reasons.ts'
+import { openDecisionLog } from '../decision-log.ts'
 import { openKiosk } from '../kiosk.ts'
-import { KIOSK_OPTIONS, kioskOptions, kioskServer } from '../kiosk-options.ts'
+import { kioskOptions, kioskServer } from '../kiosk-options.ts'
+import { recordRefused } from '../refused-events.ts'
+import type { RunValues } from '../run-command.ts'
 import { summariseRun, formatSummary } from '../run-summary.ts'
 import { fixtureClips } from '../scenario/fixture-clips.ts'
-import { loadFixtureSet } from '../scenario/fixture-set.ts'
+import { loadFixturesOrUsage } from '../scenario/fixtures-command.ts'
 import { OperatorClient } from '../scenario/operator-client.ts'
 import { checkFrameSource, ffmpegFrames, type FfmpegInput, type FrameStream } from '../sources/ffmpeg-frames.ts'
 import { FrameSourceError } from '../sources/frame-source-errors.ts'
@@ -21,42 +25,19 @@ import { writeVideo } from '../sources/passenger-clip.ts'
 import { defaultLiveGateConfig, type LiveGateConfig } from '../gate/gate-state-machine.ts'
 import { formatFrameLatency, frameLatencySummary } from './frame-latency.ts'
 import type { FrameLatency, LiveDecision } from '../gate/gate-driver.ts'
+import { PASSIVE_ONLY_NOTE } from '../scenario/run-fixtures.ts'
 import { runLiveGate, type LiveGateDeps } from './live-gate.ts'
 
-export const LIVE_USAGE = `  kiosk-sim run (--camera /dev/video0 | --video FILE[,FILE..] | --video DIR --fixtures DIR)
-                (--server URL --kiosk-key KEY [--operator-key KEY] | --embedded) [--width 640] [--height 480] [--fps 10]
-                [--gray] [--realtime] [--frames-to-fuse 3] [--face-window 4] [--hold 2] [--log FILE.jsonl]
-                [--frame-log FILE.jsonl] [--json FILE] [--kiosk-id ID] [--control-point CP] [--ffmpeg PATH]`
-
-/** Runs the live gate; resolves with the exit code (1 when a fixture clip's decision differs from the truth). */
-export async function liveCommand(argv: string[], backend?: FaceBackend): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...KIOSK_OPTIONS,
-      camera: { type: 'string' },
-      video: { type: 'string' },
-      width: { type: 'string', default: '640' },
-      height: { type: 'string', default: '480' },
-      fps: { type: 'string', default: '10' },
-      gray: { type: 'boolean', default: false },
-      realtime: { type: 'boolean', default: false },
-      'frames-to-fuse': { type: 'string', default: '3' },
-      'face-window': { type: 'string', default: '4' },
-      hold: { type: 'string', default: '2' },
-      ffmpeg: { type: 'string' },
-      'frame-log': { type: 'string', default: 'out/kiosk-frames.jsonl' },
-    },
-  })
-  const sources = Number(Boolean(values.camera)) + Number(Boolean(values.video))
-  if (sources !== 1 || (!values.server && !values.embedded) || (values.camera && values.fixtures)) {
-    process.stderr.write(`usage:\n${LIVE_USAGE}\n`)
-    return 2
-  }
+/** Runs the live gate; resolves with the exit code (1 when a clip's decision differs or events were refused). */
+export async function liveRun(values: RunValues, command: Command, backend?: FaceBackend): Promise<number> {
+  const io = ioOf(command)
+  if (values.camera && values.video) usageError(command, 'give --camera or --video, not both')
+  if (values.outbox) usageError(command, '--outbox goes with --fixtures alone (offline mode is not live yet)')
+  const server = kioskServer(values, command, { operatorKey: Boolean(values.fixtures) })
   const frame = {
-    width: Number(values.width),
-    height: Number(values.height),
-    fps: Number(values.fps),
+    width: values.width,
+    height: values.height,
+    fps: values.fps,
     pixelFormat: values.gray ? ('gray' as const) : ('rgb24' as const),
   }
   try {
@@ -71,18 +52,20 @@ export async function liveCommand(argv: string[], backend?: FaceBackend): Promis
       await checkFrameSource({ input: { kind: 'file', path: values.fixtures }, ffmpegPath: values.ffmpeg })
   } catch (error) {
     if (!(error instanceof FrameSourceError)) throw error
-    process.stderr.write(`kiosk-sim: ${error.code}: ${error.message}\n`)
+    io.err(`kiosk-sim: ${error.code}: ${error.message}\n`)
     return 3
   }
+  const set = values.fixtures ? await loadFixturesOrUsage(values.fixtures, command) : null
   const gate: Partial<LiveGateConfig> = {
-    framesToFuse: positiveInteger(values['frames-to-fuse']!, '--frames-to-fuse'),
-    faceWindowMs: positiveNumber(values['face-window']!, '--face-window') * 1000,
-    holdMs: positiveNumber(values.hold!, '--hold') * 1000,
+    framesToFuse: values.framesToFuse,
+    faceWindowMs: values.faceWindow * 1000,
+    holdMs: values.hold * 1000,
   }
-  const server = kioskServer(values)
-  if (!server) throw new Error('--kiosk-key is required with --server')
-  if (values.fixtures && server !== 'embedded' && !server.operatorKey)
-    throw new Error('--operator-key is required with --fixtures and --server')
+  // Fixture clips are still photos: they cannot turn a head or blink, so they get the passive check only.
+  if (values.passiveOnly || set) {
+    gate.challenge = null
+    io.out(`${PASSIVE_ONLY_NOTE}\n`)
+  }
   const kiosk = await openKiosk({ ...kioskOptions(values), server, ...(backend ? { backend } : {}) })
   const { serverUrl, reporter: events } = kiosk
   const kioskId = kiosk.deps.identity.kioskId
@@ -92,14 +75,19 @@ export async function liveCommand(argv: string[], backend?: FaceBackend): Promis
       config: { ...defaultLiveGateConfig(kiosk.policy), ...gate },
       clock: values.camera ? 'wall' : 'stream',
     }
-    for (const file of [values.log!, values['frame-log']!])
-      await mkdir(path.dirname(path.resolve(file)), { recursive: true })
+    await mkdir(path.dirname(path.resolve(values.frameLog)), { recursive: true })
+    const log = openDecisionLog(values.log, {
+      command: 'run',
+      source: values.camera ?? values.video,
+      fixtures: values.fixtures,
+      kioskId,
+    })
     const decisions: LiveDecision[] = []
     const expected: Decision[] = []
     const latencies: FrameLatency[] = []
     const logFrame = (source: string) => (latency: FrameLatency) => {
       latencies.push(latency)
-      appendFileSync(values['frame-log']!, `${JSON.stringify({ source, ...latency })}\n`)
+      appendFileSync(values.frameLog, `${JSON.stringify({ source, ...latency })}\n`)
     }
     const logDecision = (source: string, want?: Decision) => (decision: LiveDecision) => {
       decisions.push(decision)
@@ -108,18 +96,27 @@ export async function liveCommand(argv: string[], backend?: FaceBackend): Promis
       // Send it now rather than at the end of a camera session that may last hours; a failure stays queued.
       void events.flush(1).catch(() => undefined)
       const { record, outcome } = decision
-      appendFileSync(
-        values.log!,
-        `${JSON.stringify({ source, ...record, framesFused: outcome.framesFused, faceFrames: decision.faceFrames, gateMs: outcome.decidedAt - outcome.qrAt })}\n`,
-      )
-      process.stdout.write(`${formatDecision(record, outcome.framesFused, want)}  ${source}\n`)
+      log.write({
+        source,
+        ...record,
+        framesFused: outcome.framesFused,
+        // The liveness challenge asked, its result and why it failed: the log's, not the clearance event's.
+        challenge: outcome.challenge,
+        faceFrames: decision.faceFrames,
+        gateMs: outcome.decidedAt - outcome.qrAt,
+      })
+      const challenge = outcome.challenge
+        ? `  challenge ${outcome.challenge.kind} ${outcome.challenge.passed ? 'passed' : outcome.challenge.failure}`
+        : ''
+      io.out(`${formatDecision(record, outcome.framesFused, want)}${challenge}  ${source}\n`)
     }
     const started = performance.now()
     let disagreed = 0
 
     if (values.camera) {
-      process.stdout.write(
-        `kiosk ${kioskId}: camera ${values.camera} ${frame.width}x${frame.height} @${frame.fps} fps -> ${serverUrl} (Ctrl-C to stop)\n`,
+      io.out(
+        `kiosk ${kioskId}: camera ${values.camera} ${frame.width}x${frame.height} @${frame.fps} fps -> ${serverUrl} ` +
+          '(Ctrl-C to stop)\n',
       )
       let dropped = 0
       const stream = ffmpegFrames({
@@ -140,9 +137,8 @@ export async function liveCommand(argv: string[], backend?: FaceBackend): Promis
         process.off('SIGINT', stop)
         await stream.stop()
       }
-      process.stdout.write(`frames skipped while the gate was busy: ${dropped}\n`)
-    } else if (values.fixtures) {
-      const set = await loadFixtureSet(values.fixtures)
+      io.out(`frames skipped while the gate was busy: ${dropped}\n`)
+    } else if (set) {
       await mkdir(values.video!, { recursive: true })
       const clips = fixtureClips(set, new OperatorClient(serverUrl, kiosk.operatorKey!), {
         tailgate: true,
@@ -174,18 +170,21 @@ export async function liveCommand(argv: string[], backend?: FaceBackend): Promis
       expected.length === records.length && expected.length > 0 ? expected : undefined,
     )
     const frameMs = frameLatencySummary(latencies)
-    process.stdout.write(
-      `\n${formatSummary(summary)}\nevents delivered ${events.delivered}/${records.length}\n${formatFrameLatency(frameMs)}\n`,
+    io.out(
+      `\n${formatSummary(summary)}\nevents delivered ${events.delivered}/${records.length}\n` +
+        `${formatFrameLatency(frameMs)}\ndecision log ${log.file} (run ${log.runId})\n`,
     )
+    const refused = recordRefused(events.refused, records.length, log)
+    if (refused) io.err(`kiosk-sim: ${refused}\n`)
     if (values.json) {
       await writeJson(values.json, { ...summary, frameMs })
     }
-    return disagreed > 0 || (summary.truth?.disagreed ?? 0) > 0 ? 1 : 0
+    return disagreed > 0 || (summary.truth?.disagreed ?? 0) > 0 || refused ? 1 : 0
   } catch (error) {
     if (error instanceof FrameSourceError) {
       // A passenger referred because the source failed is still reported.
       await events.flush().catch(() => undefined)
-      process.stderr.write(`kiosk-sim: ${error.code}: ${error.message}\n`)
+      io.err(`kiosk-sim: ${error.code}: ${error.message}\n`)
       return 3
     }
     throw error
@@ -214,21 +213,12 @@ function formatDecision(record: LiveDecision['record'], framesFused: number, wan
   const verdict = record.reason ? `${record.decision}(${record.reason})` : record.decision
   const wanted = want ? (want.reason ? `${want.decision}(${want.reason})` : want.decision) : null
   const mark = wanted === null ? '    ' : wanted === verdict ? 'ok  ' : 'DIFF'
-  return `${mark} ${verdict.padEnd(34)} score ${record.score?.toFixed(3) ?? '  -  '}  ${framesFused} frames  ${record.timings.totalMs.toFixed(0)} ms${mark === 'DIFF' ? `  expected ${wanted}` : ''}`
+  const score = record.score?.toFixed(3) ?? '  -  '
+  const expected = mark === 'DIFF' ? `  expected ${wanted}` : ''
+  const ms = record.timings.totalMs.toFixed(0)
+  return `${mark} ${verdict.padEnd(34)} score ${score}  ${framesFused} frames  ${ms} ms${expected}`
 }
 
 function sameDecision(a: { decision: string; reason: string | null }, b: Decision): boolean {
   return a.decision === b.decision && a.reason === b.reason
-}
-
-function positiveNumber(text: string, name: string): number {
-  const v = Number(text)
-  if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${name} must be a positive number, got ${text}`)
-  return v
-}
-
-function positiveInteger(text: string, name: string): number {
-  const v = positiveNumber(text, name)
-  if (!Number.isInteger(v)) throw new Error(`${name} must be a whole number, got ${text}`)
-  return v
 }

@@ -7,6 +7,8 @@ import type { LiveGateConfig } from '../gate/gate-state-machine.ts'
 import type { RawFrame } from '../sources/ffmpeg-frames.ts'
 
 export interface LiveGateDeps extends GateDeps {
+  /** Picks each passenger's liveness challenge, uniform in [0, 1) (default: crypto random). */
+  random?: () => number
   config: LiveGateConfig
   /**
    * The gate's clock. `stream`: a video file's own time (the capture window is video time, however fast the file
@@ -39,7 +41,7 @@ export async function runLiveGate(
   const result: LiveGateResult = { decisions: [], frames: 0, latencies: [] }
   let streamMs = 0
   const now = deps.clock === 'wall' ? () => Date.now() : () => streamMs
-  const driver = new GateDriver({ ...gateWork(deps), config: deps.config, now })
+  const driver = new GateDriver({ ...gateWork(deps), config: deps.config, now, random: deps.random })
   const decided = (decision: LiveDecision | null) => {
     if (!decision) return
     result.decisions.push(decision)
@@ -65,6 +67,7 @@ export async function runLiveGate(
     throw error
   }
   // End of stream: let every time limit pass, so that a session in progress is decided (fails closed).
-  decided(driver.tick(lastAt + deps.config.verifyTimeoutMs + deps.config.faceWindowMs + 1))
+  const { verifyTimeoutMs, faceWindowMs, challenge } = deps.config
+  decided(driver.tick(lastAt + verifyTimeoutMs + faceWindowMs + (challenge?.timeLimitMs ?? 0) + 1))
   return result
 }

@@ -39,7 +39,11 @@ export async function screenReplayFrame(faceFrame: Uint8Array): Promise<Buffer> 
     .tint({ r: 200, g: 215, b: 255 })
     .toBuffer()
   const glare = Buffer.from(
-    `<svg width="360" height="270"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0.3" stop-color="white" stop-opacity="0"/><stop offset="0.5" stop-color="white" stop-opacity="0.35"/><stop offset="0.7" stop-color="white" stop-opacity="0"/></linearGradient></defs><rect width="360" height="270" fill="url(#g)"/></svg>`,
+    '<svg width="360" height="270"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">' +
+      '<stop offset="0.3" stop-color="white" stop-opacity="0"/>' +
+      '<stop offset="0.5" stop-color="white" stop-opacity="0.35"/>' +
+      '<stop offset="0.7" stop-color="white" stop-opacity="0"/>' +
+      '</linearGradient></defs><rect width="360" height="270" fill="url(#g)"/></svg>',
   )
   const device = await sharp({ create: { width: 400, height: 310, channels: 3, background: { r: 15, g: 15, b: 18 } } })
     .composite([

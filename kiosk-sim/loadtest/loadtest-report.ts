@@ -1,7 +1,8 @@
 import { summarise, type Percentiles } from '../../lib/percentiles.ts'
 import { CONTACTLESS_SHARE_REFERENCE } from '../../contract/contactless-share.ts'
 import type { ClearanceRecord } from '../gate/clearance-record.ts'
-import type { Mix, PlannedPassenger } from './passenger-plan.ts'
+import { rate, type Rate } from '../pad-eval/pad-rates.ts'
+import { ATTACK_SPECIES, type Mix, type PlannedPassenger } from './passenger-plan.ts'
 
 /** Seconds a physical contactless e-Channel takes per passenger (mission.md). */
 export const GATE_SECONDS_PER_PASSENGER = 7
@@ -35,6 +36,8 @@ export interface LoadtestReport {
   serverLatencyMs: Percentiles
   /** scenario -> "DECISION(REASON)" -> count */
   decisions: Record<string, Record<string, number>>
+  /** APCER per presentation attack species: k attacks approved of n presented (ISO/IEC 30107-3). */
+  attacks: Record<string, Rate>
   falseAccepts: number
   falseRejects: number
   asExpected: number
@@ -66,7 +69,14 @@ export function buildLoadtestReport(input: LoadtestInput): LoadtestReport {
   let asExpected = 0
   let internal = 0
   let serverUnavailable = 0
+  const attackCounts = new Map<string, { k: number; n: number }>(ATTACK_SPECIES.map((s) => [s, { k: 0, n: 0 }]))
   for (const { record, plan } of input.records) {
+    if (plan.attack) {
+      const c = attackCounts.get(plan.attack.species) ?? { k: 0, n: 0 }
+      c.n++
+      if (record.decision === 'APPROVE') c.k++
+      attackCounts.set(plan.attack.species, c)
+    }
     const outcome = record.reason ? `${record.decision}(${record.reason})` : record.decision
     const row = (decisions[plan.scenario ?? 'conventional'] ??= {})
     row[outcome] = (row[outcome] ?? 0) + 1
@@ -96,6 +106,7 @@ export function buildLoadtestReport(input: LoadtestInput): LoadtestReport {
     latencyMs,
     serverLatencyMs: worstOf(input.serverLatency),
     decisions,
+    attacks: Object.fromEntries([...attackCounts].map(([species, c]) => [species, rate(c.k, c.n)])),
     falseAccepts,
     falseRejects,
     asExpected,
@@ -109,6 +120,13 @@ export function buildLoadtestReport(input: LoadtestInput): LoadtestReport {
   }
 }
 
+/** "printed-photo 3/40 (7.5%), synthetic-screen 0/38 (0.0%)"; a species not presented reads "none presented". */
+export function formatAttacks(attacks: LoadtestReport['attacks']): string {
+  return Object.entries(attacks)
+    .map(([s, a]) => (a.n === 0 ? `${s} none presented` : `${s} ${a.k}/${a.n} (${((a.k / a.n) * 100).toFixed(1)}%)`))
+    .join(', ')
+}
+
 /** Kiosks measure server latency separately; the report states the worst kiosk's percentiles. */
 function worstOf(list: Percentiles[]): Percentiles {
   const pick = (k: keyof Percentiles) => Math.max(...list.map((p) => (Number.isFinite(p[k]) ? p[k] : 0)), 0)
@@ -118,7 +136,8 @@ function worstOf(list: Percentiles[]): Percentiles {
 export function formatLoadtestReport(r: LoadtestReport): string {
   const ms = (p: Percentiles) => `${p.p50.toFixed(1)} / ${p.p95.toFixed(1)} / ${p.p99.toFixed(1)}`
   const lines = [
-    `kiosks ${r.kiosks} -> ${r.serverUrls.join(', ')}; setup ${r.setupSeconds.toFixed(1)} s, run ${r.wallSeconds.toFixed(1)} s`,
+    `kiosks ${r.kiosks} -> ${r.serverUrls.join(', ')}; ` +
+      `setup ${r.setupSeconds.toFixed(1)} s, run ${r.wallSeconds.toFixed(1)} s`,
     `contactless cleared ${r.contactlessCleared}: ${r.clearancesPerSecond.toFixed(2)} clearances/s (${Object.entries(
       r.clearancesPerSecondPerKiosk,
     )
@@ -135,9 +154,13 @@ export function formatLoadtestReport(r: LoadtestReport): string {
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}`,
     ),
-    `as expected ${r.asExpected}/${r.contactlessCleared}; false accepts ${r.falseAccepts}, false rejects ${r.falseRejects}`,
-    `errors: internal ${r.errors.internal}, server unavailable ${r.errors.serverUnavailable}, workers ${r.errors.workers}`,
-    `contactless share: measured ${r.share.measured === null ? '-' : (r.share.measured * 100).toFixed(1)}% (configured ${(r.share.configured * 100).toFixed(0)}%, ImmD first month ${r.share.reference * 100}%)`,
+    `as expected ${r.asExpected}/${r.contactlessCleared}; ` +
+      `false accepts ${r.falseAccepts}, false rejects ${r.falseRejects}`,
+    `attacks approved (APCER): ${formatAttacks(r.attacks)}`,
+    `errors: internal ${r.errors.internal}, server unavailable ${r.errors.serverUnavailable}, ` +
+      `workers ${r.errors.workers}`,
+    `contactless share: measured ${r.share.measured === null ? '-' : (r.share.measured * 100).toFixed(1)}% ` +
+      `(configured ${(r.share.configured * 100).toFixed(0)}%, ImmD first month ${r.share.reference * 100}%)`,
     `events sent ${r.eventsSent}, stored ${r.eventsStored}, lost ${r.lostEvents}`,
   ]
   return lines.join('\n')

@@ -16,6 +16,14 @@ export const DEFAULT_MIX: Mix = {
   spoof: 0.03,
 }
 
+/**
+ * Presentation attack instrument species of the `spoof` scenario (ISO/IEC 30107-3 counts APCER per species):
+ * real printed photos from the PAD set (NUAA) of residents enrolled from that set, and the synthetic phone-screen
+ * renders of a fixture resident (frames.ts screenReplayFrame).
+ */
+export const ATTACK_SPECIES = ['printed-photo', 'synthetic-screen'] as const
+export type AttackSpecies = (typeof ATTACK_SPECIES)[number]
+
 /** The truth label: what a correct gate does. Spoofs and unreadable cases only need "not approved". */
 export interface Truth {
   approve: boolean
@@ -32,6 +40,11 @@ export interface PlannedPassenger {
   faceOf: number
   /** For replays: the seq of the earlier passenger whose token is shown again. */
   replayOf: number | null
+  /**
+   * For spoofs: the species and which attack frame is shown: for printed-photo the index among that PAD
+   * resident's attack frames, for synthetic-screen the fixture resident whose render is shown (= faceOf).
+   */
+  attack: { species: AttackSpecies; frame: number } | null
   truth: Truth
 }
 
@@ -71,12 +84,20 @@ export interface PlanOptions {
   contactlessShare: number
   residents: number
   seed: number
+  /**
+   * Attack frames of each resident enrolled from the PAD set; those residents come after the fixture residents
+   * (index residents + j). Empty or absent: every spoof is a synthetic-screen render.
+   */
+  padAttacks?: readonly number[]
 }
 
 export function planPassengers(options: PlanOptions): PlannedPassenger[] {
   if (options.residents < 2) throw new Error('a load test needs at least two residents')
   const random = mulberry32(options.seed)
   const pick = (n: number) => Math.floor(random() * n)
+  // Attacks draw from a stream of their own, so that adding a PAD set leaves every other passenger as it was.
+  const attackRandom = mulberry32(options.seed ^ 0x5bd1e995)
+  const padAttacks = options.padAttacks ?? []
   const plan: PlannedPassenger[] = []
   const genuineSeqs: number[] = []
   for (let seq = 0; seq < options.passengers; seq++) {
@@ -89,6 +110,7 @@ export function planPassengers(options: PlanOptions): PlannedPassenger[] {
         tokenOf: resident,
         faceOf: resident,
         replayOf: null,
+        attack: null,
         truth: { approve: true, reason: null },
       })
       continue
@@ -97,10 +119,18 @@ export function planPassengers(options: PlanOptions): PlannedPassenger[] {
     const original = genuineSeqs.filter((s) => s <= seq - REPLAY_DISTANCE)
     if (scenario === 'replay' && original.length === 0) scenario = 'genuine'
     const replayOf = scenario === 'replay' ? original[pick(original.length)]! : null
-    const tokenOf = replayOf !== null ? plan[replayOf]!.tokenOf : resident
-    const faceOf = scenario === 'impostor' ? (tokenOf + 1 + pick(options.residents - 1)) % options.residents : tokenOf
+    let tokenOf = replayOf !== null ? plan[replayOf]!.tokenOf : resident
+    let faceOf = scenario === 'impostor' ? (tokenOf + 1 + pick(options.residents - 1)) % options.residents : tokenOf
+    let attack: PlannedPassenger['attack'] = null
+    if (scenario === 'spoof') {
+      if (padAttacks.length > 0 && attackRandom() < 0.5) {
+        const j = Math.floor(attackRandom() * padAttacks.length)
+        tokenOf = faceOf = options.residents + j
+        attack = { species: 'printed-photo', frame: Math.floor(attackRandom() * padAttacks[j]!) }
+      } else attack = { species: 'synthetic-screen', frame: faceOf }
+    }
     if (scenario === 'genuine') genuineSeqs.push(seq)
-    plan.push({ seq, channel: 'contactless', scenario, tokenOf, faceOf, replayOf, truth: TRUTH[scenario] })
+    plan.push({ seq, channel: 'contactless', scenario, tokenOf, faceOf, replayOf, attack, truth: TRUTH[scenario] })
   }
   return plan
 }

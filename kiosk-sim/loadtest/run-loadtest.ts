@@ -14,6 +14,7 @@ import { forgeToken } from '../scenario/forge-token.ts'
 import { OperatorClient } from '../scenario/operator-client.ts'
 import { enrolOrReset } from '../scenario/run-fixtures.ts'
 import { qrCardFrame, screenReplayFrame } from './frames.ts'
+import { enrolPadResidents } from './pad-residents.ts'
 import type { KioskWorkerData, KioskWorkerReply, KioskWorkerRequest } from './kiosk-worker.ts'
 import { planPassengers, type Mix, type PlannedPassenger } from './passenger-plan.ts'
 import { buildLoadtestReport, type LoadtestReport } from './loadtest-report.ts'
@@ -30,6 +31,10 @@ export interface LoadtestOptions {
   contactlessShare: number
   seed: number
   fixturesDir: string
+  /** The PAD set (manifest.json) whose printed-photo attacks the spoof scenario shows; null: synthetic renders only. */
+  padDataset?: string | null
+  /** One line per notice (e.g. a PAD subject that could not be enrolled). */
+  log?: (line: string) => void
   policy: FaceThresholds
   tokenPolicy: TokenPolicy
   onProgress?: (progress: { cleared: number; planned: number; perSecond: number; elapsedSec: number }) => void
@@ -93,6 +98,11 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
       fixturePath(fixtures, fixtures.passengers.find((p) => p.scenario === 'noface')!.faceFrame),
     )
     const spoofs = await Promise.all(probes.map(screenReplayFrame))
+    const fixtureResidents = credentials.length
+    const padResidents = options.padDataset
+      ? await enrolPadResidents(operator, options.padDataset, options.log ?? (() => {}))
+      : []
+    credentials.push(...padResidents.map((r) => r.credential))
 
     const total =
       options.passengers ??
@@ -101,10 +111,20 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
       passengers: total,
       mix: options.mix,
       contactlessShare: options.contactlessShare,
-      residents: credentials.length,
+      residents: fixtureResidents,
       seed: options.seed,
+      padAttacks: padResidents.map((r) => r.attackFrames.length),
     })
-    const prepared = await prepareFrames(plan, { operator, credentials, probes, noFace, spoofs })
+    const prepared = await prepareFrames(plan, {
+      operator,
+      credentials,
+      probes,
+      noFace,
+      attackFrame: (p) =>
+        p.attack?.species === 'printed-photo'
+          ? padResidents[p.faceOf - fixtureResidents]!.attackFrames[p.attack.frame]!
+          : spoofs[p.faceOf]!,
+    })
 
     for (const [i, kioskId] of kioskIds.entries()) {
       const data: KioskWorkerData = {
@@ -155,7 +175,14 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
 
 async function prepareFrames(
   plan: PlannedPassenger[],
-  inputs: { operator: OperatorClient; credentials: string[]; probes: Buffer[]; noFace: Buffer; spoofs: Buffer[] },
+  inputs: {
+    operator: OperatorClient
+    credentials: string[]
+    probes: Buffer[]
+    noFace: Buffer
+    /** The frame a spoof passenger shows: a PAD attack frame or a synthetic render. */
+    attackFrame: (p: PlannedPassenger) => Buffer
+  },
 ): Promise<Prepared[]> {
   const tokens = new Map<number, string>()
   const prepared: Prepared[] = []
@@ -176,7 +203,7 @@ async function prepareFrames(
       p.scenario === 'noface'
         ? inputs.noFace
         : p.scenario === 'spoof'
-          ? inputs.spoofs[p.faceOf]!
+          ? inputs.attackFrame(p)
           : inputs.probes[p.faceOf]!
     prepared.push({ plan: p, faceFrame, presentAfterMs: p.scenario === 'expired' ? EXPIRED_AFTER_MS : 0 })
   }

@@ -38,7 +38,10 @@ export function syntheticClaim(sub = 'synthetic-subject'): OfflineJtiClaim {
   }
 }
 
-/** Appends `count` decisions, one durable append each (as a kiosk writes them); every `claimEvery`-th carries an offline token id. */
+/**
+ * Appends `count` decisions, one durable append each (as a kiosk writes them); every `claimEvery`-th carries an
+ * offline token id.
+ */
 export function fillOutbox(outbox: KioskOutbox, count: number, claimEvery = 10): void {
   const start = Date.now() - count
   for (let i = 1; i <= count; i++) {

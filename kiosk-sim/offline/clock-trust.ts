@@ -6,7 +6,10 @@
 export interface ServerContact {
   /** The server's clock in its reply, epoch ms. */
   serverTimeMs: number
-  /** The kiosk's monotonic clock when the reply arrived (performance.now(): it cannot be set, and restarts with the process). */
+  /**
+   * The kiosk's monotonic clock when the reply arrived (performance.now(): it cannot be set, and restarts with the
+   * process).
+   */
   monotonicMs: number
 }
 

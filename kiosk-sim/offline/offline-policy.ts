@@ -10,7 +10,10 @@ export interface OfflineLimits {
   clockToleranceMs: number
 }
 
-/** Offline work for at most 10 minutes of revocation-list age (the key set's own limit is 15), 5 s of clock disagreement. */
+/**
+ * Offline work for at most 10 minutes of revocation-list age (the key set's own limit is 15), 5 s of clock
+ * disagreement.
+ */
 export const DEFAULT_OFFLINE_LIMITS: OfflineLimits = {
   enabled: true,
   maxRevocationAgeMs: 10 * 60_000,

@@ -2,7 +2,9 @@
 // clip spec ready for passengerClipFrames / writeY4m / writeVideo. Tokens are only valid on the server that
 // issued them and for its token lifetime, so clips are made just before they are played.
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import type { Decision } from '../../contract/decision-reasons.ts'
+import { renderHeadTurn, type FaceMeshFixture } from '../sources/head-turn.ts'
 import type { PassengerClipSpec } from '../sources/passenger-clip.ts'
 import { fixturePath, type FixturePassenger, type FixtureSet } from './fixture-set.ts'
 import type { OperatorClient } from './operator-client.ts'
@@ -28,6 +30,11 @@ export interface FixtureClipOptions {
    * face step): `-holder`, the same person faces the camera (APPROVE); `-swap`, another person does (FACE_CHANGED).
    */
   swap?: boolean
+  /**
+   * Faces that turn their head (rendered from the photo's mesh in fixtures/face-meshes.json), so that genuine
+   * clips can answer a liveness challenge: half of `yawDeg` on face frame `from`, then `yawDeg` held.
+   */
+  turn?: { meshes: FaceMeshFixture; yawDeg: number; from: number }
 }
 
 /**
@@ -59,6 +66,7 @@ export async function* fixtureClips(
       seed: passenger.qrSeed,
       qrDifficulty: passenger.qrDifficulty,
       ...options.clip,
+      ...(await turning(facePhoto, passenger.faceFrame, options.turn)),
     }
     yield { name: passenger.id, passenger, spec, expected: passenger.expected }
   }
@@ -73,6 +81,7 @@ export async function* fixtureClips(
       seed: genuine.qrSeed + 7,
       ...options.clip,
     }
+    Object.assign(spec, await turning(spec.facePhoto, genuine.faceFrame, options.turn))
     yield {
       name: `${genuine.id}-tailgate`,
       passenger: genuine,
@@ -84,10 +93,16 @@ export async function* fixtureClips(
     const own = await readFile(fixturePath(set, genuine.faceFrame))
     const stranger = await readFile(fixturePath(set, other.faceFrame))
     const variants = [
-      { name: `${genuine.id}-holder`, facePhoto: own, expected: { decision: 'APPROVE', reason: null } as const },
+      {
+        name: `${genuine.id}-holder`,
+        facePhoto: own,
+        photoPath: genuine.faceFrame,
+        expected: { decision: 'APPROVE', reason: null } as const,
+      },
       {
         name: `${genuine.id}-swap`,
         facePhoto: stranger,
+        photoPath: other.faceFrame,
         expected: { decision: 'REFER_TO_OFFICER', reason: 'FACE_CHANGED' } as const,
       },
     ]
@@ -102,6 +117,7 @@ export async function* fixtureClips(
         holderPhoto: own,
         seed: genuine.qrSeed + 11 + i,
         qrSeconds: 1 / fps,
+        ...(await turning(variant.facePhoto, variant.photoPath, options.turn)),
       }
       yield { name: variant.name, passenger: genuine, spec, expected: variant.expected }
     }
@@ -111,4 +127,19 @@ export async function* fixtureClips(
 /** A replay passenger needs the earlier passenger's token to have been issued. */
 function isReusedBy(passenger: FixturePassenger, set: FixtureSet, only: readonly string[]): boolean {
   return set.passengers.some((p) => only.includes(p.id) && p.reuseTokenOf === passenger.id)
+}
+
+/** The head-turn photos of a face photo, when its mesh is known. */
+async function turning(
+  photo: Buffer,
+  photoPath: string,
+  turn: FixtureClipOptions['turn'],
+): Promise<Pick<PassengerClipSpec, 'turnPhotos' | 'turnFrom'>> {
+  const mesh = turn?.meshes.meshes[path.basename(photoPath)]
+  if (!turn || !mesh) return {}
+  const turnPhotos = [
+    await renderHeadTurn(photo, mesh, turn.meshes.triangles, turn.yawDeg / 2),
+    await renderHeadTurn(photo, mesh, turn.meshes.triangles, turn.yawDeg),
+  ]
+  return { turnPhotos, turnFrom: turn.from }
 }

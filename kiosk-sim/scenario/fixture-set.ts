@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { CodedError } from '../../lib/coded-error.ts'
 import type { Decision } from '../../contract/decision-reasons.ts'
 
 export type Scenario = 'genuine' | 'impostor' | 'expired' | 'replay' | 'forged' | 'noface' | 'twofaces'
@@ -30,9 +31,24 @@ export interface FixtureSet {
   passengers: FixturePassenger[]
 }
 
+/** A fixture directory that is missing, or misses one of its two files. */
+export class FixtureSetError extends CodedError<'FIXTURES_NOT_FOUND' | 'FIXTURES_INVALID'> {}
+
 /** Reads residents.json and passengers.json (the truth file) from a fixture directory. */
 export async function loadFixtureSet(dir: string): Promise<FixtureSet> {
-  const read = async (name: string) => JSON.parse(await readFile(path.join(dir, name), 'utf8')) as unknown
+  const read = async (name: string) => {
+    let text: string
+    try {
+      text = await readFile(path.join(dir, name), 'utf8')
+    } catch {
+      throw new FixtureSetError('FIXTURES_NOT_FOUND', `${dir}: no ${name} (see fixtures/README.md)`)
+    }
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      throw new FixtureSetError('FIXTURES_INVALID', `${dir}: ${name} is not JSON`)
+    }
+  }
   const residents = (await read('residents.json')) as FixtureResident[]
   const passengers = (await read('passengers.json')) as FixturePassenger[]
   if (!Array.isArray(residents) || !Array.isArray(passengers))

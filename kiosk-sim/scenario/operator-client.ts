@@ -6,8 +6,11 @@ export class ApiError extends CodedError {
   constructor(
     readonly status: number,
     code: string,
+    message = `HTTP ${status} ${code}`,
+    /** Which of an enrolment's photos (0-based) the error is about, when the server says. */
+    readonly photoIndexes: number[] = [],
   ) {
-    super(code, `HTTP ${status} ${code}`)
+    super(code, message)
   }
 }
 
@@ -16,7 +19,9 @@ export interface EnrolInput {
   name: string
   dateOfBirth: string
   guardianConsent: boolean
-  photo: Uint8Array
+  /** One photo, or `photos`: up to 3 of the same person, whose descriptors' mean is the template. */
+  photo?: Uint8Array
+  photos?: readonly Uint8Array[]
 }
 
 export class OperatorClient {
@@ -28,7 +33,14 @@ export class OperatorClient {
   /** Enrols and returns the resident's credential. */
   async enrol(input: EnrolInput): Promise<string> {
     const { residentId, name, dateOfBirth, guardianConsent } = input
-    const body = { residentId, name, dateOfBirth, guardianConsent, photo: Buffer.from(input.photo).toString('base64') }
+    const base64 = (photo: Uint8Array) => Buffer.from(photo).toString('base64')
+    const body = {
+      residentId,
+      name,
+      dateOfBirth,
+      guardianConsent,
+      ...(input.photos ? { photos: input.photos.map(base64) } : { photo: base64(input.photo ?? new Uint8Array(0)) }),
+    }
     const reply = await this.call('POST', '/v1/residents', this.operatorKey, body)
     return (reply as { credential: string }).credential
   }
@@ -58,8 +70,11 @@ export class OperatorClient {
       body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(60_000),
     })
-    const reply = (await response.json().catch(() => ({}))) as { error?: { code?: string } }
-    if (!response.ok) throw new ApiError(response.status, reply.error?.code ?? 'UNKNOWN')
+    const reply = (await response.json().catch(() => ({}))) as { error?: { code?: string; photoIndexes?: number[] } }
+    if (response.status === 401 && bearer === this.operatorKey)
+      throw new ApiError(401, 'UNAUTHORIZED', `the server at ${this.baseUrl} refused the operator key (${path}, 401)`)
+    if (!response.ok)
+      throw new ApiError(response.status, reply.error?.code ?? 'UNKNOWN', undefined, reply.error?.photoIndexes)
     return reply
   }
 }

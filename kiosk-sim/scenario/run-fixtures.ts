@@ -12,6 +12,12 @@ import { fixturePath, type FixturePassenger, type FixtureSet } from './fixture-s
 import { ApiError, OperatorClient } from './operator-client.ts'
 import { forgeToken } from './forge-token.ts'
 
+/**
+ * The fixture kiosk decides on one still photo per passenger: a still image cannot turn a head or blink, so it runs
+ * the passive check (anti-spoof and liveness scores) only, never the liveness challenge of the camera gates.
+ */
+export const PASSIVE_ONLY_NOTE = 'liveness: passive check only (still images cannot answer a challenge)'
+
 export interface FixtureRunOptions {
   serverUrl: string
   operatorKey: string

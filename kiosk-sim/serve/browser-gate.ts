@@ -10,12 +10,15 @@ import type { DecisionKind } from '../../contract/decision-reasons.ts'
 import type { ClearanceRecord } from '../gate/clearance-record.ts'
 import { GateDriver, type GateDriverDeps, type LiveDecision } from '../gate/gate-driver.ts'
 import type { GateOutcome, GatePhase } from '../gate/gate-state-machine.ts'
+import { CHALLENGE_INSTRUCTIONS } from '../gate/liveness-challenge.ts'
 
 /** What the kiosk screen may know. */
 export interface PublicState {
   phase: GatePhase
   /** The decision on show (DECIDED only). */
   decision: DecisionKind | null
+  /** What the traveller must do now: the liveness challenge's action (CHALLENGING only). */
+  instruction: string | null
   /** Increments with every decision, so that a screen can tell two decisions apart. */
   decisionSeq: number
   /** The gate's time on the frame just posted, ms (null for a state read or a skipped frame). */
@@ -53,6 +56,7 @@ export class BrowserGate {
     return {
       phase: s.phase,
       decision: s.phase === 'DECIDED' ? s.outcome.decision.decision : null,
+      instruction: s.phase === 'CHALLENGING' ? CHALLENGE_INSTRUCTIONS[s.challenge.kind] : null,
       decisionSeq: this.#decisionSeq,
       frameMs,
       skipped,

@@ -19,6 +19,7 @@ const PublicStateSchema = Type.Object(
       Type.Literal('WAITING_FOR_QR'),
       Type.Literal('VERIFYING'),
       Type.Literal('CAPTURING_FACE'),
+      Type.Literal('CHALLENGING'),
       Type.Literal('DECIDED'),
     ]),
     decision: Type.Union([
@@ -27,6 +28,8 @@ const PublicStateSchema = Type.Object(
       Type.Literal('REFER_TO_OFFICER'),
       Type.Null(),
     ]),
+    /** What the traveller is asked to do now (the liveness challenge), or null. */
+    instruction: Type.Union([Type.String(), Type.Null()]),
     decisionSeq: Type.Integer(),
     frameMs: Type.Union([Type.Number(), Type.Null()]),
     skipped: Type.Boolean(),

@@ -32,6 +32,8 @@ export interface KioskScreenOptions {
   host?: string
   /** Overrides of the live gate's defaults: hold 4 s here (a screen must be read), 3 frames fused, 4 s face window. */
   gate?: Partial<Omit<LiveGateConfig, 'policy'>>
+  /** Picks each passenger's liveness challenge, uniform in [0, 1) (default: crypto random; tests fix it). */
+  random?: () => number
   onDecision?: (record: ClearanceRecord) => void
 }
 
@@ -76,6 +78,7 @@ export async function serveKiosk(kiosk: Kiosk, options: KioskScreenOptions = {})
     // Decoded here, once, under the same limits as any untrusted image; full size, so boxes are the frame's pixels.
     decodeFrame: (jpeg) => decodeImage(jpeg, { channels: 3 }),
     config: { ...defaultLiveGateConfig(kiosk.policy), holdMs: 4_000, ...options.gate },
+    ...(options.random ? { random: options.random } : {}),
     onDecision: (record) => {
       reporter.add(record)
       void reporter.flush().catch(() => undefined) // stays queued; the next decision retries it

@@ -1,9 +1,11 @@
 // `simulate`: the command-line edge of the control-point simulation. Parses options, reads the optional
 // load-test JSON, runs the pure simulation or a sweep, prints a report and writes the JSON / SVG files.
+import { readFile, writeFile } from 'node:fs/promises'
+import { Command, Option } from 'commander'
+import { fraction, integerIn, listOf, numberIn, seconds } from '../../lib/cli/number-parsers.ts'
+import { commandAction, ioOf, usageError, type CliIo } from '../../lib/cli/run-program.ts'
 import { CodedError } from '../../lib/coded-error.ts'
 import { pct } from '../../lib/format.ts'
-import { readFile, writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
 import {
   DEFAULT_PLEDGE_SEC,
   DEFAULT_REFER_RATE,
@@ -25,21 +27,28 @@ import {
   type SweepRow,
 } from './sweep.ts'
 
-export const SIMULATE_USAGE = `usage: simulate [--seed N] [--hours H] [--arrivals-per-hour N | --profile a,b,c,...] [--share 0.32]
-         [--contactless-gates N] [--conventional-gates N] [--counters N]
-         [--contactless-sec S | --from-loadtest PATH.json [--walk-sec S]] [--conventional-sec S] [--counter-sec S]
-         [--cv X] [--refer-rate X] [--counter-share X] [--pledge-sec S]
-         [--sweep share=0.32,0.4,... | contactless-gates=10,20,... | arrivals=1,1.5,2,...]
-         [--json PATH] [--svg PATH] [--metric ${SWEEP_METRICS.join('|')}]`
-
-export interface CommandIo {
-  out(text: string): void
-  err(text: string): void
-}
-
-const processIo: CommandIo = {
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
+interface SimulateValues {
+  seed: number
+  hours: number
+  arrivalsPerHour?: number
+  profile?: number[]
+  share: number
+  contactlessGates: number
+  conventionalGates: number
+  counters: number
+  contactlessSec?: number
+  conventionalSec: number
+  counterSec: number
+  cv?: number
+  walkSec?: number
+  referRate: number
+  counterShare: number
+  pledgeSec: number
+  fromLoadtest?: string
+  sweep?: string
+  json?: string
+  svg?: string
+  metric: SweepMetric
 }
 
 class UsageError extends CodedError<'USAGE'> {
@@ -51,115 +60,115 @@ class UsageError extends CodedError<'USAGE'> {
 /** Walking time added to a load test's kiosk latency to get gate occupancy (the 7 s press figure includes it). */
 export const DEFAULT_LOADTEST_WALK_SEC = 3
 
-export async function simulateCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        seed: { type: 'string', default: '1' },
-        hours: { type: 'string', default: '4' },
-        'arrivals-per-hour': { type: 'string' },
-        profile: { type: 'string' },
-        share: { type: 'string', default: '0.32' },
-        'contactless-gates': { type: 'string', default: '12' },
-        'conventional-gates': { type: 'string', default: '20' },
-        counters: { type: 'string', default: '10' },
-        'contactless-sec': { type: 'string' },
-        'conventional-sec': { type: 'string', default: String(DEFAULT_SERVICE_SEC.conventional.mean) },
-        'counter-sec': { type: 'string', default: String(DEFAULT_SERVICE_SEC.counter.mean) },
-        cv: { type: 'string' },
-        'walk-sec': { type: 'string' },
-        'refer-rate': { type: 'string', default: String(DEFAULT_REFER_RATE) },
-        'counter-share': { type: 'string', default: '0' },
-        'pledge-sec': { type: 'string', default: String(DEFAULT_PLEDGE_SEC) },
-        'from-loadtest': { type: 'string' },
-        sweep: { type: 'string' },
-        json: { type: 'string' },
-        svg: { type: 'string' },
-        metric: { type: 'string', default: 'withinPledge' },
-        help: { type: 'boolean', default: false },
-      },
-    })
-    if (values.help) {
-      io.out(`${SIMULATE_USAGE}\n`)
-      return 0
-    }
-    if (values['arrivals-per-hour'] !== undefined && values.profile !== undefined) {
-      throw new UsageError('give either --arrivals-per-hour or --profile, not both')
-    }
-    if (values['from-loadtest'] !== undefined && values['contactless-sec'] !== undefined) {
-      throw new UsageError('give either --contactless-sec or --from-loadtest, not both')
-    }
-    const metric = values.metric as SweepMetric
-    if (!SWEEP_METRICS.includes(metric)) throw new UsageError(`--metric must be one of ${SWEEP_METRICS.join(', ')}`)
-    if (values.svg !== undefined && values.sweep === undefined)
-      throw new UsageError('--svg charts a sweep: add --sweep')
+const gates = integerIn({ min: 0, what: 'a number of gates' })
 
-    let contactless = { mean: DEFAULT_SERVICE_SEC.contactless.mean, walkSec: 0 }
-    let contactlessSource = 'default'
-    if (values['contactless-sec'] !== undefined)
-      contactless = { mean: num('contactless-sec', values['contactless-sec']), walkSec: 0 }
-    if (values['from-loadtest'] !== undefined) {
-      const p50Ms = await readLoadTestP50(values['from-loadtest'])
-      const walkSec = values['walk-sec'] === undefined ? DEFAULT_LOADTEST_WALK_SEC : num('walk-sec', values['walk-sec'])
-      contactless = { mean: p50Ms / 1000, walkSec }
-      contactlessSource = `load test ${values['from-loadtest']}: p50 ${p50Ms.toFixed(0)} ms + ${walkSec} s walking`
-    } else if (values['walk-sec'] !== undefined) {
-      throw new UsageError('--walk-sec goes with --from-loadtest')
-    }
-    const cv = (kind: keyof typeof DEFAULT_SERVICE_SEC) =>
-      values.cv === undefined ? DEFAULT_SERVICE_SEC[kind].cv : num('cv', values.cv)
-    const config: ControlPointConfig = {
-      seed: int('seed', values.seed!),
-      hours: num('hours', values.hours!),
-      arrivalsPerHour:
-        values.profile !== undefined
-          ? list('profile', values.profile)
-          : [num('arrivals-per-hour', values['arrivals-per-hour'] ?? '12000')],
-      contactlessShare: num('share', values.share!),
-      gates: {
-        contactless: int('contactless-gates', values['contactless-gates']!),
-        conventional: int('conventional-gates', values['conventional-gates']!),
-        counters: int('counters', values.counters!),
-      },
-      serviceSec: {
-        contactless: { ...contactless, cv: cv('contactless') },
-        conventional: { mean: num('conventional-sec', values['conventional-sec']!), cv: cv('conventional') },
-        counter: { mean: num('counter-sec', values['counter-sec']!), cv: cv('counter') },
-      },
-      referRate: num('refer-rate', values['refer-rate']!),
-      counterShare: num('counter-share', values['counter-share']!),
-      pledgeSec: num('pledge-sec', values['pledge-sec']!),
-    }
-    validateConfig(config)
+export function simulateCommand(): Command {
+  return new Command('simulate')
+    .summary('queues at a control point: passengers cleared within the pledge (pure simulation)')
+    .description(
+      'A discrete-event simulation of one control point: contactless gates, conventional gates and counters.\n\n' +
+        'Exit codes: 0 done, 1 a file could not be written, 2 usage.',
+    )
+    .optionsGroup('Passengers:')
+    .option('--seed <n>', 'random seed', integerIn(), 1)
+    .option('--hours <h>', 'hours simulated', numberIn({ above: 0, max: 24 * 7, what: 'a number of hours' }), 4)
+    .addOption(
+      new Option('--arrivals-per-hour <n>', 'flat arrival rate (default 12000)')
+        .argParser(numberIn({ above: 0 }))
+        .conflicts('profile'),
+    )
+    .option('--profile <a,b,...>', 'arrivals per hour, hour by hour', listOf(numberIn({ min: 0 })))
+    .option('--share <share>', 'contactless share of passengers', fraction, 0.32)
+    .option('--counter-share <share>', 'share going straight to the counters', fraction, 0)
+    .option(
+      '--refer-rate <rate>',
+      'share of contactless passengers referred to a counter',
+      fraction,
+      DEFAULT_REFER_RATE,
+    )
+    .optionsGroup('Gates and service times:')
+    .option('--contactless-gates <n>', 'contactless gates', gates, 12)
+    .option('--conventional-gates <n>', 'conventional gates', gates, 20)
+    .option('--counters <n>', 'officer counters', gates, 10)
+    .addOption(
+      new Option('--contactless-sec <s>', `contactless service time (default ${DEFAULT_SERVICE_SEC.contactless.mean})`)
+        .argParser(seconds)
+        .conflicts('fromLoadtest'),
+    )
+    .option('--from-loadtest <file.json>', "contactless service time from a load test's p50 plus --walk-sec")
+    .option(
+      '--walk-sec <s>',
+      `walking time added to --from-loadtest (default ${DEFAULT_LOADTEST_WALK_SEC})`,
+      numberIn({ min: 0 }),
+    )
+    .option('--conventional-sec <s>', 'conventional service time', seconds, DEFAULT_SERVICE_SEC.conventional.mean)
+    .option('--counter-sec <s>', 'counter service time', seconds, DEFAULT_SERVICE_SEC.counter.mean)
+    .option('--cv <x>', 'coefficient of variation of every service time', numberIn({ min: 0 }))
+    .option('--pledge-sec <s>', 'the pledge: cleared within this many seconds', seconds, DEFAULT_PLEDGE_SEC)
+    .optionsGroup('Sweep and output:')
+    .option('--sweep <param=v1,v2,...>', `one parameter over values: ${SWEEP_PARAMS.map((p) => `${p}=...`).join(', ')}`)
+    .option('--json <file>', 'write the configuration and result as JSON')
+    .option('--svg <file>', 'chart the sweep as SVG (needs --sweep)')
+    .addOption(new Option('--metric <name>', 'metric charted by --svg').choices(SWEEP_METRICS).default('withinPledge'))
+    .action(
+      commandAction(async (values: SimulateValues, command: Command) => {
+        try {
+          return await simulate(values, ioOf(command))
+        } catch (error) {
+          const err = error as Error & { code?: string }
+          if (error instanceof UsageError || err.code === 'SIM_BAD_CONFIG') usageError(command, err.message)
+          throw error
+        }
+      }),
+    )
+}
 
-    if (values.sweep !== undefined) {
-      const { param, sweepValues } = parseSweep(values.sweep)
-      const rows = sweep(config, param, sweepValues)
-      io.out(`${describeConfig(config, contactlessSource)}\n\n${formatSweepTable(rows)}\n`)
-      if (values.json !== undefined)
-        await writeFile(values.json, `${JSON.stringify({ config, param, rows }, null, 2)}\n`)
-      if (values.svg !== undefined) await writeFile(values.svg, sweepToSvg(rows, metric))
-      return 0
-    }
-    const started = performance.now()
-    const result = simulateControlPoint(config)
-    const wallSec = (performance.now() - started) / 1000
-    io.out(`${describeConfig(config, contactlessSource)}\n\n${formatReport(config, result)}\n`)
-    io.out(`(simulated ${fmtInt(result.arrivals)} passengers in ${wallSec.toFixed(2)} s wall time)\n`)
-    if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify({ config, result }, null, 2)}\n`)
-    return 0
-  } catch (error) {
-    const err = error as Error & { code?: string }
-    if (error instanceof UsageError || err.code === 'SIM_BAD_CONFIG' || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`simulate: ${err.message}\n${SIMULATE_USAGE}\n`)
-      return 2
-    }
-    io.err(`simulate: ${err.message}\n`)
-    return 1
+async function simulate(values: SimulateValues, io: CliIo): Promise<number> {
+  if (values.svg !== undefined && values.sweep === undefined) throw new UsageError('--svg charts a sweep: add --sweep')
+  let contactless = { mean: DEFAULT_SERVICE_SEC.contactless.mean, walkSec: 0 }
+  let contactlessSource = 'default'
+  if (values.contactlessSec !== undefined) contactless = { mean: values.contactlessSec, walkSec: 0 }
+  if (values.fromLoadtest !== undefined) {
+    const p50Ms = await readLoadTestP50(values.fromLoadtest)
+    const walkSec = values.walkSec ?? DEFAULT_LOADTEST_WALK_SEC
+    contactless = { mean: p50Ms / 1000, walkSec }
+    contactlessSource = `load test ${values.fromLoadtest}: p50 ${p50Ms.toFixed(0)} ms + ${walkSec} s walking`
+  } else if (values.walkSec !== undefined) {
+    throw new UsageError('--walk-sec goes with --from-loadtest')
   }
+  const cv = (kind: keyof typeof DEFAULT_SERVICE_SEC) => values.cv ?? DEFAULT_SERVICE_SEC[kind].cv
+  const config: ControlPointConfig = {
+    seed: values.seed,
+    hours: values.hours,
+    arrivalsPerHour: values.profile ?? [values.arrivalsPerHour ?? 12000],
+    contactlessShare: values.share,
+    gates: { contactless: values.contactlessGates, conventional: values.conventionalGates, counters: values.counters },
+    serviceSec: {
+      contactless: { ...contactless, cv: cv('contactless') },
+      conventional: { mean: values.conventionalSec, cv: cv('conventional') },
+      counter: { mean: values.counterSec, cv: cv('counter') },
+    },
+    referRate: values.referRate,
+    counterShare: values.counterShare,
+    pledgeSec: values.pledgeSec,
+  }
+  validateConfig(config)
+
+  if (values.sweep !== undefined) {
+    const { param, sweepValues } = parseSweep(values.sweep)
+    const rows = sweep(config, param, sweepValues)
+    io.out(`${describeConfig(config, contactlessSource)}\n\n${formatSweepTable(rows)}\n`)
+    if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify({ config, param, rows }, null, 2)}\n`)
+    if (values.svg !== undefined) await writeFile(values.svg, sweepToSvg(rows, values.metric))
+    return 0
+  }
+  const started = performance.now()
+  const result = simulateControlPoint(config)
+  const wallSec = (performance.now() - started) / 1000
+  io.out(`${describeConfig(config, contactlessSource)}\n\n${formatReport(config, result)}\n`)
+  io.out(`(simulated ${fmtInt(result.arrivals)} passengers in ${wallSec.toFixed(2)} s wall time)\n`)
+  if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify({ config, result }, null, 2)}\n`)
+  return 0
 }
 
 async function readLoadTestP50(file: string): Promise<number> {
@@ -181,28 +190,19 @@ async function readLoadTestP50(file: string): Promise<number> {
   return p50
 }
 
-function num(name: string, text: string): number {
-  const v = Number(text)
-  if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got "${text}"`)
-  return v
-}
-
-function int(name: string, text: string): number {
-  const v = num(name, text)
-  if (!Number.isInteger(v)) throw new UsageError(`--${name} must be an integer, got "${text}"`)
-  return v
-}
-
-function list(name: string, text: string): number[] {
-  return text.split(',').map((part) => num(name, part))
-}
-
 function parseSweep(text: string): { param: SweepParam; sweepValues: number[] } {
   const eq = text.indexOf('=')
   const param = text.slice(0, eq) as SweepParam
   if (eq < 0 || !SWEEP_PARAMS.includes(param))
     throw new UsageError(`--sweep must be one of ${SWEEP_PARAMS.map((p) => `${p}=...`).join(', ')}`)
-  const sweepValues = list('sweep', text.slice(eq + 1))
+  const sweepValues = text
+    .slice(eq + 1)
+    .split(',')
+    .map((part) => {
+      const v = Number(part)
+      if (part.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--sweep: "${part}" is not a number`)
+      return v
+    })
   if (param === 'contactless-gates' && sweepValues.some((v) => !Number.isInteger(v)))
     throw new UsageError('gate counts must be integers')
   return { param, sweepValues }
@@ -222,8 +222,11 @@ function describeConfig(config: ControlPointConfig, contactlessSource: string): 
   return [
     `Control point: ${config.hours} h, ${arrivals}, seed ${config.seed}`,
     `Gates: ${config.gates.contactless} contactless (${sec(s.contactless)}, ${contactlessSource}), ` +
-      `${config.gates.conventional} conventional (${sec(s.conventional)}), ${config.gates.counters} counters (${sec(s.counter)}); cv ${s.contactless.cv}/${s.conventional.cv}/${s.counter.cv}`,
-    `Contactless share ${pct(config.contactlessShare, 1)}, referred to counters ${pct(config.referRate ?? DEFAULT_REFER_RATE, 1)}` +
+      `${config.gates.conventional} conventional (${sec(s.conventional)}), ` +
+      `${config.gates.counters} counters (${sec(s.counter)}); ` +
+      `cv ${s.contactless.cv}/${s.conventional.cv}/${s.counter.cv}`,
+    `Contactless share ${pct(config.contactlessShare, 1)}, ` +
+      `referred to counters ${pct(config.referRate ?? DEFAULT_REFER_RATE, 1)}` +
       (config.counterShare ? `, straight to counters ${pct(config.counterShare, 1)}` : ''),
   ].join('\n')
 }
@@ -234,18 +237,24 @@ export function formatReport(config: ControlPointConfig, r: ControlPointResult):
   const pledgeMin = (config.pledgeSec ?? DEFAULT_PLEDGE_SEC) / 60
   const met = r.withinPledge >= PLEDGE_TARGET ? 'met' : 'MISSED'
   const lines = [
-    `Arrivals ${fmtInt(r.arrivals)} · finished ${fmtInt(r.finished)} · in service ${fmtInt(inService)} · still queued ${fmtInt(queued)} · referred ${fmtInt(r.referred)}`,
+    `Arrivals ${fmtInt(r.arrivals)} · finished ${fmtInt(r.finished)} · in service ${fmtInt(inService)} · ` +
+      `still queued ${fmtInt(queued)} · referred ${fmtInt(r.referred)}`,
     `Throughput ${fmtInt(r.throughputPerHour)} passengers/h`,
-    `Wait (min): p50 ${minutes(r.waitSec.p50)} · p95 ${minutes(r.waitSec.p95)} · p98 ${minutes(r.waitSec.p98)} · mean ${minutes(r.waitSec.mean)} · ${pct(r.waitedShare, 1)} queued at all`,
-    `Pledge: ${pct(r.withinPledge, 1)} of finished passengers cleared within ${pledgeMin} min (target ${PLEDGE_TARGET * 100}%): ${met}` +
+    `Wait (min): p50 ${minutes(r.waitSec.p50)} · p95 ${minutes(r.waitSec.p95)} · p98 ${minutes(r.waitSec.p98)} · ` +
+      `mean ${minutes(r.waitSec.mean)} · ${pct(r.waitedShare, 1)} queued at all`,
+    `Pledge: ${pct(r.withinPledge, 1)} of finished passengers cleared within ${pledgeMin} min ` +
+      `(target ${PLEDGE_TARGET * 100}%): ${met}` +
       (r.overdueAtEnd > 0 ? `; ${fmtInt(r.overdueAtEnd)} still in the system past ${pledgeMin} min at the end` : ''),
-    `Utilisation: contactless ${pct(r.utilisation.contactless, 1)} · conventional ${pct(r.utilisation.conventional, 1)} · counters ${pct(r.utilisation.counter, 1)}`,
-    `Contactless share: ${pct(r.measuredContactlessShare, 1)} measured (configured ${pct(config.contactlessShare, 1)}; ImmD 32% first month, ~40% end 2022, >70% 2024)`,
+    `Utilisation: contactless ${pct(r.utilisation.contactless, 1)} · ` +
+      `conventional ${pct(r.utilisation.conventional, 1)} · counters ${pct(r.utilisation.counter, 1)}`,
+    `Contactless share: ${pct(r.measuredContactlessShare, 1)} measured ` +
+      `(configured ${pct(config.contactlessShare, 1)}; ImmD 32% first month, ~40% end 2022, >70% 2024)`,
     '',
     'hour  arrivals    served  p95 wait (min)  pledge',
     ...r.hourly.map(
       (h) =>
-        `${String(h.hour).padStart(4)}  ${fmtInt(h.arrivals).padStart(8)}  ${fmtInt(h.served).padStart(8)}  ${minutes(h.waitP95Sec).padStart(14)}  ${pct(h.withinPledge, 1).padStart(6)}`,
+        `${String(h.hour).padStart(4)}  ${fmtInt(h.arrivals).padStart(8)}  ${fmtInt(h.served).padStart(8)}  ` +
+        `${minutes(h.waitP95Sec).padStart(14)}  ${pct(h.withinPledge, 1).padStart(6)}`,
     ),
   ]
   return lines.join('\n')

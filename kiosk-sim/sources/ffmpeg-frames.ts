@@ -44,7 +44,9 @@ export function ffmpegArgs(options: FfmpegFrameOptions): string[] {
     options.input.kind === 'camera'
       ? ['-f', 'v4l2', '-framerate', String(fps), '-i', options.input.device]
       : [...(options.realtime ? ['-re'] : []), '-i', options.input.path]
-  const filter = `fps=${fps},scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2`
+  const filter =
+    `fps=${fps},scale=${width}:${height}:force_original_aspect_ratio=decrease,` +
+    `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2`
   return [
     '-hide_banner',
     '-loglevel',

@@ -35,6 +35,12 @@ export interface PassengerClipSpec {
    * phone). The gate compares this face with the face it captures: another face there is FACE_CHANGED.
    */
   holderPhoto?: Buffer
+  /**
+   * A head turn (head-turn.ts renders them from facePhoto): from face frame `turnFrom` on, these photos in turn, the
+   * last one held. So that a clip of a still photo can answer the liveness challenge.
+   */
+  turnPhotos?: Buffer[]
+  turnFrom?: number
 }
 
 export interface ClipLayout {
@@ -110,7 +116,9 @@ export async function* passengerClipFrames(spec: PassengerClipSpec): AsyncIterab
       dy: (rnd() - 0.5) * 8,
       gain: 0.96 + 0.08 * rnd(),
     }
-    const main = await fitted(spec.facePhoto, scene, width, height, jitter)
+    const turn = spec.turnPhotos?.length && i >= (spec.turnFrom ?? 0) ? i - (spec.turnFrom ?? 0) : null
+    const photo = turn === null ? spec.facePhoto : spec.turnPhotos![Math.min(turn, spec.turnPhotos!.length - 1)]!
+    const main = await fitted(photo, scene, width, height, jitter)
     let frame = main
     if (layout.secondFaceFrom !== null && i >= layout.secondFaceFrom) {
       const second = await fitted(spec.secondFacePhoto!, scene, width, height, { ...jitter, dx: -jitter.dx })
@@ -142,7 +150,10 @@ export async function writeY4m(spec: PassengerClipSpec, filePath: string): Promi
   await Promise.race([once(out, 'finish'), failed])
 }
 
-/** The clip encoded by ffmpeg; the container comes from the extension (.mp4, .mkv, .mov, .avi; .y4m is written directly). */
+/**
+ * The clip encoded by ffmpeg; the container comes from the extension (.mp4, .mkv, .mov, .avi; .y4m is written
+ * directly).
+ */
 export async function writeVideo(
   spec: PassengerClipSpec,
   filePath: string,

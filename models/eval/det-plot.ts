@@ -22,6 +22,17 @@ export interface DetPlotOptions {
   marks?: readonly DetMark[]
   width?: number
   height?: number
+  /** Axis names; default FMR (x) and FNMR (y). A PAD curve has APCER on x and BPCER on y (ISO/IEC 30107-3). */
+  axes?: { x: string; y: string; xShort: string; yShort: string }
+  /** Top of both axes; by default 60%, or 95% when a marked value is above 55%. */
+  maxRate?: number
+}
+
+const DEFAULT_AXES = {
+  x: 'False match rate (FMR, probit scale)',
+  y: 'False non-match rate (FNMR, probit scale)',
+  xShort: 'FMR',
+  yShort: 'FNMR',
 }
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf']
@@ -36,9 +47,13 @@ export function renderDetSvg(options: DetPlotOptions): string {
   const xMin = axisFloor([...all.map((p) => p.fmr), ...marks.map((m) => m.fmr)])
   const yMin = axisFloor([...all.map((p) => p.fnmr), ...marks.map((m) => m.fnmr ?? 1)])
   // Up to 60% as usual, or 95% when a marked FNMR would otherwise sit on the edge.
-  const max = marks.some((m) => (m.fnmr ?? 0) > 0.55) ? 0.95 : 0.6
+  const max = options.maxRate ?? (marks.some((m) => (m.fnmr ?? 0) > 0.55) ? 0.95 : 0.6)
+  const axes = options.axes ?? DEFAULT_AXES
   const plotW = width - MARGIN.left - MARGIN.right
   const plotH = height - MARGIN.top - MARGIN.bottom
+  // A label right of its point, or left of it near the right edge, so that it is never clipped.
+  const beside = (px: number, gap: number): string =>
+    px > MARGIN.left + plotW * 0.75 ? `x="${f(px - gap)}" text-anchor="end"` : `x="${f(px + gap)}"`
   // Rates outside the axes are drawn a little beyond them and clipped, so that they never run along an edge.
   const x = (p: number): number =>
     MARGIN.left + (plotW * (probit(clamp(p, xMin / 10, 0.999)) - probit(xMin))) / (probit(max) - probit(xMin))
@@ -51,10 +66,12 @@ export function renderDetSvg(options: DetPlotOptions): string {
   )
   out.push(`<rect width="${width}" height="${height}" fill="#fff"/>`)
   out.push(
-    `<clipPath id="plot-area"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/></clipPath>`,
+    `<clipPath id="plot-area"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/>` +
+      '</clipPath>',
   )
   out.push(
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">` +
+      `${escapeXml(options.title)}</text>`,
   )
   // Grid and tick labels.
   for (const t of TICKS) {
@@ -70,17 +87,23 @@ export function renderDetSvg(options: DetPlotOptions): string {
   }
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`)
   out.push(
-    `<text x="${MARGIN.left + plotW / 2}" y="${height - 12}" text-anchor="middle" font-size="12">False match rate (FMR, probit scale)</text>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${height - 12}" text-anchor="middle" font-size="12">` +
+      `${escapeXml(axes.x)}</text>`,
   )
   out.push(
-    `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="12">False non-match rate (FNMR, probit scale)</text>`,
+    `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="12">` +
+      `${escapeXml(axes.y)}</text>`,
   )
   // FMR guides.
   for (const m of marks) {
     out.push(
-      `<line x1="${f(x(m.fmr))}" y1="${MARGIN.top}" x2="${f(x(m.fmr))}" y2="${MARGIN.top + plotH}" stroke="#888" stroke-dasharray="4 3"/>`,
+      `<line x1="${f(x(m.fmr))}" y1="${MARGIN.top}" x2="${f(x(m.fmr))}" y2="${MARGIN.top + plotH}" ` +
+        'stroke="#888" stroke-dasharray="4 3"/>',
     )
-    out.push(`<text x="${f(x(m.fmr) + 3)}" y="${MARGIN.top + plotH - 4}" fill="#555">FMR ${tickLabel(m.fmr)}</text>`)
+    out.push(
+      `<text ${beside(x(m.fmr), 3)} y="${MARGIN.top + plotH - 4}" fill="#555">` +
+        `${escapeXml(axes.xShort)} ${tickLabel(m.fmr)}</text>`,
+    )
   }
   // Curves.
   options.series.forEach((s, i) => {
@@ -92,7 +115,8 @@ export function renderDetSvg(options: DetPlotOptions): string {
     }
     const ly = MARGIN.top + 16 + 16 * i
     out.push(
-      `<line x1="${MARGIN.left + plotW - 170}" y1="${ly - 4}" x2="${MARGIN.left + plotW - 150}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"/>`,
+      `<line x1="${MARGIN.left + plotW - 170}" y1="${ly - 4}" x2="${MARGIN.left + plotW - 150}" y2="${ly - 4}" ` +
+        `stroke="${colour}" stroke-width="2"/>`,
     )
     out.push(`<text x="${MARGIN.left + plotW - 145}" y="${ly}">${escapeXml(s.label)}</text>`)
   })
@@ -100,7 +124,7 @@ export function renderDetSvg(options: DetPlotOptions): string {
   for (const m of marks) {
     if (m.fnmr === undefined) continue
     out.push(`<circle cx="${f(x(m.fmr))}" cy="${f(y(m.fnmr))}" r="3.5" fill="#000"/>`)
-    out.push(`<text x="${f(x(m.fmr) + 6)}" y="${f(y(m.fnmr) - 6)}">FNMR ${percent(m.fnmr)}</text>`)
+    out.push(`<text ${beside(x(m.fmr), 6)} y="${f(y(m.fnmr) - 6)}">${escapeXml(axes.yShort)} ${percent(m.fnmr)}</text>`)
   }
   out.push('</svg>')
   return out.join('\n') + '\n'

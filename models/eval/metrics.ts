@@ -53,7 +53,10 @@ export interface ScoreMetrics {
   detCurve(points?: number): OperatingPoint[]
 }
 
-/** Sorts both score lists once and answers error-rate queries over them. Throws RangeError on empty or non-finite input. */
+/**
+ * Sorts both score lists once and answers error-rate queries over them. Throws RangeError on empty or non-finite
+ * input.
+ */
 export function scoreMetrics(genuine: ArrayLike<number>, impostor: ArrayLike<number>): ScoreMetrics {
   const g = sortedCopy(genuine, 'genuine')
   const im = sortedCopy(impostor, 'impostor')
@@ -204,13 +207,12 @@ function fnmrAtFmr(g: Float64Array, im: Float64Array, target: number): FnmrAtFmr
 
 function mannWhitneyAuc(g: Float64Array, im: Float64Array): number {
   // Both lists ascending: one merge pass counts, for each genuine score, impostors below and equal.
-  let below = 0
   let wins = 0
   let j = 0
   for (let i = 0; i < g.length; i++) {
     const s = g[i]!
     while (j < im.length && im[j]! < s) j++
-    below = j
+    const below = j
     let e = j
     while (e < im.length && im[e]! === s) e++
     wins += below + (e - j) / 2

@@ -23,7 +23,10 @@ export interface WeightedRate {
   rate: number
   /** Distinct pairs with weight > 0. */
   pairs: number
-  /** Wilson 95% interval with n = distinct pairs: the two attempts of one pair share one score, so they are one observation. */
+  /**
+   * Wilson 95% interval with n = distinct pairs: the two attempts of one pair share one score, so they are one
+   * observation.
+   */
   ciLow: number
   ciHigh: number
 }
@@ -90,8 +93,10 @@ export function weightedThresholdAtFmr(
   while (k < s.length) {
     let tieWeight = 0
     let e = k
-    while (e < s.length && s[e] === s[k])
-      ((tieWeight += weightOf(pass, impostorDesc.a[e]!, impostorDesc.b[e]!, side)), e++)
+    while (e < s.length && s[e] === s[k]) {
+      tieWeight += weightOf(pass, impostorDesc.a[e]!, impostorDesc.b[e]!, side)
+      e++
+    }
     if (accepted + tieWeight > allowed) return { threshold: nextUp(s[k]!), fmr: accepted / total }
     accepted += tieWeight
     k = e

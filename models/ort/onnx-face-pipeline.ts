@@ -6,6 +6,7 @@ import { buildHumanConfig } from '../human-loader.ts'
 import type { RawImage } from '../image-decode.ts'
 import type { CpuClock, FaceFinding, FacePipeline, PipelineTimings } from '../face-pipeline.ts'
 import { detectFaceBoxes, type DetectorConfig } from './blazeface.ts'
+import { faceGeometry } from '../liveness-geometry.ts'
 import { faceAngle } from './face-angles.ts'
 import { ANTISPOOF_INPUT_SIZE, LIVENESS_INPUT_SIZE, faceScore } from './face-scores.ts'
 import { MESH_INPUT_SIZE, meshFace } from './facemesh.ts'
@@ -60,6 +61,7 @@ export async function loadOnnxPipeline(cpuClock: CpuClock): Promise<FacePipeline
           liveness: live!,
           pose,
           embedding,
+          geometry: faceGeometry(face.mesh),
         })
       }
       const timings: PipelineTimings = {

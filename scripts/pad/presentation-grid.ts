@@ -20,18 +20,12 @@ export interface CombinedPoint {
 export const ANTISPOOF_GRID = [0, 0.1, 0.2, 0.3, 0.42]
 export const LIVENESS_GRID = [0, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7]
 
-export function combinedGrid(
-  rows: readonly Row[],
-  padScores: readonly number[],
-  padThreshold: number,
-): CombinedPoint[] {
+export function combinedGrid(rows: readonly Row[], padScores: readonly number[], padMin: number): CombinedPoint[] {
   const points: CombinedPoint[] = []
   for (const antispoofMin of ANTISPOOF_GRID) {
     for (const livenessMin of LIVENESS_GRID) {
       const pass = (r: Row, i: number): boolean =>
-        (r.face.antispoof ?? 0) >= antispoofMin &&
-        (r.face.liveness ?? 0) >= livenessMin &&
-        padScores[i]! >= padThreshold
+        (r.face.antispoof ?? 0) >= antispoofMin && (r.face.liveness ?? 0) >= livenessMin && padScores[i]! >= padMin
       let attacks = 0
       let attacksAccepted = 0
       let bona = 0

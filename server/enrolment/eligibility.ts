@@ -31,3 +31,15 @@ export function eligibilityError(
   if (age < policy.adultAgeYears && !guardianConsent) return 'GUARDIAN_CONSENT_REQUIRED'
   return null
 }
+
+/** What the operator reads for each refusal: the rule, with the policy's own ages. */
+export function eligibilityMessage(
+  code: ErrorCode,
+  policy: Pick<EnrolmentPolicy, 'minAgeYears' | 'adultAgeYears'>,
+): string {
+  if (code === 'DATE_OF_BIRTH_INVALID') return 'dateOfBirth is not a real date within the last 130 years'
+  if (code === 'TOO_YOUNG') return `residents under ${policy.minAgeYears} cannot enrol`
+  if (code === 'GUARDIAN_CONSENT_REQUIRED')
+    return `residents under ${policy.adultAgeYears} need guardianConsent: true (a guardian's consent)`
+  return 'resident is not eligible'
+}

@@ -13,7 +13,7 @@ import { sealTemplate } from '../templates/template-sealer.ts'
 import { newResidentCredential, newSubject } from './credentials.ts'
 import type { TemplateChangeFeed } from './template-change-feed.ts'
 import type { TemplateIndex } from './template-index.ts'
-import { eligibilityError } from './eligibility.ts'
+import { eligibilityError, eligibilityMessage } from './eligibility.ts'
 import { assessEnrolmentPhoto } from './photo-quality.ts'
 
 export interface EnrolmentRequest {
@@ -40,10 +40,22 @@ export interface EnrolmentDeps {
   lockTimeoutMs: number
 }
 
+/** What the engine saw in one enrolment photo: the operator's feedback (no embedding, nothing about identity). */
+export interface EnrolledFace {
+  photoIndex: number
+  detectorScore: number
+  faceSizePx: number
+  box: [number, number, number, number]
+  antispoof: number | null
+  liveness: number | null
+}
+
 export interface EnrolmentResult {
   resident: ResidentRecord
   credential: string
   model: { name: string; version: string }
+  /** One per photo, in the request's order: the photos that went into the template. */
+  faces: EnrolledFace[]
 }
 
 /**
@@ -58,13 +70,14 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
   if (name === null) throw new AppError('VALIDATION_FAILED', 'name must hold a letter and no hidden characters')
   const today = deps.now()
   const ineligible = eligibilityError(request.dateOfBirth, request.guardianConsent, today, deps.policy)
-  if (ineligible) throw new AppError(ineligible, 'resident is not eligible')
+  if (ineligible) throw new AppError(ineligible, eligibilityMessage(ineligible, deps.policy))
   if (await deps.store.getResident(hkid.canonical))
     throw new AppError('RESIDENT_EXISTS', 'resident is already enrolled')
 
   if (request.photos.length === 0) throw new AppError('VALIDATION_FAILED', 'at least one photo is required')
   const several = request.photos.length > 1
   const embeddings: Float32Array[] = []
+  const faces: EnrolledFace[] = []
   let model: { name: string; version: string } | undefined
   for (const [index, photo] of request.photos.entries()) {
     const where = several ? { photoIndexes: [index] } : {}
@@ -76,6 +89,8 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
       throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model changed during the enrolment')
     model = analysis.model
     embeddings.push(assessment.face.embedding)
+    const { detectorScore, faceSizePx, box, antispoof, liveness } = assessment.face
+    faces.push({ photoIndex: index, detectorScore, faceSizePx, box: [...box], antispoof, liveness })
   }
   const mismatch = firstPairBelow(embeddings, deps.policy.samePersonThreshold)
   if (mismatch) {
@@ -93,7 +108,7 @@ export async function enrolResident(request: EnrolmentRequest, deps: EnrolmentDe
   return deps.store
     .withEnrolmentLock(async () => {
       await deps.changes.catchUp()
-      return admit(hkid.canonical, { ...request, name }, model!, template, today, deps)
+      return { ...(await admit(hkid.canonical, { ...request, name }, model!, template, today, deps)), faces }
     }, deps.lockTimeoutMs)
     .catch((error: unknown) => {
       if (error instanceof EnrolmentLockTimeoutError)
@@ -109,7 +124,7 @@ async function admit(
   embedding: Float32Array,
   today: Date,
   deps: EnrolmentDeps,
-): Promise<EnrolmentResult> {
+): Promise<Omit<EnrolmentResult, 'faces'>> {
   if (!sameFaceModel(model, deps.index.model))
     throw new AppError('FACE_ENGINE_UNAVAILABLE', 'the engine model differs from the duplicate index')
   const duplicate = deps.index.search(embedding, { threshold: deps.policy.duplicateThreshold, k: 1 })[0]

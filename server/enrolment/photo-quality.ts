@@ -12,8 +12,14 @@ export function assessEnrolmentPhoto(
   expectedEmbeddingLength: number,
 ): PhotoAssessment {
   const faces = distinctFaces(analysis.faces, policy.minDetectorScore, 0)
-  if (faces.length === 0) return { ok: false, code: 'FACE_NOT_FOUND', detail: 'no face' }
-  if (faces.length > 1) return { ok: false, code: 'FACE_MULTIPLE', detail: `${faces.length} faces` }
+  if (faces.length === 0)
+    return { ok: false, code: 'FACE_NOT_FOUND', detail: 'no face found: the photo must show one clear, frontal face' }
+  if (faces.length > 1)
+    return {
+      ok: false,
+      code: 'FACE_MULTIPLE',
+      detail: `${faces.length} faces found: the photo must show one person only`,
+    }
   const face = faces[0]!
   if (face.faceSizePx < policy.minFaceSizePx) {
     return {

@@ -13,6 +13,7 @@ import {
   SubjectParams,
   TemplateResponse,
 } from '../schemas/kiosk.ts'
+import { schemaRef } from '../schemas/schema-ref.ts'
 
 export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireKiosk)
@@ -25,7 +26,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['kiosk'],
         security: BearerSecurity,
         params: SubjectParams,
-        response: { 200: TemplateResponse, ...errorResponses(401, 404, 410) },
+        response: { 200: schemaRef(TemplateResponse), ...errorResponses(401, 404, 410) },
       },
     },
     async (request) => {

@@ -15,6 +15,7 @@ import {
 } from '../schemas/residents.ts'
 import { auditEvent } from '../store/audit-event.ts'
 import type { ResidentRecord } from '../store/store.ts'
+import { schemaRef } from '../schemas/schema-ref.ts'
 
 /** An enrolment waits this long for another instance's enrolment to finish, then gets ENROLMENT_BUSY. */
 const ENROLMENT_LOCK_TIMEOUT_MS = 10_000
@@ -53,7 +54,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
         tags: ['residents'],
         security: BearerSecurity,
         body: EnrolmentBody,
-        response: { 201: EnrolmentResponse, ...errorResponses(401, 404, 409, 410, 413, 415, 422, 503) },
+        response: { 201: schemaRef(EnrolmentResponse), ...errorResponses(401, 404, 409, 410, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -82,9 +83,17 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ embeddingLength: number
       })
       request.log.info({ enrolled: true, model: result.model.version }, 'resident enrolled')
       app.metrics.enrolments.inc({ outcome: 'ENROLLED' })
+      // CompreFace-style feedback: how many photos made the template and what the engine saw in each.
       return reply
         .status(201)
-        .send({ resident: residentView(result.resident), model: result.model, credential: result.credential })
+        .header('location', `/v1/residents/${encodeURIComponent(result.resident.residentId)}`)
+        .send({
+          resident: residentView(result.resident),
+          model: result.model,
+          credential: result.credential,
+          photos: result.faces.length,
+          faces: result.faces,
+        })
     },
   )
 

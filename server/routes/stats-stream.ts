@@ -56,7 +56,8 @@ export const statsStreamRoutes: FastifyPluginAsyncTypebox<StatsStreamOptions> = 
       const secure = request.protocol === 'https' ? '; Secure' : ''
       reply.header(
         'set-cookie',
-        `${STREAM_COOKIE}=${ticket}; Path=${STREAM_PATH}; Max-Age=${STREAM_TICKET_LIFETIME_SEC}; HttpOnly; SameSite=Strict${secure}`,
+        `${STREAM_COOKIE}=${ticket}; Path=${STREAM_PATH}; Max-Age=${STREAM_TICKET_LIFETIME_SEC}; ` +
+          `HttpOnly; SameSite=Strict${secure}`,
       )
       reply.header('cache-control', 'no-store')
       return { expiresAt: new Date((nowSec + STREAM_TICKET_LIFETIME_SEC) * 1000).toISOString(), streamUrl: STREAM_PATH }
@@ -68,7 +69,8 @@ export const statsStreamRoutes: FastifyPluginAsyncTypebox<StatsStreamOptions> = 
     {
       schema: {
         summary:
-          'Server-sent events: one `stats` event (the /v1/stats report plus clearances per minute) on every ingest and every 5 s',
+          'Server-sent events: one `stats` event (the /v1/stats report plus clearances per minute) ' +
+          'on every ingest and every 5 s',
         tags: ['stats'],
         querystring: StreamQuery,
         response: { ...errorResponses(401) },

@@ -16,6 +16,7 @@ import {
   type FailureCounter,
 } from '../shared-state/failure-counter.ts'
 import type { ResidentRecord } from '../store/store.ts'
+import { schemaRef } from '../schemas/schema-ref.ts'
 
 // Error correction M keeps a ~250-character token at QR version 11 or so: readable at arm's length.
 const QR_OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 4 }
@@ -73,7 +74,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Issue a short-lived QR token (the resident's credential as bearer)",
         tags: ['tokens'],
         security: BearerSecurity,
-        response: { 201: TokenResponse, ...errorResponses(401, 410) },
+        response: { 201: schemaRef(TokenResponse), ...errorResponses(401, 410) },
       },
     },
     async (request, reply) => {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { schemaRef } from './schema-ref.ts'
 
 export const ErrorBody = Type.Object(
   {
@@ -10,13 +11,26 @@ export const ErrorBody = Type.Object(
       photoIndexes: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
     }),
   },
-  { $id: 'ErrorBody', additionalProperties: false },
+  {
+    $id: 'ErrorBody',
+    additionalProperties: false,
+    examples: [
+      {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'body must have property photo',
+          requestId: '0b7c6d2e-3f4a-4c1b-9d8e-7a6b5c4d3e2f',
+        },
+      },
+    ],
+  },
 )
 
 /** Response schemas for the error statuses a route can return. */
-export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
-  const responses: Record<number, typeof ErrorBody> = {}
-  for (const status of [...statuses, 400, 429, 500]) responses[status] = ErrorBody
+export function errorResponses(...statuses: number[]): Record<number, ReturnType<typeof schemaRef<typeof ErrorBody>>> {
+  const responses: Record<number, ReturnType<typeof schemaRef<typeof ErrorBody>>> = {}
+  const body = schemaRef(ErrorBody)
+  for (const status of [...statuses, 400, 429, 500]) responses[status] = body
   return responses
 }
 

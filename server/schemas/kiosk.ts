@@ -19,7 +19,19 @@ export const TemplateResponse = Type.Object(
       description: 'enrolment photos the template is the mean of; the gate picks its threshold by it',
     }),
   },
-  { additionalProperties: false },
+  {
+    $id: 'TemplateResponse',
+    additionalProperties: false,
+    examples: [
+      {
+        subject: 'sub_5f0c1d2e3a4b',
+        model: { name: 'human+faceapi-resnet', version: '1.7.15' },
+        embedding: 'AACAPwAAAAA...',
+        dimensions: 128,
+        photos: 1,
+      },
+    ],
+  },
 )
 
 export const JtiBody = Type.Object(

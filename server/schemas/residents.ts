@@ -71,8 +71,52 @@ export const EnrolmentResponse = Type.Object(
     resident: ResidentView,
     model: Type.Object({ name: Type.String(), version: Type.String() }),
     credential: Type.String({ description: 'Shown once; the resident uses it to request QR tokens.' }),
+    photos: Type.Integer({ minimum: 1, description: 'photos that went into the template (their mean)' }),
+    faces: Type.Array(
+      Type.Object(
+        {
+          photoIndex: Type.Integer({ minimum: 0 }),
+          detectorScore: Type.Number({ description: 'detector confidence, 0..1' }),
+          faceSizePx: Type.Number({ description: 'shorter side of the face box, pixels' }),
+          box: Type.Array(Type.Number(), { minItems: 4, maxItems: 4, description: 'x, y, width, height in pixels' }),
+          antispoof: Type.Union([Type.Number(), Type.Null()]),
+          liveness: Type.Union([Type.Number(), Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'the face found in each photo, as the engine saw it' },
+    ),
   },
-  { additionalProperties: false },
+  {
+    $id: 'EnrolmentResponse',
+    additionalProperties: false,
+    examples: [
+      {
+        resident: {
+          residentId: HKID_EXAMPLE,
+          name: 'Chan Tai Man',
+          dateOfBirth: '1990-05-01',
+          guardianConsent: false,
+          status: 'active',
+          enrolledAt: '2026-12-06T07:30:00.000Z',
+          revokedAt: null,
+        },
+        model: { name: 'human+faceapi-resnet', version: '1.7.15' },
+        credential: 'rc_3q2+7w...',
+        photos: 1,
+        faces: [
+          {
+            photoIndex: 0,
+            detectorScore: 0.93,
+            faceSizePx: 212,
+            box: [74, 96, 212, 240],
+            antispoof: 0.91,
+            liveness: 0.88,
+          },
+        ],
+      },
+    ],
+  },
 )
 
 export const CredentialResponse = Type.Object({ credential: Type.String() }, { additionalProperties: false })

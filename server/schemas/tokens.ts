@@ -8,7 +8,18 @@ export const TokenResponse = Type.Object(
     expiresAt: Type.String(),
     qr: Type.Object({ png: Type.String(), svg: Type.String() }),
   },
-  { additionalProperties: false },
+  {
+    $id: 'TokenResponse',
+    additionalProperties: false,
+    examples: [
+      {
+        token: 'eyJhbGciOiJFUzI1NiIsImtpZCI6Ii4uLiJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl',
+        tokenId: 'q7Xz4f1c2b7e9d3aK0pL',
+        expiresAt: '2026-12-06T07:32:00.000Z',
+        qr: { png: '/v1/tokens/q7Xz4f1c2b7e9d3aK0pL/qr.png', svg: '/v1/tokens/q7Xz4f1c2b7e9d3aK0pL/qr.svg' },
+      },
+    ],
+  },
 )
 
 export const TokenIdParams = Type.Object(

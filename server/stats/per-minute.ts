@@ -7,7 +7,10 @@ export interface MinuteBucket {
   conventional: number
 }
 
-/** Pure: clearances per whole minute over the last `minutes` minutes, oldest first; the last bucket is the current minute. */
+/**
+ * Pure: clearances per whole minute over the last `minutes` minutes, oldest first; the last bucket is the current
+ * minute.
+ */
 export function perMinute(
   events: readonly Pick<StoredClearanceEvent, 'occurredAt' | 'channel'>[],
   nowMs: number,

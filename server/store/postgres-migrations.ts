@@ -96,8 +96,10 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       );
       CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
-      CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_change();
-      CREATE TRIGGER clearance_events_append_only BEFORE UPDATE OR DELETE ON clearance_events FOR EACH ROW EXECUTE FUNCTION refuse_change();
+      CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+        FOR EACH ROW EXECUTE FUNCTION refuse_change();
+      CREATE TRIGGER clearance_events_append_only BEFORE UPDATE OR DELETE ON clearance_events
+        FOR EACH ROW EXECUTE FUNCTION refuse_change();
     `,
   },
   {
@@ -136,8 +138,10 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
         PRIMARY KEY (kiosk_id, seq, kind)
       );
       CREATE INDEX offline_flags_jti_hash ON offline_flags (jti_hash);
-      CREATE TRIGGER outbox_entries_append_only BEFORE UPDATE OR DELETE ON outbox_entries FOR EACH ROW EXECUTE FUNCTION refuse_change();
-      CREATE TRIGGER offline_flags_append_only BEFORE UPDATE OR DELETE ON offline_flags FOR EACH ROW EXECUTE FUNCTION refuse_change();
+      CREATE TRIGGER outbox_entries_append_only BEFORE UPDATE OR DELETE ON outbox_entries
+        FOR EACH ROW EXECUTE FUNCTION refuse_change();
+      CREATE TRIGGER offline_flags_append_only BEFORE UPDATE OR DELETE ON offline_flags
+        FOR EACH ROW EXECUTE FUNCTION refuse_change();
     `,
   },
   {

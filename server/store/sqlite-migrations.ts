@@ -80,10 +80,14 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
         subject_ref TEXT,
         details TEXT NOT NULL
       ) STRICT;
-      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
-      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
-      CREATE TRIGGER clearance_events_no_update BEFORE UPDATE ON clearance_events BEGIN SELECT RAISE(ABORT, 'clearance_events is append-only'); END;
-      CREATE TRIGGER clearance_events_no_delete BEFORE DELETE ON clearance_events BEGIN SELECT RAISE(ABORT, 'clearance_events is append-only'); END;
+      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+      CREATE TRIGGER clearance_events_no_update BEFORE UPDATE ON clearance_events
+        BEGIN SELECT RAISE(ABORT, 'clearance_events is append-only'); END;
+      CREATE TRIGGER clearance_events_no_delete BEFORE DELETE ON clearance_events
+        BEGIN SELECT RAISE(ABORT, 'clearance_events is append-only'); END;
     `,
   },
   {
@@ -122,10 +126,14 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
         PRIMARY KEY (kiosk_id, seq, kind)
       ) STRICT;
       CREATE INDEX offline_flags_jti_hash ON offline_flags (jti_hash);
-      CREATE TRIGGER outbox_entries_no_update BEFORE UPDATE ON outbox_entries BEGIN SELECT RAISE(ABORT, 'outbox_entries is append-only'); END;
-      CREATE TRIGGER outbox_entries_no_delete BEFORE DELETE ON outbox_entries BEGIN SELECT RAISE(ABORT, 'outbox_entries is append-only'); END;
-      CREATE TRIGGER offline_flags_no_update BEFORE UPDATE ON offline_flags BEGIN SELECT RAISE(ABORT, 'offline_flags is append-only'); END;
-      CREATE TRIGGER offline_flags_no_delete BEFORE DELETE ON offline_flags BEGIN SELECT RAISE(ABORT, 'offline_flags is append-only'); END;
+      CREATE TRIGGER outbox_entries_no_update BEFORE UPDATE ON outbox_entries
+        BEGIN SELECT RAISE(ABORT, 'outbox_entries is append-only'); END;
+      CREATE TRIGGER outbox_entries_no_delete BEFORE DELETE ON outbox_entries
+        BEGIN SELECT RAISE(ABORT, 'outbox_entries is append-only'); END;
+      CREATE TRIGGER offline_flags_no_update BEFORE UPDATE ON offline_flags
+        BEGIN SELECT RAISE(ABORT, 'offline_flags is append-only'); END;
+      CREATE TRIGGER offline_flags_no_delete BEFORE DELETE ON offline_flags
+        BEGIN SELECT RAISE(ABORT, 'offline_flags is append-only'); END;
     `,
   },
   {

@@ -15,10 +15,16 @@ const DECISIONS = {
   REJECT: 'Not cleared. Please go to a counter.',
   REFER_TO_OFFICER: 'Please wait. An officer will assist you.',
 }
-const PHASES = new Set(['WAITING_FOR_QR', 'VERIFYING', 'CAPTURING_FACE', 'DECIDED'])
+const PHASES = new Set(['WAITING_FOR_QR', 'VERIFYING', 'CAPTURING_FACE', 'CHALLENGING', 'DECIDED'])
+/** The liveness challenge's instructions the kiosk may send (kiosk-sim/gate/liveness-challenge.ts), and no other. */
+const INSTRUCTIONS = new Set([
+  'Please turn your head to the left',
+  'Please turn your head to the right',
+  'Please blink',
+])
 
 /** Measurements for the record (read by the browser test; nothing personal). */
-const metrics = { frames: [], decisions: [], errors: 0 }
+const metrics = { frames: [], decisions: [], instructions: [], errors: 0 }
 window.__kioskMetrics = metrics
 
 /** Only a kiosk on this machine, over plain HTTP on loopback, may receive camera frames. */
@@ -35,13 +41,13 @@ export function kioskOrigin(value) {
   }
 }
 
-function show(phase, decision) {
+function show(phase, decision, instruction) {
   document.body.dataset.phase = phase
   const steps = { qr: $('step-qr'), face: $('step-face'), decision: $('step-decision') }
   const order =
     phase === 'WAITING_FOR_QR' || phase === 'VERIFYING'
       ? 0
-      : phase === 'CAPTURING_FACE'
+      : phase === 'CAPTURING_FACE' || phase === 'CHALLENGING'
         ? 1
         : phase === 'DECIDED'
           ? 2
@@ -55,7 +61,13 @@ function show(phase, decision) {
   $('decision').hidden = !decided
   $('decision').dataset.decision = decided ? decision : ''
   $('decision-text').textContent = decided ? DECISIONS[decision] : ''
-  $('message').textContent = MESSAGES[phase] ?? MESSAGES.CLOSED
+  // The challenge's action, word for word from the kiosk: the traveller must see what to do.
+  $('message').textContent =
+    phase === 'CHALLENGING'
+      ? INSTRUCTIONS.has(instruction)
+        ? instruction
+        : MESSAGES.CLOSED
+      : (MESSAGES[phase] ?? MESSAGES.CLOSED)
 }
 
 function closeGate(why) {
@@ -140,7 +152,9 @@ async function run() {
       })
       qrSeenAt = null
     }
-    show(state.phase, state.decision)
+    if (state.phase === 'CHALLENGING' && !metrics.instructions.includes(state.instruction))
+      metrics.instructions.push(state.instruction)
+    show(state.phase, state.decision, state.instruction)
     // While a decision is on screen the gate ignores frames: poll gently instead.
     await new Promise((r) => setTimeout(r, state.phase === 'DECIDED' ? 250 : 0))
   }

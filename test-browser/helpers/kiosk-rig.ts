@@ -35,6 +35,10 @@ export async function startKioskRig(): Promise<KioskRig> {
     kioskKey: server.kioskKeys[KIOSK_ID]!,
     identity: { kioskId: KIOSK_ID, controlPoint: 'TEST-CP' },
     engine,
+    // The passenger clips are still photos: they cannot turn a head or blink, so this screen runs the passive check
+    // only. The challenge's screen state is tested in test/kiosk/browser-gate.test.ts, the challenge on real frames
+    // in test-datasets/.
+    gate: { challenge: null },
   })
   const set = await loadFixtureSet('fixtures')
   const operator = new OperatorClient(server.url, server.operatorKey)

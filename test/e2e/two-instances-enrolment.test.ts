@@ -4,13 +4,14 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import t from 'tap'
 import { buildApp } from '../../server/app.ts'
-import { hkidCheckDigit } from '../../server/domain/hkid.ts'
+import { hkidCheckDigit } from '../../contract/hkid.ts'
 import { PostgresStore } from '../../server/store/postgres-store.ts'
 import { EnrolmentLockTimeoutError } from '../../server/store/store.ts'
 import { fakeFaceEngine, photoOf } from '../helpers/fake-engine.ts'
 import { operator, testConfig } from '../helpers/test-app.ts'
+import { requireServiceForFile, TEST_DATABASE_URL as url } from '../helpers/require-service.ts'
 
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+await requireServiceForFile(t, 'PostgreSQL', url)
 const schema = `enrol_two_${randomBytes(6).toString('hex')}`
 const admin = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 })
 admin.on('error', () => {})

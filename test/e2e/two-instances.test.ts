@@ -8,9 +8,14 @@ import { newEmbeddedSecrets, startEmbeddedServer } from '../../kiosk-sim/embedde
 import { fixturePath, loadFixtureSet } from '../../kiosk-sim/scenario/fixture-set.ts'
 import { OperatorClient } from '../../kiosk-sim/scenario/operator-client.ts'
 import { KioskServerClient, type KioskEvent } from '../../kiosk-sim/server-client.ts'
+import {
+  requireServiceForFile,
+  TEST_DATABASE_URL as DATABASE_URL,
+  TEST_REDIS_URL as REDIS_URL,
+} from '../helpers/require-service.ts'
 
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+await requireServiceForFile(t, 'PostgreSQL', DATABASE_URL)
+await requireServiceForFile(t, 'Redis', REDIS_URL)
 const TOKENS = 40
 
 t.test('two instances on one PostgreSQL: no jti admitted twice, no event lost or duplicated', async (t) => {

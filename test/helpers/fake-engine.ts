@@ -31,6 +31,7 @@ export function fakeFaceEngine(): FaceEngine & { calls: number } {
             faceSizePx: f.size ?? 160,
             detectorScore: f.score ?? 0.95,
             antispoof: f.antispoof ?? 0.9,
+            geometry: { parallax: f.parallax ?? 0, earImageLeft: 0.3, earImageRight: 0.3, proportion: 1.1 },
           }),
         ),
       }
@@ -47,6 +48,8 @@ export interface FakeFace {
   size?: number
   score?: number
   antispoof?: number
+  /** The nose's parallax (a head turn: + is the traveller's left). */
+  parallax?: number
 }
 
 export const photoOf = (faces: FakeFace[]) => Buffer.from(JSON.stringify({ faces })).toString('base64')

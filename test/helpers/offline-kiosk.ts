@@ -20,7 +20,7 @@ import {
   type TemplateReply,
 } from '../../kiosk-sim/server-client.ts'
 import { renderPhoneFrame } from '../../kiosk-sim/sources/phone-frame.ts'
-import { hkidCheckDigit } from '../../server/domain/hkid.ts'
+import { hkidCheckDigit } from '../../contract/hkid.ts'
 import type { App } from '../../server/app.ts'
 import { signToken, type SigningKey } from '../../tokens/sign-token.ts'
 import { gateTokenPolicy } from '../../tokens/token-profile.ts'

@@ -40,14 +40,22 @@ const forged: TokenAdmission = {
   verifyMs: 1,
 }
 
-function rig(options: { admit?: (text: string) => Promise<TokenAdmission> } = {}) {
+function rig(options: { admit?: (text: string) => Promise<TokenAdmission>; challenge?: boolean } = {}) {
   let now = 1_000_000
   const engine = fakeFaceEngine()
   const records: Array<{ decision: Decision; timings: StageTimings; kid: string | null }> = []
   const verified: string[] = []
   const gate = new BrowserGate({
     engine,
-    config: { ...defaultLiveGateConfig(policy), framesToFuse: 3, faceWindowMs: 4_000, holdMs: 4_000 },
+    config: {
+      ...defaultLiveGateConfig(policy),
+      framesToFuse: 3,
+      faceWindowMs: 4_000,
+      holdMs: 4_000,
+      ...(options.challenge ? {} : { challenge: null }),
+    },
+    // 0.5: TURN_RIGHT.
+    random: () => 0.5,
     // The fake frames are JSON: they stay bytes, for the fake QR decoder and the fake engine alike.
     decodeFrame: async (bytes) => bytes,
     decodeQr: async (image) => {
@@ -87,7 +95,7 @@ t.test(
     const decided = await gate.onFrame(faces(0))
     t.same(
       Object.keys(decided).sort(),
-      ['decision', 'decisionSeq', 'frameMs', 'phase', 'skipped'],
+      ['decision', 'decisionSeq', 'frameMs', 'instruction', 'phase', 'skipped'],
       'the screen learns nothing else',
     )
     t.match(
@@ -175,5 +183,48 @@ t.test(
     t.equal(a.skipped, false)
     t.equal(b.skipped, true, 'one frame at a time')
     t.same(verified, ['T'], 'one passenger, not two')
+  },
+)
+
+t.test(
+  'the liveness challenge: the screen shows the instruction; a turn answers it, a still face does not',
+  async (t) => {
+    const turning = (parallax: number) => frame({ faces: [{ axis: 0, parallax }] })
+    const start = async () => {
+      const r = rig({ challenge: true })
+      await r.gate.onFrame(phone('T'))
+      for (let i = 0; i < 3; i++) {
+        r.advance(200)
+        await r.gate.onFrame(turning(0))
+      }
+      return r
+    }
+    const answered = await start()
+    t.match(answered.gate.state(), {
+      phase: 'CHALLENGING',
+      decision: null,
+      instruction: 'Please turn your head to the right',
+    })
+    for (const parallax of [0, 0, 0, -0.1, -0.2]) {
+      answered.advance(200)
+      t.match(await answered.gate.onFrame(turning(parallax)), { phase: 'CHALLENGING' })
+    }
+    answered.advance(200)
+    t.match(await answered.gate.onFrame(turning(-0.22)), { phase: 'DECIDED', decision: 'APPROVE', instruction: null })
+    t.same(
+      answered.records.map((r) => r.decision),
+      [{ decision: 'APPROVE', reason: null }],
+    )
+
+    const still = await start()
+    for (let i = 0; i < 30; i++) {
+      still.advance(200)
+      await still.gate.onFrame(turning(0.01))
+    }
+    t.match(still.gate.state(), { phase: 'DECIDED', decision: 'REFER_TO_OFFICER', instruction: null })
+    t.same(
+      still.records.map((r) => r.decision),
+      [{ decision: 'REFER_TO_OFFICER', reason: 'LIVENESS_CHALLENGE_FAILED' }],
+    )
   },
 )

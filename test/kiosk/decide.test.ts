@@ -167,3 +167,14 @@ t.test(
     )
   },
 )
+
+t.test('the presentation check refers a spoof; a pad threshold is applied when the policy has one', async (t) => {
+  const refer = (reason: string) => ({ decision: 'REFER_TO_OFFICER', reason })
+  const padPolicy = { ...policy, padMin: 0.5 }
+  t.same(decide(with_({ faces: [face({ pad: 0.9 })] }), padPolicy), { decision: 'APPROVE', reason: null })
+  t.same(decide(with_({ faces: [face({ pad: 0.2 })] }), padPolicy), refer('SPOOF_SUSPECTED'))
+  t.same(decide(with_({ faces: [face({ pad: null })] }), padPolicy), refer('SPOOF_SUSPECTED'), 'fails closed')
+  t.same(decide(with_({ faces: [face({ pad: null })] }), policy), { decision: 'APPROVE', reason: null }, 'no pad')
+  t.same(decide(with_({ faces: [face({ liveness: 0.29 })] }), policy), refer('SPOOF_SUSPECTED'))
+  t.same(decide(with_({ faces: [face({ liveness: 0.3 })] }), policy), { decision: 'APPROVE', reason: null })
+})

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { evalCommand, parseEvalArgs } from '../../kiosk-sim/eval/eval-command.ts'
+import { evalCommand } from '../../kiosk-sim/eval/eval-command.ts'
+import { programOf, runProgram } from '../../lib/cli/run-program.ts'
 import { rescoreFromCache } from '../../kiosk-sim/eval/run-eval.ts'
 import { encodeEmbeddingCache, type CachedImage, type EmbeddingCache } from '../../models/eval/embedding-cache.ts'
 
@@ -50,27 +51,27 @@ t.test('eval --from-embeddings writes the same JSON keys; flags that need the en
   const cache = path.join(dir, 'emb.json')
   await writeFile(cache, encodeEmbeddingCache(CACHE))
   const out: string[] = []
-  const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => out.push(s) } }
+  const io = { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s) }
+  const evalCli = (args: string[]) => runProgram(programOf('kiosk-sim', '', [evalCommand()]), ['eval', ...args], io)
   t.equal(
-    await evalCommand(
-      ['--from-embeddings', cache, '--json', path.join(dir, 'r.json'), '--max-fnmr-at-fmr', '0.05'],
-      io,
-    ),
+    await evalCli(['--from-embeddings', cache, '--json', path.join(dir, 'r.json'), '--max-fnmr-at-fmr', '0.05']),
     0,
   )
   const report = JSON.parse(await readFile(path.join(dir, 'r.json'), 'utf8'))
   for (const key of ['fta', 'eer', 'fnmrAtFmr', 'timing']) t.ok(key in report, key)
   t.same(Object.keys(report.fnmrAtFmr['0.001']).sort(), ['ciHigh', 'ciLow', 'fmr', 'fnmr', 'threshold'])
 
-  t.throws(() => parseEvalArgs(['--from-embeddings', cache, '--dataset', 'x']), /does not apply/)
-  t.throws(() => parseEvalArgs(['--from-embeddings', cache, '--embeddings', 'y']), /does not apply/)
-  t.throws(() => parseEvalArgs([]), /--dataset is required/)
-  t.same(
-    parseEvalArgs(['--dataset', 'd', '--embeddings', 'e.json']).embeddings,
-    'e.json',
-    'an engine run can write a cache',
-  )
+  out.length = 0
+  t.equal(await evalCli(['--from-embeddings', cache, '--dataset', 'x']), 2, 'a dataset with a cache: usage')
+  t.match(out.join(''), /'--from-embeddings <file>' cannot be used with option '--dataset <dir>'/)
+  t.equal(await evalCli(['--from-embeddings', cache, '--embeddings', 'y']), 2)
+  out.length = 0
+  t.equal(await evalCli([]), 2, 'neither: usage')
+  t.match(out.join(''), /--dataset DIR is required/)
+  out.length = 0
+  t.equal(await evalCli(['--from-embeddings', cache, '--max-fnmr-at-fmr', '5']), 2, 'a gate above 1: usage')
+  t.match(out.join(''), /--max-fnmr-at-fmr <x>' argument '5' is invalid\. expected a fraction from 0 to 1/)
   await writeFile(path.join(dir, 'bad.json'), '{"format":"other"}')
-  t.equal(await evalCommand(['--from-embeddings', path.join(dir, 'bad.json')], io), 1, 'a bad cache fails the run')
+  t.equal(await evalCli(['--from-embeddings', path.join(dir, 'bad.json')]), 1, 'a bad cache fails the run')
   t.match(out.join(''), /evaluation failed: format is other/)
 })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { EventReporter } from '../../kiosk-sim/event-reporter.ts'
-import type { KioskEvent } from '../../kiosk-sim/server-client.ts'
+import { EventsRefusedError, KioskNotAuthorisedError, type KioskEvent } from '../../kiosk-sim/server-client.ts'
 
 const event = (): KioskEvent => ({
   eventId: randomUUID(),
@@ -33,7 +33,11 @@ function fakeServer() {
         throw new Error('connection refused')
       }
       let accepted = 0
-      for (const e of events) if (!stored.has(e.eventId)) (stored.set(e.eventId, e), accepted++)
+      for (const e of events) {
+        if (stored.has(e.eventId)) continue
+        stored.set(e.eventId, e)
+        accepted++
+      }
       if (server.loseReplyNext > 0) {
         server.loseReplyNext--
         throw new Error('reply lost')
@@ -77,4 +81,73 @@ t.test('a server that stays down makes flush fail loudly, keeping the events', a
   server.failNext = 0
   await reporter.flush()
   t.equal(server.stored.size, 1)
+})
+
+/** A server that refuses, with 422, any batch holding one of the given events (the whole batch or nothing). */
+function refusingServer(bad: Set<string>) {
+  const stored = new Map<string, KioskEvent>()
+  const server = {
+    stored,
+    calls: 0,
+    async postEvents(events: KioskEvent[]) {
+      server.calls++
+      const index = events.findIndex((e) => bad.has(e.eventId))
+      if (index >= 0) throw new EventsRefusedError(422, 'EVENT_TIME_OUT_OF_RANGE', `event ${index} refused: too old`)
+      for (const e of events) stored.set(e.eventId, e)
+      return { accepted: events.length, duplicates: 0 }
+    },
+  }
+  return server
+}
+
+t.test('events the server refuses are set aside with its reason, not retried; the rest arrive', async (t) => {
+  const sent = Array.from({ length: 12 }, event)
+  const bad = new Set([sent[3]!.eventId, sent[8]!.eventId])
+  const server = refusingServer(bad)
+  const reporter = new EventReporter(server, 10)
+  sent.forEach((e) => reporter.add(e))
+  await reporter.flush()
+  t.equal(server.stored.size, 10, 'every other event delivered')
+  t.equal(reporter.delivered, 10)
+  t.same(
+    reporter.refused.map((r) => r.event.eventId),
+    [sent[3]!.eventId, sent[8]!.eventId],
+    'exactly the refused events, kept',
+  )
+  t.same(
+    reporter.refused.map((r) => r.code),
+    ['EVENT_TIME_OUT_OF_RANGE', 'EVENT_TIME_OUT_OF_RANGE'],
+  )
+  t.equal(reporter.pending, 0, 'nothing left to retry forever')
+  const calls = server.calls
+  await reporter.flush()
+  t.equal(server.calls, calls, 'a later flush does not send the refused events again')
+})
+
+t.test('positive twin: with nothing refused, nothing is set aside and batches stay whole', async (t) => {
+  const server = refusingServer(new Set())
+  const reporter = new EventReporter(server, 10)
+  for (let i = 0; i < 12; i++) reporter.add(event())
+  await reporter.flush()
+  t.equal(reporter.refused.length, 0)
+  t.equal(server.calls, 2, 'two batches, no event-by-event resend')
+})
+
+t.test('a refused kiosk key sets the batch aside with KIOSK_NOT_AUTHORISED', async (t) => {
+  const reporter = new EventReporter(
+    {
+      postEvents: async () => {
+        throw new KioskNotAuthorisedError('events: HTTP 403')
+      },
+    },
+    10,
+  )
+  reporter.add(event())
+  reporter.add(event())
+  await reporter.flush()
+  t.same(
+    reporter.refused.map((r) => r.code),
+    ['KIOSK_NOT_AUTHORISED', 'KIOSK_NOT_AUTHORISED'],
+  )
+  t.equal(reporter.pending, 0)
 })

@@ -21,6 +21,8 @@ const config: LiveGateConfig = {
   faceWindowMs: 1000,
   verifyTimeoutMs: 500,
   holdMs: 2000,
+  // The capture rules alone; the liveness challenge's phase: gate-challenge.test.ts.
+  challenge: null,
 }
 const claims = { iss: 'i', aud: 'a', sub: 'subject-1', jti: 'j'.repeat(16), iat: 1, nbf: 1, exp: 100 }
 const admittedEvidence: ClearanceEvidence = {

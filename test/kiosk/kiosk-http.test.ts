@@ -4,7 +4,14 @@ import { buildKioskHttp } from '../../kiosk-sim/serve/kiosk-http.ts'
 import type { PublicState } from '../../kiosk-sim/serve/browser-gate.ts'
 
 const SERVER = 'http://127.0.0.1:8080'
-const idle: PublicState = { phase: 'WAITING_FOR_QR', decision: null, decisionSeq: 0, frameMs: null, skipped: false }
+const idle: PublicState = {
+  phase: 'WAITING_FOR_QR',
+  decision: null,
+  instruction: null,
+  decisionSeq: 0,
+  frameMs: null,
+  skipped: false,
+}
 
 async function build(t: { teardown(fn: () => unknown): void }) {
   const frames: number[] = []

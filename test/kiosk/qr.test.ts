@@ -5,7 +5,9 @@ import { decodeQr, DEFAULT_QR_DECODER, type QrDecoderName } from '../../kiosk-si
 import { renderPhoneFrame } from '../../kiosk-sim/sources/phone-frame.ts'
 
 // JWT-shaped and about as long as a gate token, so the QR version is the real one.
-const TOKEN = `eyJhbGciOiJFUzI1NiIsInR5cCI6ImVjcStqd3QiLCJraWQiOiJrMSJ9.${'eyJpc3MiOiJpbW1kIiwiYXVkIjoiZWMi'.repeat(3)}.${'MEUCIQDx7'.repeat(9)}`
+const TOKEN =
+  `eyJhbGciOiJFUzI1NiIsInR5cCI6ImVjcStqd3QiLCJraWQiOiJrMSJ9.` +
+  `${'eyJpc3MiOiJpbW1kIiwiYXVkIjoiZWMi'.repeat(3)}.${'MEUCIQDx7'.repeat(9)}`
 const DECODERS: QrDecoderName[] = ['zxing', 'jsqr']
 
 /** A grey, noisy 640x480 scene, with or without a plain QR pasted on it: the two differ only in the QR. */

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { buildLoadtestReport } from '../../kiosk-sim/loadtest/loadtest-report.ts'
-import { loadtestHtml } from '../../kiosk-sim/loadtest/loadtest-html.ts'
+import { buildLoadtestReport, formatLoadtestReport } from '../../kiosk-sim/loadtest/loadtest-report.ts'
+import { DECISION_COLOURS, decisionColour, formatValue, loadtestHtml } from '../../kiosk-sim/loadtest/loadtest-html.ts'
 import { DEFAULT_MIX, type PlannedPassenger } from '../../kiosk-sim/loadtest/passenger-plan.ts'
 import type { ClearanceRecord } from '../../kiosk-sim/gate/clearance-record.ts'
 
@@ -39,6 +39,7 @@ const plan = (
   tokenOf: 0,
   faceOf: 0,
   replayOf: null,
+  attack: scenario === 'spoof' ? { species: 'synthetic-screen', frame: 0 } : null,
   truth: { approve, reason },
 })
 
@@ -96,5 +97,79 @@ t.test('the report counts throughput, truth, share and lost events', async (t) =
   const html = loadtestHtml(report)
   t.match(html, /^<!doctype html>/)
   t.equal((html.match(/<svg /g) ?? []).length, 3, 'three inline charts')
+  t.match(html, /with 2 kiosks,/)
   t.notMatch(html, /<script|(src|href)=["']?https?:/, 'no scripts, no external assets')
 })
+
+t.test('APCER per species: attacks approved of those presented; the HTML says so with integer counts', async (t) => {
+  const spoof = (species: 'printed-photo' | 'synthetic-screen'): PlannedPassenger => ({
+    ...plan('spoof', false, null),
+    attack: { species, frame: 0 },
+  })
+  const report = buildLoadtestReport({
+    kioskIds: ['k1'],
+    records: [
+      { record: record('APPROVE', null, 100), plan: spoof('printed-photo') },
+      { record: record('REFER_TO_OFFICER', 'SPOOF_SUSPECTED', 100), plan: spoof('printed-photo') },
+      { record: record('REFER_TO_OFFICER', 'SPOOF_SUSPECTED', 100), plan: spoof('printed-photo') },
+      { record: record('REFER_TO_OFFICER', 'NO_FACE', 100), plan: spoof('synthetic-screen') },
+      { record: record('APPROVE', null, 100), plan: plan('genuine', true, null) },
+    ],
+    wallSec: 1,
+    setupSec: 0,
+    conventionalSent: 0,
+    eventsSent: 5,
+    eventsStored: 5,
+    serverShare: null,
+    configuredShare: 0.32,
+    serverLatency: [],
+    workerErrors: 0,
+    serverUrls: [],
+    mix: DEFAULT_MIX,
+  })
+  t.same(report.attacks, {
+    'printed-photo': { k: 1, n: 3, rate: 1 / 3 },
+    'synthetic-screen': { k: 0, n: 1, rate: 0 },
+  })
+  t.equal(report.falseAccepts, 1)
+  t.match(
+    formatLoadtestReport(report),
+    /attacks approved \(APCER\): printed-photo 1\/3 \(33\.3%\), synthetic-screen 0\/1/,
+  )
+  const html = loadtestHtml(report)
+  t.match(html, /with 1 kiosk,/, 'singular')
+  t.match(html, /<td>printed-photo<\/td><td>1 \/ 3<\/td><td>33\.3%<\/td>/)
+  t.match(html, />1<\/text>/, 'a count of 1 reads 1, not 1.0')
+  t.notMatch(html, />1\.0<\/text>/)
+  t.match(html, new RegExp(`fill="${DECISION_COLOURS.APPROVE}"`), 'approvals in the approve colour')
+  t.match(html, new RegExp(`fill="${DECISION_COLOURS.REFER_TO_OFFICER}"`), 'referrals in the refer colour')
+  const none = buildLoadtestReport({ ...emptyInput(), records: [] })
+  t.same(none.attacks['printed-photo'], { k: 0, n: 0, rate: null })
+  t.match(formatLoadtestReport(none), /printed-photo none presented/)
+})
+
+t.test('decision colours and value formats', async (t) => {
+  t.equal(decisionColour('REFER_TO_OFFICER(SPOOF_SUSPECTED)'), DECISION_COLOURS.REFER_TO_OFFICER)
+  t.equal(decisionColour('APPROVE'), DECISION_COLOURS.APPROVE)
+  t.equal(decisionColour('REJECT(FACE_MISMATCH)'), DECISION_COLOURS.REJECT)
+  t.equal(formatValue(3, ''), '3')
+  t.equal(formatValue(3.25, 'ms'), '3.3 ms')
+  t.equal(formatValue(32.4, '%'), '32 %')
+})
+
+function emptyInput() {
+  return {
+    kioskIds: ['k1'],
+    wallSec: 1,
+    setupSec: 0,
+    conventionalSent: 0,
+    eventsSent: 0,
+    eventsStored: 0,
+    serverShare: null,
+    configuredShare: 0.32,
+    serverLatency: [],
+    workerErrors: 0,
+    serverUrls: [],
+    mix: DEFAULT_MIX,
+  }
+}

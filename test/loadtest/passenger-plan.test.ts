@@ -35,3 +35,29 @@ t.test('plans are seeded, keep the share, and label the truth', async (t) => {
   const scenarios = new Set(contactless.map((p) => p.scenario))
   t.equal(scenarios.size, 7, 'every scenario of the default mix occurs')
 })
+
+t.test('spoofs: two labelled species with a PAD set, synthetic renders only without one', async (t) => {
+  const options = { passengers: 3000, mix: parseMix('genuine=1,spoof=1'), contactlessShare: 1, residents: 4, seed: 5 }
+  const without = planPassengers(options)
+  for (const p of without.filter((p) => p.scenario === 'spoof'))
+    t.same(p.attack, { species: 'synthetic-screen', frame: p.faceOf })
+  t.ok(
+    without.every((p) => (p.scenario === 'spoof') === (p.attack !== null)),
+    'only spoofs carry an attack',
+  )
+
+  const padAttacks = [5, 2]
+  const withPad = planPassengers({ ...options, padAttacks })
+  const printed = withPad.filter((p) => p.attack?.species === 'printed-photo')
+  const screens = withPad.filter((p) => p.attack?.species === 'synthetic-screen')
+  t.ok(printed.length > 100 && screens.length > 100, `${printed.length} printed, ${screens.length} screens`)
+  for (const p of printed) {
+    t.equal(p.tokenOf, p.faceOf, "the attack is shown with that resident's own token")
+    t.ok(p.tokenOf >= 4 && p.tokenOf < 6, 'a PAD resident, after the fixture residents')
+    t.ok(p.attack!.frame >= 0 && p.attack!.frame < padAttacks[p.tokenOf - 4]!, 'one of their attack frames')
+    t.same(p.truth, { approve: false, reason: null })
+  }
+  t.same(new Set(printed.map((p) => p.tokenOf)), new Set([4, 5]), 'every PAD resident is used')
+  const others = (plan: typeof withPad) => plan.filter((p) => p.scenario !== 'spoof')
+  t.same(others(withPad), others(without), 'every other passenger is as it was without the PAD set')
+})

@@ -30,6 +30,9 @@ const VALID: Calibration = {
   createdAt: '2025-01-01T00:00:00.000Z',
 }
 const copy = (): Calibration => structuredClone(VALID)
+// The malformed cases write what the Calibration type forbids: they see the object as plain JSON.
+type Json = Record<string, unknown>
+const field = (c: Json, key: string) => c[key] as Json
 
 t.test('the committed calibration loads and belongs to the engine model', async (t) => {
   const calibration = loadCalibration()
@@ -49,20 +52,20 @@ t.test('a well-formed object is accepted', async (t) => {
 })
 
 t.test('malformed objects are rejected with CALIBRATION_INVALID', async (t) => {
-  const cases: Array<[string, (c: Record<string, any>) => void]> = [
+  const cases: Array<[string, (c: Json) => void]> = [
     ['missing threshold', (c) => delete c.threshold],
     ['threshold above 1', (c) => (c.threshold = 1.5)],
     ['other scoring', (c) => (c.scoring = 'human-similarity')],
-    ['empty model name', (c) => (c.model.name = '')],
-    ['rate above 1', (c) => (c.figures.eer = 2)],
-    ['fractional face size', (c) => (c.quality.minFaceSizePx = 60.5)],
+    ['empty model name', (c) => (field(c, 'model').name = '')],
+    ['rate above 1', (c) => (field(c, 'figures').eer = 2)],
+    ['fractional face size', (c) => (field(c, 'quality').minFaceSizePx = 60.5)],
     ['unknown field', (c) => (c.thresold = 0.5)],
     ['bad date', (c) => (c.createdAt = 'yesterday')],
-    ['CI not containing FNMR', (c) => (c.figures.fnmrCi95 = { low: 0.3, high: 0.4 })],
-    ['FMR above target', (c) => (c.figures.fmrAtThreshold = 0.002)],
+    ['CI not containing FNMR', (c) => (field(c, 'figures').fnmrCi95 = { low: 0.3, high: 0.4 })],
+    ['FMR above target', (c) => (field(c, 'figures').fmrAtThreshold = 0.002)],
   ]
   for (const [name, mutate] of cases) {
-    const c = copy() as unknown as Record<string, any>
+    const c = copy() as unknown as Json
     mutate(c)
     t.throws(() => parseCalibration(c), { code: 'CALIBRATION_INVALID' }, name)
   }
@@ -133,17 +136,17 @@ const WITH_MULTI = (): Calibration => ({
 t.test('multi-photo and duplicate-search figures: optional, checked when present', async (t) => {
   t.same(parseCalibration(WITH_MULTI()), WITH_MULTI(), 'accepted with both')
   t.equal(parseCalibration(copy()).duplicateSearch, undefined, 'older files without them still load')
-  const cases: Array<[string, (c: Record<string, any>) => void]> = [
+  const cases: Array<[string, (c: Json) => void]> = [
     ['zero enrolment photos', (c) => (c.enrolmentPhotos = 0)],
-    ['multi-photo of one photo', (c) => (c.multiPhoto.photos = 1)],
-    ['multi-photo CI not containing FNMR', (c) => (c.multiPhoto.fnmrCi95 = { low: 0.1, high: 0.2 })],
-    ['multi-photo FMR above target', (c) => (c.multiPhoto.fmrAtThreshold = 0.002)],
-    ['duplicate FPIR above its target', (c) => (c.duplicateSearch.fpir = 0.02)],
-    ['duplicate gallery of none', (c) => (c.duplicateSearch.galleryIdentities = 0)],
-    ['unknown duplicate field', (c) => (c.duplicateSearch.fpirr = 0.01)],
+    ['multi-photo of one photo', (c) => (field(c, 'multiPhoto').photos = 1)],
+    ['multi-photo CI not containing FNMR', (c) => (field(c, 'multiPhoto').fnmrCi95 = { low: 0.1, high: 0.2 })],
+    ['multi-photo FMR above target', (c) => (field(c, 'multiPhoto').fmrAtThreshold = 0.002)],
+    ['duplicate FPIR above its target', (c) => (field(c, 'duplicateSearch').fpir = 0.02)],
+    ['duplicate gallery of none', (c) => (field(c, 'duplicateSearch').galleryIdentities = 0)],
+    ['unknown duplicate field', (c) => (field(c, 'duplicateSearch').fpirr = 0.01)],
   ]
   for (const [name, mutate] of cases) {
-    const c = WITH_MULTI() as unknown as Record<string, any>
+    const c = WITH_MULTI() as unknown as Json
     mutate(c)
     t.throws(() => parseCalibration(c), { code: 'CALIBRATION_INVALID' }, name)
   }

@@ -34,18 +34,23 @@ t.test('a cache survives encode and decode exactly', async (t) => {
   t.same([...base64ToFloat32('AACAPw==')], [1])
 })
 
+// The malformed cases write what the EmbeddingCache type forbids: they see the encoded object as plain JSON.
+type Json = Record<string, unknown>
+const images = (c: Json) => c.images as Json[]
+const image = (c: Json, i: number) => images(c)[i]!
+
 t.test('malformed caches are refused with EMBEDDING_CACHE_INVALID', async (t) => {
-  const encoded = JSON.parse(encodeEmbeddingCache(CACHE))
-  const cases: Array<[string, (c: Record<string, any>) => void]> = [
+  const encoded = JSON.parse(encodeEmbeddingCache(CACHE)) as Json
+  const cases: Array<[string, (c: Json) => void]> = [
     ['other format', (c) => (c.format = 'v0')],
     ['no images', (c) => (c.images = [])],
-    ['no identity', (c) => (c.images[0].identity = '')],
-    ['unknown fta reason', (c) => (c.images[1].fta = 'blurry')],
-    ['acquired without embedding', (c) => (c.images[0].embedding = '')],
-    ['failed with an embedding', (c) => (c.images[1].embedding = 'AACAPw==')],
-    ['not base64', (c) => (c.images[0].embedding = 'not base64!')],
-    ['partial float', (c) => (c.images[0].embedding = 'AACA')],
-    ['mixed lengths', (c) => c.images.push({ ...c.images[0], embedding: 'AACAPw==' })],
+    ['no identity', (c) => (image(c, 0).identity = '')],
+    ['unknown fta reason', (c) => (image(c, 1).fta = 'blurry')],
+    ['acquired without embedding', (c) => (image(c, 0).embedding = '')],
+    ['failed with an embedding', (c) => (image(c, 1).embedding = 'AACAPw==')],
+    ['not base64', (c) => (image(c, 0).embedding = 'not base64!')],
+    ['partial float', (c) => (image(c, 0).embedding = 'AACA')],
+    ['mixed lengths', (c) => images(c).push({ ...image(c, 0), embedding: 'AACAPw==' })],
     ['model missing', (c) => delete c.model],
   ]
   for (const [name, mutate] of cases) {

@@ -13,7 +13,7 @@ const evidence = (pad: number | null): ClearanceEvidence => ({
   faceModel: TEST_MODEL,
   matchScore: 0.99,
 })
-const policy = { ...testThresholds, padThreshold: 0.5 }
+const policy = { ...testThresholds, padMin: 0.5 }
 const approve = { decision: 'APPROVE', reason: null }
 const spoof = { decision: 'REFER_TO_OFFICER', reason: 'SPOOF_SUSPECTED' }
 
@@ -29,7 +29,7 @@ t.test('positive twin: at or above the threshold the passenger is approved', asy
 })
 
 t.test('without a pad threshold (calibration has no pad section) the score is not consulted', async (t) => {
-  t.notOk('padThreshold' in testThresholds)
+  t.notOk('padMin' in testThresholds)
   t.same(decide(evidence(0.01), testThresholds), approve)
   t.same(decide(evidence(null), testThresholds), approve)
 })

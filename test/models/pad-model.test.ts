@@ -28,7 +28,7 @@ t.test(
     const calibration = loadCalibration()
     t.ok(calibration.pad, 'the calibration has a pad section')
     t.equal(calibration.pad?.model, model.id, 'the threshold was chosen for these weights')
-    t.equal(thresholdsFrom(calibration).padThreshold, calibration.pad?.threshold, 'the gate reads it')
+    t.equal(thresholdsFrom(calibration).padMin, calibration.pad?.threshold, 'the gate reads it')
     t.ok(JSON.stringify(w).length < 100_000, 'small enough to commit')
   },
 )

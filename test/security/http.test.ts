@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net'
 import type { InjectOptions } from 'fastify'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../server/app.ts'
-import { hkidCheckDigit } from '../../server/domain/hkid.ts'
+import { hkidCheckDigit } from '../../contract/hkid.ts'
 import { SqliteStore } from '../../server/store/sqlite-store.ts'
 import type { Store } from '../../server/store/store.ts'
 import { fakeFaceEngine, photoOf } from '../helpers/fake-engine.ts'
@@ -245,7 +245,8 @@ t.test('body limits per route: one byte over is 413 PAYLOAD_TOO_LARGE, at the li
     Buffer.concat([
       Buffer.from(field('residentId', hkid(4)) + field('name', 'Chan Tai Man') + field('dateOfBirth', '1990-05-01')),
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+        `--${boundary}\r\n` +
+          `Content-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
       ),
       photo,
       Buffer.from(`\r\n--${boundary}--\r\n`),
@@ -275,7 +276,8 @@ t.test('body limits per route: one byte over is 413 PAYLOAD_TOO_LARGE, at the li
   const { port } = new URL(address)
   const chunked = await rawExchange(port, (socket) => {
     socket.write(
-      `POST /v1/kiosk/jti HTTP/1.1\r\nHost: x\r\nAuthorization: ${kiosk.authorization}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
+      `POST /v1/kiosk/jti HTTP/1.1\r\nHost: x\r\nAuthorization: ${kiosk.authorization}\r\n` +
+        `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
     )
     const body = sized(jtiBody(freshJti()), 4096)
     for (let i = 0; i < body.length; i += 512) {
@@ -289,7 +291,8 @@ t.test('body limits per route: one byte over is 413 PAYLOAD_TOO_LARGE, at the li
   const chunkedOk = await rawExchange(port, (socket) => {
     const body = JSON.stringify(jtiBody(freshJti()))
     socket.write(
-      `POST /v1/kiosk/jti HTTP/1.1\r\nHost: x\r\nAuthorization: ${kiosk.authorization}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
+      `POST /v1/kiosk/jti HTTP/1.1\r\nHost: x\r\nAuthorization: ${kiosk.authorization}\r\n` +
+        `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
     )
     socket.write(`${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`)
   })
@@ -356,7 +359,9 @@ t.test('timeouts: requestTimeout and headersTimeout are set; a slow body and slo
   Object.assign(fast.app.server, { requestTimeout: 800, headersTimeout: 400, connectionsCheckingInterval: 50 })
   const { port } = new URL(await fast.app.listen({ port: 0, host: '127.0.0.1' }))
   const body = JSON.stringify(jtiBody(freshJti()))
-  const head = `POST /v1/kiosk/jti HTTP/1.1\r\nHost: x\r\nAuthorization: ${kiosk.authorization}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`
+  const head =
+    `POST /v1/kiosk/jti HTTP/1.1\r\nHost: x\r\nAuthorization: ${kiosk.authorization}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`
 
   // Slow body: headers at once, then one byte every 100 ms (never idle long enough for an idle timeout).
   const slowBody = await rawExchange(port, (socket) => {
@@ -372,7 +377,8 @@ t.test('timeouts: requestTimeout and headersTimeout are set; a slow body and slo
   t.match(slowBody.text, /^HTTP\/1\.1 408 /, 'slow body: 408 Request Timeout')
   t.ok(
     slowBody.closedAfterMs < 3000,
-    `cut off after ${Math.round(slowBody.closedAfterMs)} ms, long before the body was complete (~${body.length * 100} ms)`,
+    `cut off after ${Math.round(slowBody.closedAfterMs)} ms, ` +
+      `long before the body was complete (~${body.length * 100} ms)`,
   )
 
   // Slowloris: headers dribbled.

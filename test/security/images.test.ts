@@ -97,9 +97,8 @@ const pixel = (img: RawImage, x: number, y: number) => [
 ]
 
 async function solid(format: 'jpeg' | 'png' | 'webp', size = 32): Promise<Buffer> {
-  return sharp({ create: { width: size, height: size, channels: 3, background: { r: 200, g: 60, b: 30 } } })
-    [format]()
-    .toBuffer()
+  const image = sharp({ create: { width: size, height: size, channels: 3, background: { r: 200, g: 60, b: 30 } } })
+  return image[format]().toBuffer()
 }
 
 // Runs first, so that the peak RSS it measures is not an earlier test's.

@@ -4,7 +4,7 @@
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../server/app.ts'
-import { hkidCheckDigit } from '../../server/domain/hkid.ts'
+import { hkidCheckDigit } from '../../contract/hkid.ts'
 import { logKeyFrom, residentLogRef } from '../../server/log-redaction.ts'
 import { SqliteStore } from '../../server/store/sqlite-store.ts'
 import type { Store } from '../../server/store/store.ts'

@@ -1,7 +1,7 @@
 // Malformed multipart enrolments: every parser failure is a 400 with a stable code, never a 500 with the
 // parser's message. The twin, a well-formed upload (quoted boundary or not), enrols.
 import t, { type Test } from 'tap'
-import { hkidCheckDigit } from '../../server/domain/hkid.ts'
+import { hkidCheckDigit } from '../../contract/hkid.ts'
 import { buildTestApp, kiosk, operator } from '../helpers/test-app.ts'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>['app']

@@ -54,7 +54,8 @@ t.test('a 10,000-event offline sync with a lost acknowledgement and a replayed b
   const outbox = openOutbox(t)
   fillOutbox(outbox, 10_000, 10)
   const client = new KioskServerClient(url, KIOSK_KEY, 30_000)
-  // The 7th reply is lost after the server stored the batch: the kiosk must resend it, the server must not store it twice.
+  // The 7th reply is lost after the server stored the batch: the kiosk must resend it, the server must not store it
+  // twice.
   let posts = 0
   const lossy: OutboxTransport = {
     async postOutbox(kioskId, entries) {

@@ -2,7 +2,7 @@
 // has a twin: real names (Chinese, apostrophes, hyphens, spaces) enrol and are stored in one normal form.
 import type { InjectOptions } from 'fastify'
 import t from 'tap'
-import { hkidCheckDigit } from '../../server/domain/hkid.ts'
+import { hkidCheckDigit } from '../../contract/hkid.ts'
 import { HKID_EXAMPLE } from '../../server/schemas/residents.ts'
 import { photoOf } from '../helpers/fake-engine.ts'
 import { buildTestApp, kiosk, operator } from '../helpers/test-app.ts'

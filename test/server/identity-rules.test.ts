@@ -1,5 +1,6 @@
 import t from 'tap'
-import { checkHkid, hkidCheckDigit, parseHkid, requireHkid } from '../../server/domain/hkid.ts'
+import { checkHkid, hkidCheckDigit, parseHkid } from '../../contract/hkid.ts'
+import { requireHkid } from '../../server/domain/hkid.ts'
 import { normaliseName } from '../../server/domain/person-name.ts'
 import { ageInYears, eligibilityError } from '../../server/enrolment/eligibility.ts'
 import type { AppError } from '../../server/errors.ts'

@@ -1,8 +1,9 @@
 import t, { type Test } from 'tap'
 import { Redis } from 'ioredis'
 import { MemoryIssuedTokens, RedisIssuedTokens, type IssuedTokens } from '../../server/shared-state/issued-tokens.ts'
+import { serviceSkip, TEST_REDIS_URL as REDIS_URL } from '../helpers/require-service.ts'
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const redisSkip = await serviceSkip(t, 'Redis', REDIS_URL)
 
 async function contract(t: Test, cache: IssuedTokens, clock: { now: number }) {
   const live = {
@@ -28,7 +29,7 @@ t.test('memory: live tokens found, expired ones swept', async (t) => {
   t.equal(cache.size, 1, 'the sweep dropped expired tokens')
 })
 
-t.test('redis: the same behaviour, shared by instances', async (t) => {
+t.test('redis: the same behaviour, shared by instances', { skip: redisSkip }, async (t) => {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
   await redis.connect().catch((error: Error) => t.fail(`Redis is not reachable at ${REDIS_URL}: ${error.message}`))
   t.teardown(() => redis.quit())

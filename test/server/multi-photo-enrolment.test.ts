@@ -113,7 +113,8 @@ t.test('multipart: several files under `photo` become the photos', async (t) => 
     const files = faces.map((f, i) =>
       Buffer.concat([
         Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+          `--${boundary}\r\n` +
+            `Content-Disposition: form-data; name="photo"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
         ),
         Buffer.from(JSON.stringify({ faces: [f] })),
         Buffer.from('\r\n'),
@@ -173,7 +174,7 @@ t.test('the duplicate search uses the mean template and its own threshold', asyn
   t.equal(single.statusCode, 201, 'one photo at 0.955: below the duplicate threshold, enrolled')
   // Twin: two photos whose mean is the enrolled face (score 1) go to review, although each alone scores 0.955.
   const third = {
-    residentId: 'C222222(' + (await import('../../server/domain/hkid.ts')).hkidCheckDigit('C', '222222') + ')',
+    residentId: 'C222222(' + (await import('../../contract/hkid.ts')).hkidCheckDigit('C', '222222') + ')',
     name: 'Lee Ka Yan',
     dateOfBirth: '1979-11-11',
   }

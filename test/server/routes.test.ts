@@ -85,7 +85,8 @@ t.test('enrolment accepts multipart uploads too', async (t) => {
       field('residentId', adult.residentId) + field('name', adult.name) + field('dateOfBirth', adult.dateOfBirth),
     ),
     Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+      `--${boundary}\r\n` +
+        `Content-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
     ),
     Buffer.from(JSON.stringify({ faces: [{ axis: 1 }] })),
     Buffer.from(`\r\n--${boundary}--\r\n`),
@@ -104,7 +105,7 @@ t.test('the same face under another id goes to review, not enrolled', async (t) 
   t.equal((await enrol(app)).statusCode, 201)
   const other = {
     ...adult,
-    residentId: 'B111111(' + (await import('../../server/domain/hkid.ts')).hkidCheckDigit('B', '111111') + ')',
+    residentId: 'B111111(' + (await import('../../contract/hkid.ts')).hkidCheckDigit('B', '111111') + ')',
   }
   const dup = await enrol(app, other)
   t.equal(dup.statusCode, 409)
@@ -352,7 +353,7 @@ t.test('key rotation: new tokens use the new key, the old key stays published du
 
 t.test('concurrent enrolments: one id or one face cannot be enrolled twice', async (t) => {
   const { app } = await buildTestApp(t)
-  const { hkidCheckDigit } = await import('../../server/domain/hkid.ts')
+  const { hkidCheckDigit } = await import('../../contract/hkid.ts')
   const sameId = await Promise.all(
     Array.from({ length: 8 }, (_, i) => enrol(app, { ...adult, photo: photoOf([{ axis: i % 8 }]) })),
   )
@@ -368,7 +369,7 @@ t.test('concurrent enrolments: one id or one face cannot be enrolled twice', asy
 
 t.test('templates are sealed at rest; a swapped row fails closed; operator actions are audited', async (t) => {
   const { app, store } = await buildTestApp(t)
-  const { hkidCheckDigit } = await import('../../server/domain/hkid.ts')
+  const { hkidCheckDigit } = await import('../../contract/hkid.ts')
   const second = `D${123456}(${hkidCheckDigit('D', '123456')})`
   await enrol(app)
   await enrol(app, { ...adult, residentId: second, photo: photoOf([{ axis: 4 }]) })
@@ -399,7 +400,7 @@ t.test('Prometheus metrics count what happened', async (t) => {
   const { credential } = (
     await enrol(app, {
       ...adult,
-      residentId: 'B111111(' + (await import('../../server/domain/hkid.ts')).hkidCheckDigit('B', '111111') + ')',
+      residentId: 'B111111(' + (await import('../../contract/hkid.ts')).hkidCheckDigit('B', '111111') + ')',
       photo: photoOf([{ axis: 6 }]),
     })
   ).json()
@@ -418,7 +419,7 @@ t.test('the duplicate index is rebuilt from the store at start, and follows revo
   const { SqliteStore } = await import('../../server/store/sqlite-store.ts')
   const { testConfig } = await import('../helpers/test-app.ts')
   const { fakeFaceEngine } = await import('../helpers/fake-engine.ts')
-  const { hkidCheckDigit } = await import('../../server/domain/hkid.ts')
+  const { hkidCheckDigit } = await import('../../contract/hkid.ts')
   const store = new SqliteStore(':memory:')
   t.teardown(() => store.close())
   const config = testConfig()

@@ -200,7 +200,8 @@ t.test(
     t.ok(score - approx <= bound + FLOAT_SLACK, 'within the bound')
     t.ok(
       score - approx > 0.3 * bound,
-      `error ${(score - approx).toFixed(5)} is ${((100 * (score - approx)) / bound).toFixed(0)}% of B = ${bound.toFixed(5)}`,
+      `error ${(score - approx).toFixed(5)} is ${((100 * (score - approx)) / bound).toFixed(0)}% ` +
+        `of B = ${bound.toFixed(5)}`,
     )
     t.ok(approx + 0.3 * bound < score, 'a margin of 0.3·B would have dropped this true hit')
     const index = new TemplateIndex({ name: 'm', version: '1', dimensions: d })

@@ -5,8 +5,9 @@ import { POSTGRES_MIGRATIONS } from '../../server/store/postgres-migrations.ts'
 import { PostgresStore } from '../../server/store/postgres-store.ts'
 import type { Store } from '../../server/store/store.ts'
 import { storeContract } from './store-contract.ts'
+import { redactUrl, requireServiceForFile, TEST_DATABASE_URL as url } from '../helpers/require-service.ts'
 
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+await requireServiceForFile(t, 'PostgreSQL', url)
 // A schema per store of this run, all dropped at the end: runs in parallel and leftovers of a crashed run do not meet.
 const run = `store_test_${randomBytes(6).toString('hex')}`
 const schemas: string[] = []
@@ -17,7 +18,7 @@ try {
   await admin.query('SELECT 1')
 } catch (error) {
   // Fail, not skip: a green run must mean the PostgreSQL store was tested.
-  t.fail(`PostgreSQL is not reachable at ${redact(url)} (set TEST_DATABASE_URL): ${(error as Error).message}`)
+  t.fail(`PostgreSQL is not reachable at ${redactUrl(url)} (set TEST_DATABASE_URL): ${(error as Error).message}`)
 }
 
 t.teardown(async () => {
@@ -54,8 +55,4 @@ if (t.passing()) {
       }
     },
   )
-}
-
-function redact(connectionString: string): string {
-  return connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')
 }

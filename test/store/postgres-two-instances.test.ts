@@ -5,8 +5,9 @@ import t from 'tap'
 import { POSTGRES_MIGRATIONS } from '../../server/store/postgres-migrations.ts'
 import { PostgresStore } from '../../server/store/postgres-store.ts'
 import type { ClearanceEvent } from '../../server/store/store.ts'
+import { redactUrl, requireServiceForFile, TEST_DATABASE_URL as url } from '../helpers/require-service.ts'
 
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+await requireServiceForFile(t, 'PostgreSQL', url)
 const schema = `store_test_${randomBytes(6).toString('hex')}_two`
 const admin = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 })
 admin.on('error', () => {})
@@ -15,9 +16,7 @@ try {
   await admin.query('SELECT 1')
 } catch (error) {
   // Fail, not skip: a green run must mean the PostgreSQL store was tested.
-  t.fail(
-    `PostgreSQL is not reachable at ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} (set TEST_DATABASE_URL): ${(error as Error).message}`,
-  )
+  t.fail(`PostgreSQL is not reachable at ${redactUrl(url)} (set TEST_DATABASE_URL): ${(error as Error).message}`)
 }
 
 const instances = [0, 1].map(
