@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { padEvalCommand as padEvalDefinition } from '../../kiosk-sim/pad-eval/pad-eval-command.ts'
-import { programOf, runProgram } from '../../lib/cli/run-program.ts'
+import { padEvalCommand as padEvalDefinition } from '../kiosk-sim/pad-eval/pad-eval-command.ts'
+import { programOf, runProgram } from '../lib/cli/run-program.ts'
 
 /** The command as kiosk-sim runs it (commander, exit codes), with its output caught. */
 const padEvalCommand = (
@@ -19,7 +19,7 @@ const padEvalCommand = (
     err: (s) => void io.stderr.write(s),
   })
 
-const SHARED_PAD = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/pad')
+const SHARED_PAD = path.resolve(fileURLToPath(new URL('../', import.meta.url)), '../shared/pad')
 const bona = (frame: string) => `nuaa/bona-fide/0001/0001_00_00_01_${frame}.jpg`
 const attack = (frame: string) => `nuaa/attack/0001/0001_00_00_01_${frame}.jpg`
 const MANIFEST = [
@@ -58,20 +58,50 @@ t.test('a real run on 7 NUAA frames: counts, keys, and the same figures re-score
   for (const key of ['apcer', 'bpcer', 'fta', 'iapmr', 'thresholds', 'perSubject', 'checks', 'images'])
     t.ok(key in report, `key ${key}`)
   t.match(report, { dataset, backend: 'onnx', frames: { total: 7, bonaFide: 5, attack: { 'printed-photo': 2 } } })
-  t.match(report.apcer['printed-photo'], { k: 1, n: 2 }, 'frame 0 passes, frame 116 fails liveness')
+  // The shipped calibration: the classifier refers attack 0 (pad 0.001), liveness attack 116 and bona fide 127.
+  t.match(report.apcer['printed-photo'], { k: 0, n: 2 }, 'both attack frames stopped')
+  t.match(
+    report.images.find((i: { file: string }) => i.file === attack('0')),
+    { failedCheck: 'pad' },
+  )
   t.match(report.bpcer, { k: 1, n: 5, reasons: { SPOOF_SUSPECTED: 1 } }, 'frame 127 is referred')
   t.same(report.fta, { k: 0, n: 5, rate: 0 })
   t.same(report.iapmr.enrolmentFrames, [bona('0'), bona('112'), bona('141')])
-  t.match(report.iapmr, { k: 1, n: 2 }, 'the passing attack also matches at the shipped threshold')
+  t.match(report.iapmr, { k: 0, n: 2 }, 'no attack passes, so none passes and matches')
   t.match(report.genuineAcceptance, { k: 1, n: 2 })
   t.equal(report.images.length, 7)
-  t.match(run.out.stdout, /APCER printed-photo +50\.00% +\(1\/2\)/)
+  t.match(run.out.stdout, /APCER printed-photo +0\.00% +\(0\/2\)/)
 
   const rescored = io()
   const again = path.join(dir, 'again.json')
   t.equal(await padEvalCommand(['--from-analyses', analyses, '--json', again], rescored.io), 0, 'exit 0')
   const second = JSON.parse(await readFile(again, 'utf8'))
   for (const key of ['apcer', 'bpcer', 'fta', 'iapmr', 'perSubject', 'images']) t.same(second[key], report[key], key)
+})
+
+t.test('its twin: the same frames under the baseline calibration (no classifier) let attack 0 through', async (t) => {
+  if (!existsSync(SHARED_PAD)) return t.fail(`no PAD dataset at ${SHARED_PAD} (../shared/pad beside the repo)`)
+  const dir = await mkdtemp(path.join(tmpdir(), 'pad-eval-baseline-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const dataset = path.join(dir, 'set')
+  for (const e of MANIFEST) {
+    await mkdir(path.dirname(path.join(dataset, e.file)), { recursive: true })
+    await copyFile(path.join(SHARED_PAD, e.file), path.join(dataset, e.file))
+  }
+  await writeFile(path.join(dataset, 'manifest.json'), JSON.stringify(MANIFEST))
+  const shipped = JSON.parse(await readFile(new URL('../models/calibration.json', import.meta.url), 'utf8'))
+  const { pad: _classifier, ...rest } = shipped
+  const baseline = { ...rest, quality: { ...rest.quality, antispoofMin: 0.42, livenessMin: 0.7 } }
+  const calibration = path.join(dir, 'baseline-calibration.json')
+  await writeFile(calibration, JSON.stringify(baseline))
+  const json = path.join(dir, 'report.json')
+  const run = io()
+  const argv = ['--dataset', dataset, '--workers', '1', '--json', json, '--calibration', calibration]
+  t.equal(await padEvalCommand(argv, run.io), 0, 'exit 0')
+  const report = JSON.parse(await readFile(json, 'utf8'))
+  t.match(report.apcer['printed-photo'], { k: 1, n: 2 }, 'frame 0 passes, frame 116 fails liveness')
+  t.match(report.iapmr, { k: 1, n: 2 }, 'the passing attack also matches at the shipped threshold')
+  t.match(report.images.find((i: { file: string }) => i.file === attack('0')), { decision: 'PASS' })
 })
 
 t.test('a dataset without a manifest fails with its code and exit 1; bad usage exits 2', async (t) => {
