@@ -23,6 +23,8 @@ export const PadWeightsSchema = Type.Object({
       cropSize: Type.Integer({ minimum: 8, maximum: 512 }),
       margin: Type.Number({ minimum: 0, maximum: 1 }),
       radii: Type.Array(Type.Integer({ minimum: 1, maximum: 8 }), { minItems: 1 }),
+      spectrumSizes: Type.Optional(Type.Array(Type.Integer({ minimum: 8, maximum: 256 }))),
+      colourMoments: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
   ),
@@ -48,10 +50,14 @@ export interface PadModel {
 
 /** The id of a set of weights: it changes whenever any number that affects a score changes. */
 export function padModelId(w: Pick<PadWeights, 'features' | 'mean' | 'scale' | 'weights' | 'bias'>): string {
+  // The extra feature fields join the hash only when present, so weights written before they existed keep their id.
+  const { spectrumSizes, colourMoments } = w.features
+  const extras = spectrumSizes || colourMoments !== undefined ? [spectrumSizes ?? [], colourMoments ?? false] : []
   const canonical = JSON.stringify([
     w.features.cropSize,
     w.features.margin,
     w.features.radii,
+    ...extras,
     w.mean,
     w.scale,
     w.weights,
@@ -83,6 +89,8 @@ export function padModelFrom(value: unknown, source = 'pad weights'): PadModel {
     throw new PadModelError('PAD_WEIGHTS_INVALID', `${source}: expected ${n} means, scales and weights`)
   if (![...w.mean, ...w.scale, ...w.weights, w.bias].every(Number.isFinite) || w.scale.some((s) => s <= 0))
     throw new PadModelError('PAD_WEIGHTS_INVALID', `${source}: weights must be finite and scales positive`)
+  if (w.features.spectrumSizes?.some((n) => (n & (n - 1)) !== 0))
+    throw new PadModelError('PAD_WEIGHTS_INVALID', `${source}: spectrum sizes must be powers of two`)
   if (padModelId(w) !== w.id) throw new PadModelError('PAD_WEIGHTS_INVALID', `${source}: id does not match weights`)
   const linear = linearScorer(w)
   return { id: w.id, features: w.features, score: (image, box) => linear(padFeatures(image, box, w.features)) }
