@@ -21,7 +21,8 @@ import type { Row } from './pad/pad-rows.ts'
 import { crossValidate, type TrainOptions } from './pad/pad-training.ts'
 import { chooseCombined, combinedGrid } from './pad/presentation-grid.ts'
 
-const CACHE = 'out/pad-screen-features.json'
+// v2: colour moments without the planes' means, which are a block of their own (colourMeans).
+const CACHE = 'out/pad-screen-features-v2.json'
 type Blocks = Record<string, number[]>
 
 export function blocksOf(image: Parameters<typeof cropFace>[0], box: [number, number, number, number]): Blocks {
@@ -39,6 +40,7 @@ export function blocksOf(image: Parameters<typeof cropFace>[0], box: [number, nu
     spec64: [...spectrumFeatures(p64[0]!, 64)],
     spec128: [...spectrumFeatures(p128[0]!, 128)],
     colour: [...colourMoments(p64[0]!, p64[1]!, p64[2]!, p64[4]!, p64[5]!)],
+    colourMeans: [0, 1, 2, 4].map((c) => p64[c]!.reduce((a, b) => a + b, 0) / p64[c]!.length / 255),
     ctxSpec: [...spectrumFeatures(pctx[0]!, 64)],
     ctxLbp: [...lbpHistogram(pctx[0]!, 64, 1)].map(Math.sqrt),
     ctxColour: [...colourMoments(pctx[0]!, pctx[1]!, pctx[2]!, pctx[4]!, pctx[5]!)],
@@ -67,16 +69,10 @@ for (const sample of samples) {
     ms += performance.now() - t
     if (++fresh % 500 === 0) process.stderr.write(`features ${fresh}\n`)
   }
-  const blocks = cache[sample.file]!
-  // Derived: the colour moments without the plane means (white balance and a display's tint live in the means).
-  blocks.colourShape = blocks.colour!.filter((_, i) => i % 3 !== 0 || i === 12)
-  base.push({ row: { sample, face }, blocks })
+  base.push({ row: { sample, face }, blocks: cache[sample.file]! })
 }
 if (fresh) {
-  await writeFile(
-    CACHE,
-    JSON.stringify(cache, (k, v: unknown) => (k === 'colourShape' ? undefined : v)),
-  )
+  await writeFile(CACHE, JSON.stringify(cache))
   process.stdout.write(`computed ${fresh} faces, ${(ms / fresh).toFixed(2)} ms per face for all blocks\n`)
 }
 
