@@ -18,11 +18,11 @@ import type { DetectionCache } from './pad/pad-detections.ts'
 import { cvFigures } from './pad/pad-figures.ts'
 import { thresholdForBpcer } from './pad/pad-metrics.ts'
 import type { Row } from './pad/pad-rows.ts'
-import { crossValidate, type TrainOptions } from './pad/pad-training.ts'
+import { crossValidate, score, train, type TrainOptions } from './pad/pad-training.ts'
 import { chooseCombined, combinedGrid } from './pad/presentation-grid.ts'
 
-// v2: colour moments without the planes' means, which are a block of their own (colourMeans).
-const CACHE = 'out/pad-screen-features-v2.json'
+// v3: colour moments without the planes' means (a block of their own, colourMeans) and without the luma spread.
+const CACHE = process.env.PAD_SCREEN_CACHE ?? 'out/pad-screen-features-v3.json'
 type Blocks = Record<string, number[]>
 
 export function blocksOf(image: Parameters<typeof cropFace>[0], box: [number, number, number, number]): Blocks {
@@ -76,13 +76,33 @@ if (fresh) {
   process.stdout.write(`computed ${fresh} faces, ${(ms / fresh).toFixed(2)} ms per face for all blocks\n`)
 }
 
+/** Blocks by name; `name[i,j]` takes only those entries of a block. */
+function vectorOf(blocks: Blocks, names: readonly string[]): Float64Array {
+  return Float64Array.from(
+    names.flatMap((spec) => {
+      const m = /^(\w+)\[([\d,]+)\]$/.exec(spec)
+      if (!m) return blocks[spec]!
+      return m[2]!.split(',').map((i) => blocks[m[1]!]![Number(i)]!)
+    }),
+  )
+}
+
+const probeBlocks: Blocks[] = []
+for (const n of ['r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07']) {
+  const file = path.resolve(`fixtures/probe/${n}.jpg`)
+  const raw = await decodeImage(await readFile(file), { channels: 3, maxSide: DEFAULT_MAX_SIDE })
+  const det = detections[file]!
+  const scale = raw.width / det.width
+  probeBlocks.push(blocksOf(raw, det.faces[0]!.box.map((v) => v * scale) as [number, number, number, number]))
+}
+
 const variants: { name: string; blocks: string[]; screenShare: number; l2: number }[] = JSON.parse(
   process.argv[2] ?? '[]',
 )
 for (const v of variants) {
   const rows: Row[] = base.map((b) => ({
     ...b.row,
-    features: [Float64Array.from(v.blocks.flatMap((k) => b.blocks[k]!))],
+    features: [vectorOf(b.blocks, v.blocks)],
   }))
   const options: TrainOptions = {
     config: 0,
@@ -97,6 +117,8 @@ for (const v of variants) {
     rows.flatMap((r, i) => (r.sample.bonaFide && r.sample.source === src ? [scores[i]!] : []))
   const threshold = Math.min(thresholdForBpcer(bona('nuaa'), 0.05), thresholdForBpcer(bona('faces'), 0.05))
   const cv = cvFigures(rows, oof, threshold)
+  const final = train(rows, options)
+  const probes = probeBlocks.map((b) => +score(final, vectorOf(b, v.blocks)).toFixed(3))
   const grid = combinedGrid(rows, scores, threshold)
   const chosen = chooseCombined(grid, 0.1)
   const p = cv.pooled
@@ -113,6 +135,7 @@ for (const v of variants) {
         `APCER ${p.attacksAccepted}/${p.attacks} BPCER ${p.bonaFideRefused}/${p.bonaFide} faces ` +
         `${p.facesRefused}/${p.facesBonaFide} screens ${p.screensAccepted}/${p.screens} AUC ${p.auc.toFixed(4)}`,
       folds,
+      probes,
       chosen,
     }) + '\n',
   )

@@ -26,8 +26,8 @@ import { crossValidate, train, type TrainOptions } from './pad/pad-training.ts'
 import { chooseCombined, combinedGrid } from './pad/presentation-grid.ts'
 
 /** Chosen by cross-validation among the candidates in docs/pad-classifier.md. */
-const FEATURES: PadFeatureConfig = { cropSize: 64, margin: 0, radii: [1] }
-const TRAIN: Omit<TrainOptions, 'config'> = { l2: 0.03, facesShare: 0.5, screenShare: 0, withHumanScores: false }
+const FEATURES: PadFeatureConfig = { cropSize: 64, margin: 0, radii: [1], spectrumSizes: [64], colourMoments: true }
+const TRAIN: Omit<TrainOptions, 'config'> = { l2: 0.03, facesShare: 0.5, screenShare: 0.2, withHumanScores: false }
 /** Every this many faces photos gets a synthetic screen-replay twin (an attack) for training. */
 const SCREEN_EVERY = 4
 /** The classifier alone may refuse this share of held-out bona fide presentations (NUAA and faces alike)... */

@@ -1,10 +1,10 @@
 // Colour statistics of a face crop: a replay's display and a print's inks narrow and skew the face's chroma and
-// saturation, and a glossy screen or photo adds specular highlights (bright, unsaturated pixels). The planes'
-// means are left out: they carry the camera's white balance and the synthetic renders' tint, which a model would
-// learn instead of the spread (cross-validated: 9 vs 7 printed photos and 5 vs 4 screens accepted of 1176 and 636).
+// saturation, and a glossy screen or photo adds specular highlights (bright, unsaturated pixels). Left out: the
+// planes' means (the camera's white balance, the synthetic renders' tint) and the luma spread (the scene's
+// lighting contrast: with it, a softly lit live probe, fixtures/probe/r02, scored as a replay).
 
-/** Standard deviation (scaled to 0..1) and skewness of each plane, then the specular-highlight share. */
-export const COLOUR_MOMENT_FEATURES = 4 * 2 + 1
+/** Luma skewness; standard deviation (scaled to 0..1) and skewness of Cb, Cr and S; the specular-highlight share. */
+export const COLOUR_MOMENT_FEATURES = 1 + 3 * 2 + 1
 
 /** Planes in the order Y, Cb, Cr, S (0..255 each) and V for the highlight share. */
 export function colourMoments(
@@ -29,7 +29,7 @@ export function colourMoments(
       m3 += d * d * d
     }
     const sd = Math.sqrt(m2 / n)
-    out[k++] = sd / 255
+    if (plane !== y) out[k++] = sd / 255
     out[k++] = sd > 1e-6 ? m3 / n / sd ** 3 : 0
   }
   let highlights = 0

