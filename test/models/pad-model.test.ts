@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -57,3 +58,32 @@ t.test('malformed weights are refused with a code', async (t) => {
   t.throws(() => loadPadModel(bad), { code: 'PAD_WEIGHTS_UNREADABLE' })
   t.throws(() => loadPadModel(path.join(dir, 'missing.json')), { code: 'PAD_WEIGHTS_UNREADABLE' })
 })
+
+t.test(
+  'the spectrum and colour-moment fields: sizes must be powers of two, and weights without them keep',
+  async (t) => {
+    const w = committed()
+    t.ok(w.features.spectrumSizes?.length, 'the committed weights use spectrum features')
+    const odd = committed()
+    odd.features.spectrumSizes = [48]
+    odd.id = padModelId(odd)
+    t.throws(() => padModelFrom(odd), { code: 'PAD_WEIGHTS_INVALID' }, 'a 48 px spectrum is refused')
+    const even = committed()
+    even.features.spectrumSizes = [32]
+    even.id = padModelId(even)
+    t.doesNotThrow(() => padModelFrom(even), 'positive twin: 32 px loads')
+    // LBP-only weights (the first model's layout) hash as they did before the extra fields existed.
+    const n = featureLength({ cropSize: 64, margin: 0, radii: [1] })
+    const plain = { ...w, features: { cropSize: 64, margin: 0, radii: [1] } }
+    for (const k of ['mean', 'scale', 'weights'] as const) plain[k] = w[k].slice(0, n)
+    const before = JSON.stringify([64, 0, [1], plain.mean, plain.scale, plain.weights, plain.bias])
+    t.equal(padModelId(plain), createHash('sha256').update(before).digest('hex').slice(0, 16))
+    t.not(
+      padModelId({ ...plain, features: { ...plain.features, colourMoments: false } }),
+      padModelId(plain),
+      'an explicit field joins the hash',
+    )
+    plain.id = padModelId(plain)
+    t.doesNotThrow(() => padModelFrom(plain), 'and load')
+  },
+)
