@@ -101,7 +101,10 @@ t.test('its twin: the same frames under the baseline calibration (no classifier)
   const report = JSON.parse(await readFile(json, 'utf8'))
   t.match(report.apcer['printed-photo'], { k: 1, n: 2 }, 'frame 0 passes, frame 116 fails liveness')
   t.match(report.iapmr, { k: 1, n: 2 }, 'the passing attack also matches at the shipped threshold')
-  t.match(report.images.find((i: { file: string }) => i.file === attack('0')), { decision: 'PASS' })
+  t.match(
+    report.images.find((i: { file: string }) => i.file === attack('0')),
+    { decision: 'PASS' },
+  )
 })
 
 t.test('a dataset without a manifest fails with its code and exit 1; bad usage exits 2', async (t) => {
