@@ -17,7 +17,7 @@ import { KeyCache } from '../kiosk-sim/key-cache.ts'
 import { defaultLiveGateConfig } from '../kiosk-sim/gate/gate-state-machine.ts'
 import { runLiveGate, type LiveGateDeps } from '../kiosk-sim/live/live-gate.ts'
 import { OperatorClient } from '../kiosk-sim/scenario/operator-client.ts'
-import { KioskServerClient } from '../kiosk-sim/server-client.ts'
+import { KioskServerClient } from '../kiosk-sim/kiosk-server-client.ts'
 import type { RawFrame } from '../kiosk-sim/sources/ffmpeg-frames.ts'
 import { renderPhoneFrame } from '../kiosk-sim/sources/phone-frame.ts'
 
