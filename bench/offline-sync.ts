@@ -11,7 +11,7 @@ import { startEmbeddedServer } from '../kiosk-sim/embedded-server.ts'
 import { fillOutbox } from '../kiosk-sim/loadtest/synthetic-outbox.ts'
 import { KioskOutbox } from '../kiosk-sim/offline/outbox.ts'
 import { syncOutbox, type OutboxTransport } from '../kiosk-sim/offline/outbox-sync.ts'
-import { KioskServerClient, ServerUnavailableError } from '../kiosk-sim/server-client.ts'
+import { KioskServerClient, ServerUnavailableError } from '../kiosk-sim/kiosk-server-client.ts'
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '10000' }, batch: { type: 'string', default: '500' } },

@@ -3,7 +3,7 @@ import {
   KioskNotAuthorisedError,
   type KioskEvent,
   type KioskServerClient,
-} from './server-client.ts'
+} from './kiosk-server-client.ts'
 
 /** An event the server refused, kept with the reason: a refusal is never retried, and never dropped unseen. */
 export interface RefusedEvent {

@@ -13,7 +13,7 @@ import type { KioskIdentity } from './gate/clearance-record.ts'
 import { KeyCache } from './key-cache.ts'
 import type { OfflineMode } from './offline/offline-mode.ts'
 import { openOfflineMode } from './offline/open-offline-mode.ts'
-import { KioskServerClient } from './server-client.ts'
+import { KioskServerClient } from './kiosk-server-client.ts'
 import { checkServerAccess } from './startup-check.ts'
 
 /** Oldest signing-key set the kiosk verifies with; it refreshes at half this age. */

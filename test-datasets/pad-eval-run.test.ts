@@ -38,17 +38,23 @@ const io = () => {
   }
 }
 
-t.test('a real run on 7 NUAA frames: counts, keys, and the same figures re-scored from its analyses', async (t) => {
-  // Fail, not skip (as the PostgreSQL tests do): a green run must mean the real engine was measured.
-  if (!existsSync(SHARED_PAD)) return t.fail(`no PAD dataset at ${SHARED_PAD} (../shared/pad beside the repo)`)
-  const dir = await mkdtemp(path.join(tmpdir(), 'pad-eval-'))
-  t.teardown(() => rm(dir, { recursive: true, force: true }))
+/** The 7 frames and their manifest, copied into DIR/set. */
+async function copySubset(dir: string): Promise<string> {
   const dataset = path.join(dir, 'set')
   for (const e of MANIFEST) {
     await mkdir(path.dirname(path.join(dataset, e.file)), { recursive: true })
     await copyFile(path.join(SHARED_PAD, e.file), path.join(dataset, e.file))
   }
   await writeFile(path.join(dataset, 'manifest.json'), JSON.stringify(MANIFEST))
+  return dataset
+}
+
+t.test('a real run on 7 NUAA frames: counts, keys, and the same figures re-scored from its analyses', async (t) => {
+  // Fail, not skip (as the PostgreSQL tests do): a green run must mean the real engine was measured.
+  if (!existsSync(SHARED_PAD)) return t.fail(`no PAD dataset at ${SHARED_PAD} (../shared/pad beside the repo)`)
+  const dir = await mkdtemp(path.join(tmpdir(), 'pad-eval-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const dataset = await copySubset(dir)
   const json = path.join(dir, 'report.json')
   const analyses = path.join(dir, 'analyses.json')
   const run = io()
@@ -83,12 +89,7 @@ t.test('its twin: the same frames under the baseline calibration (no classifier)
   if (!existsSync(SHARED_PAD)) return t.fail(`no PAD dataset at ${SHARED_PAD} (../shared/pad beside the repo)`)
   const dir = await mkdtemp(path.join(tmpdir(), 'pad-eval-baseline-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  const dataset = path.join(dir, 'set')
-  for (const e of MANIFEST) {
-    await mkdir(path.dirname(path.join(dataset, e.file)), { recursive: true })
-    await copyFile(path.join(SHARED_PAD, e.file), path.join(dataset, e.file))
-  }
-  await writeFile(path.join(dataset, 'manifest.json'), JSON.stringify(MANIFEST))
+  const dataset = await copySubset(dir)
   const shipped = JSON.parse(await readFile(new URL('../models/calibration.json', import.meta.url), 'utf8'))
   const { pad: _classifier, ...rest } = shipped
   const baseline = { ...rest, quality: { ...rest.quality, antispoofMin: 0.42, livenessMin: 0.7 } }
@@ -101,7 +102,10 @@ t.test('its twin: the same frames under the baseline calibration (no classifier)
   const report = JSON.parse(await readFile(json, 'utf8'))
   t.match(report.apcer['printed-photo'], { k: 1, n: 2 }, 'frame 0 passes, frame 116 fails liveness')
   t.match(report.iapmr, { k: 1, n: 2 }, 'the passing attack also matches at the shipped threshold')
-  t.match(report.images.find((i: { file: string }) => i.file === attack('0')), { decision: 'PASS' })
+  t.match(
+    report.images.find((i: { file: string }) => i.file === attack('0')),
+    { decision: 'PASS' },
+  )
 })
 
 t.test('a dataset without a manifest fails with its code and exit 1; bad usage exits 2', async (t) => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { OfflineJtiClaim } from '../../lib/outbox-chain.ts'
 import type { FaceThresholds } from '../../models/thresholds.ts'
 import type { Decision } from '../../contract/decision-reasons.ts'
-import type { KioskEvent } from '../server-client.ts'
+import type { KioskEvent } from '../kiosk-server-client.ts'
 import type { OfflinePort } from './offline-port.ts'
 
 export interface KioskIdentity {

@@ -3,7 +3,7 @@
 import type { OfflineJtiClaim } from '../../lib/outbox-chain.ts'
 import type { TokenClaims } from '../../tokens/token-profile.ts'
 import type { ReferReason } from '../../contract/decision-reasons.ts'
-import type { KioskEvent } from '../server-client.ts'
+import type { KioskEvent } from '../kiosk-server-client.ts'
 import type { LedgerOutcome, TemplateOutcome } from './decide.ts'
 
 /** What the server said at admission ('unavailable' where it could not be asked), with the kiosk's view. */

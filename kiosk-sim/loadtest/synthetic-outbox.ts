@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { jtiHash, type OfflineJtiClaim } from '../../lib/outbox-chain.ts'
 import type { KioskOutbox } from '../offline/outbox.ts'
-import type { KioskEvent } from '../server-client.ts'
+import type { KioskEvent } from '../kiosk-server-client.ts'
 
 export function syntheticEvent(kioskId: string, occurredAt: number, claim: OfflineJtiClaim | null = null): KioskEvent {
   return {

@@ -1,6 +1,6 @@
 import type { OfflineJtiClaim } from '../../lib/outbox-chain.ts'
 import type { Admission, AdmissionInput, OfflinePort } from '../gate/offline-port.ts'
-import type { KioskEvent } from '../server-client.ts'
+import type { KioskEvent } from '../kiosk-server-client.ts'
 import { offlineVerdict, type OfflineLimits } from './offline-policy.ts'
 import type { KioskOutbox } from './outbox.ts'
 import type { RevocationCache } from './revocation-cache.ts'

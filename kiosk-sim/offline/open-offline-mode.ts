@@ -1,4 +1,4 @@
-import type { KioskServerClient } from '../server-client.ts'
+import type { KioskServerClient } from '../kiosk-server-client.ts'
 import { DEFAULT_OFFLINE_LIMITS, type OfflineLimits } from './offline-policy.ts'
 import { OfflineMode } from './offline-mode.ts'
 import { KioskOutbox } from './outbox.ts'

@@ -1,5 +1,5 @@
 import type { ChainHead } from '../../lib/outbox-chain.ts'
-import { OutboxRefusedError, ServerUnavailableError, type KioskServerClient } from '../server-client.ts'
+import { OutboxRefusedError, ServerUnavailableError, type KioskServerClient } from '../kiosk-server-client.ts'
 import type { KioskOutbox } from './outbox.ts'
 
 export type OutboxTransport = Pick<KioskServerClient, 'postOutbox' | 'fetchOutboxHead'>

@@ -8,7 +8,7 @@ import {
   type ChainHead,
   type OfflineJtiClaim,
 } from '../../lib/outbox-chain.ts'
-import type { KioskEvent } from '../server-client.ts'
+import type { KioskEvent } from '../kiosk-server-client.ts'
 
 export type OutboxEntry = ChainEntry<KioskEvent>
 

@@ -1,5 +1,5 @@
 import type { ServerContact } from './clock-trust.ts'
-import type { RevocationList } from '../server-client.ts'
+import type { RevocationList } from '../kiosk-server-client.ts'
 
 /**
  * The last revocation list the kiosk fetched. Each successful fetch is also the kiosk's clock reference:

@@ -17,7 +17,7 @@ import { runLiveGate, type LiveGateDeps } from '../../kiosk-sim/live/live-gate.t
 import { fixtureClips, type FixtureClip } from '../../kiosk-sim/scenario/fixture-clips.ts'
 import { loadFixtureSet } from '../../kiosk-sim/scenario/fixture-set.ts'
 import { OperatorClient } from '../../kiosk-sim/scenario/operator-client.ts'
-import { KioskServerClient } from '../../kiosk-sim/server-client.ts'
+import { KioskServerClient } from '../../kiosk-sim/kiosk-server-client.ts'
 import { ffmpegFrames } from '../../kiosk-sim/sources/ffmpeg-frames.ts'
 import { loadFaceMeshes } from '../../kiosk-sim/sources/head-turn.ts'
 import { writeVideo } from '../../kiosk-sim/sources/passenger-clip.ts'

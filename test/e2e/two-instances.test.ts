@@ -7,7 +7,7 @@ import t from 'tap'
 import { newEmbeddedSecrets, startEmbeddedServer } from '../../kiosk-sim/embedded-server.ts'
 import { fixturePath, loadFixtureSet } from '../../kiosk-sim/scenario/fixture-set.ts'
 import { OperatorClient } from '../../kiosk-sim/scenario/operator-client.ts'
-import { KioskServerClient, type KioskEvent } from '../../kiosk-sim/server-client.ts'
+import { KioskServerClient, type KioskEvent } from '../../kiosk-sim/kiosk-server-client.ts'
 import {
   requireServiceForFile,
   TEST_DATABASE_URL as DATABASE_URL,

@@ -18,7 +18,7 @@ import {
   type KioskEvent,
   type RevocationList,
   type TemplateReply,
-} from '../../kiosk-sim/server-client.ts'
+} from '../../kiosk-sim/kiosk-server-client.ts'
 import { renderPhoneFrame } from '../../kiosk-sim/sources/phone-frame.ts'
 import { hkidCheckDigit } from '../../contract/hkid.ts'
 import type { App } from '../../server/app.ts'

@@ -87,6 +87,16 @@ t.test('what the gate cannot judge goes to an officer', async (t) => {
     refer('MULTIPLE_FACES'),
     'a second face beside it is two',
   )
+  t.same(
+    decide(with_({ faces: [face({ faceSizePx: 330 }), face({ box: [85, 235, 110, 110], faceSizePx: 110 })] }), policy),
+    { decision: 'APPROVE', reason: null },
+    'a person at a desk far behind (a third of the face size) is not a second traveller',
+  )
+  t.same(
+    decide(with_({ faces: [face({ faceSizePx: 330 }), face({ box: [400, 100, 200, 200], faceSizePx: 200 })] }), policy),
+    refer('MULTIPLE_FACES'),
+    'its twin: someone close behind (0.6 of the face size) is',
+  )
   t.same(decide(with_({ faces: [face({ faceSizePx: 60 })] }), policy), refer('FACE_QUALITY_LOW'))
   t.same(decide(with_({ faces: [face({ embedding: new Float32Array(0) })] }), policy), refer('FACE_QUALITY_LOW'))
   t.same(

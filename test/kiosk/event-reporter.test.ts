@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { EventReporter } from '../../kiosk-sim/event-reporter.ts'
-import { EventsRefusedError, KioskNotAuthorisedError, type KioskEvent } from '../../kiosk-sim/server-client.ts'
+import { EventsRefusedError, KioskNotAuthorisedError, type KioskEvent } from '../../kiosk-sim/kiosk-server-client.ts'
 
 const event = (): KioskEvent => ({
   eventId: randomUUID(),

@@ -9,7 +9,7 @@ import t from 'tap'
 import { openDecisionLog } from '../../kiosk-sim/decision-log.ts'
 import { EventReporter } from '../../kiosk-sim/event-reporter.ts'
 import { recordRefused } from '../../kiosk-sim/refused-events.ts'
-import { KioskServerClient, type KioskEvent } from '../../kiosk-sim/server-client.ts'
+import { KioskServerClient, type KioskEvent } from '../../kiosk-sim/kiosk-server-client.ts'
 import { buildTestApp, KIOSK_ID, KIOSK_KEY } from '../helpers/test-app.ts'
 
 const { app } = await buildTestApp(t)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { CodedError } from '../../lib/coded-error.ts'
-import { ServerUnavailableError } from '../../kiosk-sim/server-client.ts'
+import { ServerUnavailableError } from '../../kiosk-sim/kiosk-server-client.ts'
 import { FrameSourceError } from '../../kiosk-sim/sources/frame-source-errors.ts'
 import { ImageError } from '../../models/image-errors.ts'
 

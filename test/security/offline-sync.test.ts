@@ -8,7 +8,7 @@ import { entryHash, genesisHash } from '../../lib/outbox-chain.ts'
 import { fillOutbox, syntheticClaim, syntheticEvent } from '../../kiosk-sim/loadtest/synthetic-outbox.ts'
 import { KioskOutbox, OutboxMismatchError, type OutboxEntry } from '../../kiosk-sim/offline/outbox.ts'
 import { syncOutbox, type OutboxTransport } from '../../kiosk-sim/offline/outbox-sync.ts'
-import { KioskServerClient, OutboxRefusedError, ServerUnavailableError } from '../../kiosk-sim/server-client.ts'
+import { KioskServerClient, OutboxRefusedError, ServerUnavailableError } from '../../kiosk-sim/kiosk-server-client.ts'
 import { buildTestApp, kiosk, KIOSK_ID, KIOSK_KEY } from '../helpers/test-app.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'offline-sync-'))

@@ -11,7 +11,7 @@ import { genesisHash, verifyRun } from '../../lib/outbox-chain.ts'
 import { syntheticEvent } from '../../kiosk-sim/loadtest/synthetic-outbox.ts'
 import { KioskOutbox } from '../../kiosk-sim/offline/outbox.ts'
 import { syncOutbox } from '../../kiosk-sim/offline/outbox-sync.ts'
-import { KioskServerClient } from '../../kiosk-sim/server-client.ts'
+import { KioskServerClient } from '../../kiosk-sim/kiosk-server-client.ts'
 import { buildTestApp, KIOSK_ID, KIOSK_KEY } from '../helpers/test-app.ts'
 
 const WRITER = fileURLToPath(new URL('../helpers/outbox-writer.ts', import.meta.url))
