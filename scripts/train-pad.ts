@@ -3,9 +3,10 @@
 // The face engine runs once over every image (cached in out/pad-detections.json); features are colour LBP
 // histograms, spectrum features and colour moments of the face crop; attacks are NUAA printed photos and synthetic
 // screen renders of faces photos; a logistic regression is measured by leave-subjects-out cross-validation (4
-// folds of 2 NUAA subjects, and 8 folds of 1; faces identities and their renders by hash), the threshold is set on the out-of-fold bona fide scores at a BPCER
-// target, and the final model, trained on all subjects, is written to models/pad/pad-weights.json with its
-// provenance; models/calibration.json gets the pad section and the measured antispoof/liveness minimums.
+// folds of 2 NUAA subjects, and 8 folds of 1; faces identities and their renders by hash), the threshold is set
+// on the out-of-fold bona fide scores at a BPCER target, and the final model, trained on all subjects, is written
+// to models/pad/pad-weights.json with its provenance; models/calibration.json gets the pad section and the measured
+// antispoof/liveness minimums.
 // Deterministic: no random numbers (folds by subject, Newton's method from zero).
 import { existsSync, readFileSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
