@@ -5,27 +5,8 @@ import { Command, Option } from 'commander'
 import { commandAction, ioOf, usageError } from '../lib/cli/run-program.ts'
 import { count, integerIn, numberIn, seconds } from '../lib/cli/number-parsers.ts'
 import { parseFaceBackend } from '../models/face-backend.ts'
-import { addConnectionOptions, kioskServer, type ConnectionValues } from './kiosk-options.ts'
-
-export interface RunValues extends ConnectionValues {
-  fixtures?: string
-  log: string
-  json?: string
-  outbox?: string
-  camera?: string
-  video?: string
-  width: number
-  height: number
-  fps: number
-  gray?: boolean
-  realtime?: boolean
-  framesToFuse: number
-  faceWindow: number
-  hold: number
-  ffmpeg?: string
-  frameLog: string
-  passiveOnly?: boolean
-}
+import { addConnectionOptions, kioskServer } from './kiosk-options.ts'
+import type { RunValues } from './run-values.ts'
 
 export function runCommand(): Command {
   const command = new Command('run')

@@ -4,7 +4,7 @@ import type { Decision } from '../../contract/decision-reasons.ts'
 import { isUsableEmbedding } from '../../models/match.ts'
 import type { FaceThresholds } from '../../models/thresholds.ts'
 import { decide, faceToMatch, refer, type ClearanceEvidence } from './decide.ts'
-import type { FrameFaces } from './gate-state-machine.ts'
+import type { FrameFaces } from './frame-faces.ts'
 import {
   stepChallenge,
   type ChallengeConfig,

@@ -6,6 +6,7 @@
 // file only adds what a frame stream needs: several frames per face, a changed face, time limits, reset, and the
 // liveness challenge (liveness-challenge.ts) that an approval must answer when the config asks for one.
 import type { DetectedFace, FaceModelId } from '../../models/face-types.ts'
+import type { FrameFaces } from './frame-faces.ts'
 import { averageEmbeddings, cosineSimilarity, isUsableEmbedding } from '../../models/match.ts'
 import type { FaceThresholds } from '../../models/thresholds.ts'
 import type { Decision } from '../../contract/decision-reasons.ts'
@@ -54,12 +55,6 @@ export function defaultLiveGateConfig(policy: FaceThresholds): LiveGateConfig {
     sameFaceThreshold: policy.singlePhotoMatchThreshold,
     challenge: defaultChallengeConfig(policy.singlePhotoMatchThreshold),
   }
-}
-
-/** Faces found in one frame (the face engine's answer, without its timings). */
-export interface FrameFaces {
-  faces: readonly DetectedFace[]
-  model: FaceModelId
 }
 
 /** What the token stages learned (admit-token.ts). */
