@@ -18,6 +18,7 @@ import { loadCalibration } from '../models/calibration.ts'
 import { cosineSimilarity } from '../models/match.ts'
 import { thresholdsFrom } from '../models/thresholds.ts'
 import { TemplateIndex, type TemplateHit } from '../server/enrolment/template-index.ts'
+import { loadAverage } from './bench-figures.ts'
 
 const RANK = 16
 const calibrated = thresholdsFrom(loadCalibration())
@@ -117,16 +118,11 @@ function plant(x: Float32Array, fresh: Float32Array, score: number): Float32Arra
 const sameHits = (a: TemplateHit[], b: TemplateHit[]) =>
   a.length === b.length && a.every((h, i) => h.id === b[i]?.id && h.score === b[i]?.score)
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0)
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')
 const gc = (globalThis as { gc?: () => void }).gc
 
 console.log(
   `dedup bench: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${mb(os.totalmem())} MB RAM, ` +
-    `node ${process.version}, load average ${load()}`,
+    `node ${process.version}, load average ${loadAverage()}`,
 )
 console.log(`d=${D}, threshold ${THRESHOLD}, ${probeCount} probes per size (${PLANTED.length} planted), seed ${seed}\n`)
 
@@ -217,7 +213,7 @@ for (const [s, size] of sizes.entries()) {
     `${size}: built in ${buildS.toFixed(1)} s; impostor cosines (last sampled probe) mean ${mean.toFixed(3)} ` +
       `sd ${Math.sqrt(impostorSq / size - mean * mean).toFixed(3)};` +
       ` planted (offset ≠ 0) found iff above the threshold ${plantedFound}/${planted.length}; ` +
-      `max |exact − approx| / margin ${worstRatio.toFixed(3)}; load ${load()}`,
+      `max |exact − approx| / margin ${worstRatio.toFixed(3)}; load ${loadAverage()}`,
   )
 }
 
@@ -239,7 +235,7 @@ const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.
 console.log(`\n${header.map((h, i) => h.padStart(widths[i]!)).join('  ')}`)
 for (const row of rows) console.log(row.map((c, i) => c.padStart(widths[i]!)).join('  '))
 console.log(
-  `\nload average ${load()}; ms = TemplateIndex.search at threshold ${THRESHOLD} ` +
+  `\nload average ${loadAverage()}; ms = TemplateIndex.search at threshold ${THRESHOLD} ` +
     `(int8 SIMD scan + float re-rank of candidates); top5 = k 5 at threshold -1; ` +
     `bf ms = brute-force cosineSimilarity scan per probe`,
 )

@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util'
 import { compareAnalyses } from '../models/backend-comparison.ts'
 import { startFaceEngine, type FaceEnginePool } from '../models/face-engine.ts'
 import type { FaceAnalysis, FaceBackend } from '../models/face-types.ts'
+import { fmt, loadAverage, quantile } from './bench-figures.ts'
+import { round } from '../lib/format.ts'
 
 const { values } = parseArgs({
   options: {
@@ -89,8 +91,8 @@ const summary = (backend: FaceBackend) => {
 const reference = summary('tfjs')
 const onnx = summary('onnx')
 const result = {
-  reference: { p50Ms: round(reference.p50Ms), p95Ms: round(reference.p95Ms) },
-  onnx: { p50Ms: round(onnx.p50Ms), p95Ms: round(onnx.p95Ms) },
+  reference: { p50Ms: round(reference.p50Ms, 1), p95Ms: round(reference.p95Ms, 1) },
+  onnx: { p50Ms: round(onnx.p50Ms, 1), p95Ms: round(onnx.p95Ms, 1) },
   ratio: round(reference.p50Ms / onnx.p50Ms, 2),
   minCosine: comparison.minCosine,
   maxBoxDiffPx: comparison.maxBoxDiffPx,
@@ -152,24 +154,4 @@ async function loadPhotos(dataset: string, count: number): Promise<Array<{ name:
   const seen = new Set<string>()
   const picked = manifest.filter((e) => !seen.has(e.identity) && seen.add(e.identity)).slice(0, count)
   return Promise.all(picked.map(async (e) => ({ name: e.file, bytes: await readFile(path.resolve(dataset, e.file)) })))
-}
-
-function quantile(xs: number[], q: number): number {
-  const sorted = [...xs].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
-}
-
-function round(x: number, digits = 1): number {
-  return Math.round(x * 10 ** digits) / 10 ** digits
-}
-
-function fmt(ms: number): string {
-  return `${ms.toFixed(1).padStart(6)} ms`
-}
-
-function loadAverage(): string {
-  return os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')
 }

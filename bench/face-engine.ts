@@ -11,6 +11,7 @@ import sharp from 'sharp'
 import type { FaceAnalysis, FaceStageTimings } from '../models/face-types.ts'
 import { startFaceEngine, DEFAULT_MAX_SIDE, type FaceEnginePool } from '../models/face-engine.ts'
 import { parseFaceBackend } from '../models/face-backend.ts'
+import { fmt, loadAverage, quantile } from './bench-figures.ts'
 
 interface ImageSet {
   name: string
@@ -140,20 +141,4 @@ async function kioskFrame(photo: Buffer, analysis: FaceAnalysis, width: number, 
     .composite([{ input: crop, left: Math.round((width - faceSide) / 2), top: Math.round((height - faceSide) / 3) }])
     .jpeg({ quality: 90 })
     .toBuffer()
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
-}
-
-function fmt(ms: number): string {
-  return `${ms.toFixed(1).padStart(6)} ms`
-}
-
-function loadAverage(): string {
-  return os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')
 }
