@@ -27,7 +27,10 @@ export interface PresentationResult {
  * calibration can retire Human's antispoof or liveness once a trained PAD classifier replaces them. The `pad`
  * check applies only when the policy has `padMin` (calibration section `pad`).
  */
-export function checkPresentation(face: DetectedFace, policy: PresentationPolicy): PresentationResult {
+/** The scores the presentation check reads from a face. */
+export type PresentationScores = Pick<DetectedFace, 'antispoof' | 'liveness' | 'pad'>
+
+export function checkPresentation(face: PresentationScores, policy: PresentationPolicy): PresentationResult {
   const scores = { antispoof: face.antispoof, liveness: face.liveness, pad: face.pad }
   const minimums: Record<PresentationCheckName, number | undefined> = {
     antispoof: policy.antispoofMin,

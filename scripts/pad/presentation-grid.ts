@@ -1,6 +1,7 @@
 // The whole presentation check (Human's antispoof and liveness minimums, and the classifier's threshold)
 // measured together on out-of-fold scores, for a grid of antispoof/liveness minimums: refusing a face that fails
 // any of the three.
+import { checkPresentation } from '../../models/pad/presentation-check.ts'
 import type { Row } from './pad-rows.ts'
 
 export interface CombinedPoint {
@@ -24,8 +25,12 @@ export function combinedGrid(rows: readonly Row[], padScores: readonly number[],
   const points: CombinedPoint[] = []
   for (const antispoofMin of ANTISPOOF_GRID) {
     for (const livenessMin of LIVENESS_GRID) {
+      // The gate's own rule (a minimum of 0 is off), on the out-of-fold classifier score.
       const pass = (r: Row, i: number): boolean =>
-        (r.face.antispoof ?? 0) >= antispoofMin && (r.face.liveness ?? 0) >= livenessMin && padScores[i]! >= padMin
+        checkPresentation(
+          { antispoof: r.face.antispoof, liveness: r.face.liveness, pad: padScores[i]! },
+          { antispoofMin, livenessMin, padMin },
+        ).passed
       let attacks = 0
       let attacksAccepted = 0
       let bona = 0
